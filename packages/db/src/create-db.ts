@@ -1,0 +1,116 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from './schema.js';
+
+export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
+
+export interface DbOptions {
+  driver: DatabaseDriver;
+  /** Postgres connection string; required for `pg` and `neon`. */
+  url?: string;
+  /** PGlite data directory; omitted means an in-memory database. */
+  dataDir?: string;
+  /** Neon only: route the WebSocket through this `host:port` proxy (local testing), plain ws. */
+  neonWsProxy?: string;
+  /** Pool size for `pg` and `neon`. */
+  maxConnections?: number;
+}
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  driver: DatabaseDriver;
+  close(): Promise<void>;
+}
+
+// Every driver returns the same JS values: int8 and counts as numbers (ids stay far below 2^53),
+// numeric as strings, dates as 'YYYY-MM-DD' strings; timestamptz as Date and json parsed, as all do by default.
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const textParsers: Record<number, (value: string) => unknown> = {
+  [INT8]: (v) => Number(v),
+  [NUMERIC]: (v) => v,
+  [DATE]: (v) => v,
+};
+
+type TypeParserSource = { getTypeParser(oid: number, format?: any): any };
+function withParsers(base: TypeParserSource) {
+  return {
+    getTypeParser(oid: number, format?: any) {
+      const own = format === 'binary' ? undefined : textParsers[oid];
+      return own ?? base.getTypeParser(oid, format);
+    },
+  };
+}
+
+export async function createDb(options: DbOptions): Promise<DbHandle> {
+  switch (options.driver) {
+    case 'pglite':
+      return createPgliteDb(options);
+    case 'pg':
+      return createPgDb(options);
+    case 'neon':
+      return createNeonDb(options);
+  }
+}
+
+async function createPgliteDb(options: DbOptions): Promise<DbHandle> {
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+  ]);
+  let dataDir: string | undefined;
+  if (options.dataDir) {
+    dataDir = resolve(options.dataDir);
+    // PGlite creates the last path segment only.
+    mkdirSync(dirname(dataDir), { recursive: true });
+  }
+  const pglite = await PGlite.create(dataDir, { parsers: textParsers as any });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    driver: 'pglite',
+    async close() {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+function requireUrl(options: DbOptions): string {
+  if (!options.url) throw new Error(`DATABASE_URL is required for the ${options.driver} driver`);
+  return options.url;
+}
+
+async function createPgDb(options: DbOptions): Promise<DbHandle> {
+  const pg = (await import('pg')).default;
+  const pool = new pg.Pool({
+    connectionString: requireUrl(options),
+    max: options.maxConnections ?? 10,
+    types: withParsers(pg.types),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, driver: 'pg', close: () => db.destroy() };
+}
+
+async function createNeonDb(options: DbOptions): Promise<DbHandle> {
+  const [neon, ws] = await Promise.all([import('@neondatabase/serverless'), import('ws')]);
+  const { Pool, neonConfig, types } = neon;
+  // Node 20 has no global WebSocket.
+  neonConfig.webSocketConstructor = ws.default;
+  if (options.neonWsProxy) {
+    const proxy = options.neonWsProxy;
+    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.pipelineTLS = false;
+  }
+  const pool = new Pool({
+    connectionString: requireUrl(options),
+    max: options.maxConnections ?? 10,
+    types: withParsers(types),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
+  return { db, driver: 'neon', close: () => db.destroy() };
+}

@@ -1,0 +1,11 @@
+export { createDb, type DatabaseDriver, type DbHandle, type DbOptions } from './create-db.js';
+export { migrateToLatest } from './migrate.js';
+export type { Executor } from './executor.js';
+export * from './schema.js';
+export * from './repositories/workspaces.js';
+export * from './repositories/actors.js';
+export * from './repositories/channels.js';
+export * from './repositories/chats.js';
+export * from './repositories/messages.js';
+export * from './repositories/tickets.js';
+export * from './repositories/api-keys.js';

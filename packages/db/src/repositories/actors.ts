@@ -1,0 +1,211 @@
+import type { Executor } from '../executor.js';
+import type { IdentityKind } from '../schema.js';
+
+// Identities and the actors behind them: users and assistants (members), external users (contacts), squads.
+
+export interface IdentityRecord {
+  id: string;
+  workspaceId: string;
+  kind: IdentityKind;
+  displayName: string;
+  pictureUrl: string | null;
+}
+
+async function insertIdentity(
+  db: Executor,
+  input: { id?: string; workspaceId: string; kind: IdentityKind; displayName: string; pictureUrl?: string | null },
+): Promise<string> {
+  const row = await db
+    .insertInto('identities')
+    .values({
+      id: input.id,
+      workspace_id: input.workspaceId,
+      kind: input.kind,
+      display_name: input.displayName,
+      picture_url: input.pictureUrl ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface MemberRecord {
+  id: number;
+  identityId: string;
+  workspaceId: string;
+  kind: 'user' | 'assistant';
+  role: 'admin' | 'member';
+  name: string;
+  email: string | null;
+}
+
+export async function insertUser(
+  db: Executor,
+  input: { workspaceId: string; name: string; email?: string | null; phone?: string | null; role?: 'admin' | 'member'; pictureUrl?: string | null },
+): Promise<MemberRecord> {
+  const identityId = await insertIdentity(db, { workspaceId: input.workspaceId, kind: 'user', displayName: input.name, pictureUrl: input.pictureUrl });
+  const row = await db
+    .insertInto('members')
+    .values({
+      workspace_id: input.workspaceId,
+      identity_id: identityId,
+      kind: 'user',
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      role: input.role ?? 'member',
+    })
+    .returning(['id', 'role'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, identityId, workspaceId: input.workspaceId, kind: 'user', role: row.role, name: input.name, email: input.email ?? null };
+}
+
+export interface AssistantRecord {
+  identityId: string;
+  memberId: number;
+  name: string;
+  currentVersionId: string;
+  versionNumber: number;
+}
+
+/** An assistant with its member row and a first version (number 1). */
+export async function insertAssistant(
+  db: Executor,
+  input: { workspaceId: string; name: string; pictureUrl?: string | null; description?: string | null; config?: Record<string, unknown> },
+): Promise<AssistantRecord> {
+  const identityId = await insertIdentity(db, { workspaceId: input.workspaceId, kind: 'agent', displayName: input.name, pictureUrl: input.pictureUrl });
+  const member = await db
+    .insertInto('members')
+    .values({ workspace_id: input.workspaceId, identity_id: identityId, kind: 'assistant', role: 'member' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const config = JSON.stringify(input.config ?? {});
+  await db
+    .insertInto('assistants')
+    .values({ identity_id: identityId, workspace_id: input.workspaceId, description: input.description ?? null, config, current_version_id: null })
+    .execute();
+  const version = await insertAssistantVersion(db, identityId, input.config ?? {});
+  return { identityId, memberId: member.id, name: input.name, currentVersionId: version.id, versionNumber: version.versionNumber };
+}
+
+/** Appends the next version of an assistant and makes it current. */
+export async function insertAssistantVersion(
+  db: Executor,
+  assistantId: string,
+  config: Record<string, unknown>,
+): Promise<{ id: string; versionNumber: number }> {
+  const next = await db
+    .selectFrom('assistant_versions')
+    .select((eb) => eb.fn.coalesce(eb.fn.max('version_number'), eb.lit(0)).as('max'))
+    .where('assistant_id', '=', assistantId)
+    .executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('assistant_versions')
+    .values({ assistant_id: assistantId, version_number: Number(next.max) + 1, config: JSON.stringify(config) })
+    .returning(['id', 'version_number'])
+    .executeTakeFirstOrThrow();
+  await db.updateTable('assistants').set({ current_version_id: row.id }).where('identity_id', '=', assistantId).execute();
+  return { id: row.id, versionNumber: row.version_number };
+}
+
+export async function insertSquad(
+  db: Executor,
+  input: { workspaceId: string; name: string; pictureUrl?: string | null; assistantIds: string[] },
+): Promise<{ identityId: string }> {
+  const identityId = await insertIdentity(db, { workspaceId: input.workspaceId, kind: 'squad', displayName: input.name, pictureUrl: input.pictureUrl });
+  await db.insertInto('squads').values({ identity_id: identityId, workspace_id: input.workspaceId, description: null }).execute();
+  if (input.assistantIds.length > 0) {
+    await db
+      .insertInto('squad_assistants')
+      .values(input.assistantIds.map((assistantId) => ({ squad_id: identityId, assistant_id: assistantId })))
+      .execute();
+  }
+  return { identityId };
+}
+
+export interface NewContact {
+  workspaceId: string;
+  name: string;
+  identifier?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  isBlocked?: boolean;
+  isAnonymous?: boolean;
+  country?: string | null;
+  language?: string | null;
+}
+
+export async function insertContact(db: Executor, input: NewContact): Promise<{ identityId: string }> {
+  const identityId = await insertIdentity(db, { workspaceId: input.workspaceId, kind: 'contact', displayName: input.name });
+  await db
+    .insertInto('contacts')
+    .values({
+      identity_id: identityId,
+      workspace_id: input.workspaceId,
+      identifier: input.identifier ?? null,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      is_blocked: input.isBlocked ?? false,
+      is_anonymous: input.isAnonymous ?? false,
+      country: input.country ?? null,
+      language: input.language ?? null,
+      ip: null,
+      user_agent: null,
+      link: null,
+    })
+    .execute();
+  return { identityId };
+}
+
+/** An identity of the workspace, or undefined (also for another workspace's id). */
+export async function findIdentity(db: Executor, workspaceId: string, id: string): Promise<IdentityRecord | undefined> {
+  const row = await db
+    .selectFrom('identities')
+    .select(['id', 'workspace_id', 'kind', 'display_name', 'picture_url'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && { id: row.id, workspaceId: row.workspace_id, kind: row.kind, displayName: row.display_name, pictureUrl: row.picture_url };
+}
+
+export async function findMember(db: Executor, workspaceId: string, memberId: number): Promise<MemberRecord | undefined> {
+  const row = await db
+    .selectFrom('members')
+    .innerJoin('identities', 'identities.id', 'members.identity_id')
+    .select([
+      'members.id', 'members.identity_id', 'members.workspace_id', 'members.kind', 'members.role', 'members.email',
+      'identities.display_name',
+    ])
+    .where('members.workspace_id', '=', workspaceId)
+    .where('members.id', '=', memberId)
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      identityId: row.identity_id,
+      workspaceId: row.workspace_id,
+      kind: row.kind,
+      role: row.role,
+      name: row.display_name,
+      email: row.email,
+    }
+  );
+}
+
+export async function findAssistantCurrentVersion(db: Executor, assistantId: string): Promise<string | null> {
+  const row = await db.selectFrom('assistants').select('current_version_id').where('identity_id', '=', assistantId).executeTakeFirst();
+  return row?.current_version_id ?? null;
+}
+
+export async function findAssistantVersion(
+  db: Executor,
+  assistantId: string,
+  versionId: string,
+): Promise<{ id: string; versionNumber: number } | undefined> {
+  const row = await db
+    .selectFrom('assistant_versions')
+    .select(['id', 'version_number'])
+    .where('assistant_id', '=', assistantId)
+    .where('id', '=', versionId)
+    .executeTakeFirst();
+  return row && { id: row.id, versionNumber: row.version_number };
+}

@@ -1,0 +1,335 @@
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
+import type { Executor } from '../executor.js';
+import type { ChannelType, ChatsTable, Database, MessageRole, TicketStatus } from '../schema.js';
+
+export interface ChatRecord {
+  id: string;
+  number: number;
+  workspaceId: string;
+  channelId: string | null;
+  ownerId: string;
+  responderId: string;
+  currentResponderId: string | null;
+  responderVersionId: string | null;
+  title: string | null;
+  isRemoved: boolean;
+  lastMessageAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewChatInput {
+  workspaceId: string;
+  channelId: string | null;
+  ownerId: string;
+  responderId: string;
+  currentResponderId: string | null;
+  responderVersionId: string | null;
+  title: string | null;
+}
+
+export async function insertChat(db: Executor, input: NewChatInput): Promise<ChatRecord> {
+  const row = await db
+    .insertInto('chats')
+    .values({
+      workspace_id: input.workspaceId,
+      channel_id: input.channelId,
+      owner_id: input.ownerId,
+      responder_id: input.responderId,
+      current_responder_id: input.currentResponderId,
+      responder_version_id: input.responderVersionId,
+      ticket_id: null,
+      title: input.title,
+      summary: null,
+      summary_updated_at: null,
+      assigned_member_id: null,
+      assigned_at: null,
+      language: null,
+      shared_url: null,
+      call_duration_seconds: null,
+      call_end_reason: null,
+      call_exit_step: null,
+      call_transfer_target: null,
+      call_user_inputs: null,
+      last_message_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toChat(row);
+}
+
+/** A chat of the workspace, removed or not; undefined for unknown ids and other workspaces' chats. */
+export async function findChat(db: Executor, workspaceId: string, id: string): Promise<ChatRecord | undefined> {
+  const row = await db.selectFrom('chats').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return row && toChat(row);
+}
+
+export async function updateChat(
+  db: Executor,
+  workspaceId: string,
+  id: string,
+  patch: { title?: string | null; lastMessageAt?: Date | null; isRemoved?: boolean },
+): Promise<ChatRecord | undefined> {
+  const row = await db
+    .updateTable('chats')
+    .set({
+      ...(patch.title !== undefined && { title: patch.title }),
+      ...(patch.lastMessageAt !== undefined && { last_message_at: patch.lastMessageAt }),
+      ...(patch.isRemoved !== undefined && { is_removed: patch.isRemoved }),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toChat(row);
+}
+
+export interface ChatListFilter {
+  workspaceId: string;
+  channelIds?: string[];
+  /** Chats without a channel count as `api` chats. */
+  channelTypes?: ChannelType[];
+  ownerIds?: string[];
+  responderIds?: string[];
+  responderVersionIds?: string[];
+  /** Case-insensitive substring of the title or of any message's content. */
+  search?: string;
+  lastMessageFrom?: Date;
+  lastMessageTo?: Date;
+}
+
+export interface PageRequest {
+  /** Rows to skip. */
+  offset: number;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+function chatFilter(filter: ChatListFilter) {
+  return (eb: ExpressionBuilder<Database, 'chats'>) => {
+    const conditions = [eb('chats.workspace_id', '=', filter.workspaceId), eb('chats.is_removed', '=', false)];
+    if (filter.channelIds?.length) conditions.push(eb('chats.channel_id', 'in', filter.channelIds));
+    if (filter.ownerIds?.length) conditions.push(eb('chats.owner_id', 'in', filter.ownerIds));
+    if (filter.responderIds?.length) conditions.push(eb('chats.responder_id', 'in', filter.responderIds));
+    if (filter.responderVersionIds?.length) conditions.push(eb('chats.responder_version_id', 'in', filter.responderVersionIds));
+    if (filter.lastMessageFrom) conditions.push(eb('chats.last_message_at', '>=', filter.lastMessageFrom));
+    if (filter.lastMessageTo) conditions.push(eb('chats.last_message_at', '<=', filter.lastMessageTo));
+    if (filter.channelTypes) {
+      const typed = eb(
+        'chats.channel_id',
+        'in',
+        eb
+          .selectFrom('channels')
+          .select('channels.id')
+          .where('channels.workspace_id', '=', filter.workspaceId)
+          .where('channels.type', 'in', filter.channelTypes.length ? filter.channelTypes : ['__none__' as ChannelType]),
+      );
+      conditions.push(filter.channelTypes.includes('api') ? eb.or([typed, eb('chats.channel_id', 'is', null)]) : typed);
+    }
+    if (filter.search) {
+      const pattern = `%${escapeLike(filter.search)}%`;
+      conditions.push(
+        eb.or([
+          eb('chats.title', 'ilike', pattern),
+          eb.exists(
+            eb
+              .selectFrom('messages')
+              .select(sql.lit(1).as('one'))
+              .whereRef('messages.chat_id', '=', 'chats.id')
+              .where('messages.content', 'ilike', pattern),
+          ),
+        ]),
+      );
+    }
+    return eb.and(conditions);
+  };
+}
+
+/** Newest first; ties broken by id so pages are stable. */
+export async function listChats(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatRecord>> {
+  const rows = await db
+    .selectFrom('chats')
+    .selectAll()
+    .where(chatFilter(filter))
+    .orderBy('chats.created_at', 'desc')
+    .orderBy('chats.id', 'desc')
+    .offset(page.offset)
+    .limit(page.limit + 1)
+    .execute();
+  return { items: rows.slice(0, page.limit).map(toChat), hasMore: rows.length > page.limit };
+}
+
+export interface ChatDetailsRecord {
+  id: string;
+  workspaceId: string;
+  title: string | null;
+  isRemoved: boolean;
+  createdAt: Date;
+  channelId: string | null;
+  channelName: string | null;
+  channelType: ChannelType | null;
+  lastMessageContent: string | null;
+  lastMessageCreatedAt: Date | null;
+  lastMessageRole: MessageRole | null;
+  penultimateMessageContent: string | null;
+  penultimateMessageCreatedAt: Date | null;
+  penultimateMessageRole: MessageRole | null;
+  ownerId: string;
+  ownerName: string | null;
+  ownerEmail: string | null;
+  ownerIdentifier: string | null;
+  isOwnerBlocked: boolean | null;
+  responderId: string;
+  responderEntity: 'agent' | 'squad';
+  responderName: string;
+  responderPicture: string | null;
+  responderVersionId: string | null;
+  responderVersionNumber: number | null;
+  ticketId: string | null;
+  ticketStatus: TicketStatus | null;
+}
+
+function detailsQuery(db: Executor, responderVersionId?: string) {
+  return db
+    .selectFrom('chats')
+    .leftJoin('channels', 'channels.id', 'chats.channel_id')
+    .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
+    .leftJoin('members as owner_member', 'owner_member.identity_id', 'chats.owner_id')
+    .leftJoin('contacts as owner_contact', 'owner_contact.identity_id', 'chats.owner_id')
+    .innerJoin('identities as responder', 'responder.id', 'chats.responder_id')
+    .leftJoin('assistant_versions as version', (join) =>
+      responderVersionId
+        ? join.on('version.id', '=', responderVersionId).onRef('version.assistant_id', '=', 'chats.responder_id')
+        : join.onRef('version.id', '=', 'chats.responder_version_id'),
+    )
+    .leftJoin('tickets', 'tickets.id', 'chats.ticket_id')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('messages')
+          .select(['messages.content', 'messages.created_at', 'messages.role'])
+          .whereRef('messages.chat_id', '=', 'chats.id')
+          .orderBy('messages.created_at', 'desc')
+          .orderBy('messages.id', 'desc')
+          .limit(1)
+          .as('last'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('messages')
+          .select(['messages.content', 'messages.created_at', 'messages.role'])
+          .whereRef('messages.chat_id', '=', 'chats.id')
+          .orderBy('messages.created_at', 'desc')
+          .orderBy('messages.id', 'desc')
+          .offset(1)
+          .limit(1)
+          .as('penultimate'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      'chats.id', 'chats.workspace_id', 'chats.title', 'chats.is_removed', 'chats.created_at', 'chats.channel_id',
+      'channels.name as channel_name', 'channels.type as channel_type',
+      'last.content as last_content', 'last.created_at as last_created_at', 'last.role as last_role',
+      'penultimate.content as penultimate_content', 'penultimate.created_at as penultimate_created_at', 'penultimate.role as penultimate_role',
+      'chats.owner_id', 'owner.display_name as owner_name', 'owner.kind as owner_kind',
+      'owner_member.email as owner_email', 'owner_contact.identifier as owner_identifier', 'owner_contact.is_blocked as owner_blocked',
+      'chats.responder_id', 'responder.kind as responder_kind', 'responder.display_name as responder_name', 'responder.picture_url as responder_picture',
+      'version.id as version_id', 'version.version_number',
+      'tickets.id as ticket_id', 'tickets.status as ticket_status',
+    ]);
+}
+
+type DetailsRow = Awaited<ReturnType<ReturnType<typeof detailsQuery>['executeTakeFirstOrThrow']>>;
+
+function toDetails(row: DetailsRow): ChatDetailsRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    title: row.title,
+    isRemoved: row.is_removed,
+    createdAt: row.created_at,
+    channelId: row.channel_id,
+    channelName: row.channel_name,
+    channelType: row.channel_type,
+    lastMessageContent: row.last_content,
+    lastMessageCreatedAt: row.last_created_at,
+    lastMessageRole: row.last_role,
+    penultimateMessageContent: row.penultimate_content,
+    penultimateMessageCreatedAt: row.penultimate_created_at,
+    penultimateMessageRole: row.penultimate_role,
+    ownerId: row.owner_id,
+    ownerName: row.owner_name,
+    ownerEmail: row.owner_kind === 'user' ? row.owner_email : null,
+    ownerIdentifier: row.owner_kind === 'contact' ? row.owner_identifier : null,
+    isOwnerBlocked: row.owner_kind === 'contact' ? row.owner_blocked : null,
+    responderId: row.responder_id,
+    responderEntity: row.responder_kind === 'squad' ? 'squad' : 'agent',
+    responderName: row.responder_name,
+    responderPicture: row.responder_picture,
+    responderVersionId: row.version_id,
+    responderVersionNumber: row.version_number,
+    ticketId: row.ticket_id,
+    ticketStatus: row.ticket_status,
+  };
+}
+
+export async function findChatDetails(
+  db: Executor,
+  workspaceId: string,
+  id: string,
+  responderVersionId?: string,
+): Promise<ChatDetailsRecord | undefined> {
+  const row = await detailsQuery(db, responderVersionId)
+    .where('chats.workspace_id', '=', workspaceId)
+    .where('chats.id', '=', id)
+    .executeTakeFirst();
+  return row && toDetails(row);
+}
+
+export async function listChatDetails(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatDetailsRecord>> {
+  // Page the chats first, then join the details onto that page only.
+  const rows = await detailsQuery(db)
+    .where('chats.id', 'in', (eb) =>
+      eb
+        .selectFrom('chats')
+        .select('chats.id')
+        .where(chatFilter(filter))
+        .orderBy('chats.created_at', 'desc')
+        .orderBy('chats.id', 'desc')
+        .offset(page.offset)
+        .limit(page.limit + 1),
+    )
+    .orderBy('chats.created_at', 'desc')
+    .orderBy('chats.id', 'desc')
+    .execute();
+  return { items: rows.slice(0, page.limit).map(toDetails), hasMore: rows.length > page.limit };
+}
+
+function toChat(row: Selectable<ChatsTable>): ChatRecord {
+  return {
+    id: row.id,
+    number: row.number,
+    workspaceId: row.workspace_id,
+    channelId: row.channel_id,
+    ownerId: row.owner_id,
+    responderId: row.responder_id,
+    currentResponderId: row.current_responder_id,
+    responderVersionId: row.responder_version_id,
+    title: row.title,
+    isRemoved: row.is_removed,
+    lastMessageAt: row.last_message_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

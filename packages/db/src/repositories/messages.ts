@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import type { Executor } from '../executor.js';
+import type { MessageRole } from '../schema.js';
+
+export interface NewMessageInput {
+  chatId: string;
+  authorId?: string | null;
+  role: MessageRole;
+  content: string;
+  createdAt?: Date;
+  intentName?: string | null;
+  intentScore?: number | null;
+}
+
+/**
+ * Appends messages to one chat and moves the chat's last-message time and message count with them,
+ * in the same statement so the two never disagree.
+ */
+export async function appendMessages(db: Executor, workspaceId: string, chatId: string, messages: NewMessageInput[]): Promise<void> {
+  if (messages.length === 0) return;
+  await db
+    .insertInto('messages')
+    .values(
+      messages.map((m) => ({
+        workspace_id: workspaceId,
+        chat_id: chatId,
+        author_id: m.authorId ?? null,
+        role: m.role,
+        content: m.content,
+        parts: JSON.stringify([{ type: 'text', text: m.content }]),
+        tool_calls: '[]',
+        model: null,
+        error: null,
+        input_tokens: null,
+        output_tokens: null,
+        reasoning_tokens: null,
+        cached_input_tokens: null,
+        intent_name: m.intentName ?? null,
+        intent_score: m.intentScore ?? null,
+        step: null,
+        rating: null,
+        created_at: m.createdAt,
+      })),
+    )
+    .execute();
+  const latest = messages.reduce<Date | undefined>((max, m) => (m.createdAt && (!max || m.createdAt > max) ? m.createdAt : max), undefined);
+  await db
+    .updateTable('chats')
+    .set((eb) => ({
+      message_count: eb('message_count', '+', messages.length),
+      last_message_at: latest ? sql<Date>`greatest(last_message_at, ${latest})` : sql<Date>`now()`,
+    }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', chatId)
+    .execute();
+}

@@ -1,0 +1,54 @@
+import type { Executor } from '../executor.js';
+
+export interface WorkspaceRecord {
+  id: string;
+  name: string;
+  timeZone: string;
+  defaultResponderId: string | null;
+  createdAt: Date;
+}
+
+export async function insertWorkspace(
+  db: Executor,
+  input: { id?: string; name: string; timeZone?: string },
+): Promise<WorkspaceRecord> {
+  const row = await db
+    .insertInto('workspaces')
+    .values({ id: input.id, name: input.name, time_zone: input.timeZone })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toWorkspace(row);
+}
+
+export async function findWorkspace(db: Executor, id: string): Promise<WorkspaceRecord | undefined> {
+  const row = await db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toWorkspace(row);
+}
+
+export async function countWorkspaces(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('workspaces')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function setDefaultResponder(db: Executor, workspaceId: string, responderId: string): Promise<void> {
+  await db.updateTable('workspaces').set({ default_responder_id: responderId }).where('id', '=', workspaceId).execute();
+}
+
+function toWorkspace(row: {
+  id: string;
+  name: string;
+  time_zone: string;
+  default_responder_id: string | null;
+  created_at: Date;
+}): WorkspaceRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.time_zone,
+    defaultResponderId: row.default_responder_id,
+    createdAt: row.created_at,
+  };
+}

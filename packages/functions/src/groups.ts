@@ -1,0 +1,24 @@
+// The endpoint groups: one Hono app and one Lambda function each. infra/api.ts and the local
+// server both read this list, so the deployed routes and the local ones cannot disagree.
+
+export interface EndpointGroup {
+  /** Short name; also the function's name in infra and the bundle folder under dist/. */
+  name: string;
+  /** API Gateway route keys (`METHOD /path`, `{proxy+}` for subtrees) served by this group. */
+  routes: string[];
+  /** The Lambda handler, relative to the repository root (file without extension + export). */
+  handler: string;
+}
+
+export const endpointGroups: EndpointGroup[] = [
+  {
+    name: 'chats',
+    routes: ['ANY /api/v1/chats', 'ANY /api/v1/chats/{proxy+}'],
+    handler: 'packages/functions/src/api/chats/lambda.handler',
+  },
+  {
+    name: 'docs',
+    routes: ['GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'],
+    handler: 'packages/functions/src/api/docs/lambda.handler',
+  },
+];
