@@ -209,3 +209,16 @@ export async function findAssistantVersion(
     .executeTakeFirst();
   return row && { id: row.id, versionNumber: row.version_number };
 }
+
+/** The workspace's first admin user, if any. */
+export async function findWorkspaceAdmin(db: Executor, workspaceId: string): Promise<{ id: number } | undefined> {
+  return db
+    .selectFrom('members')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('kind', '=', 'user')
+    .where('role', '=', 'admin')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}

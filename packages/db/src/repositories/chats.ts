@@ -26,6 +26,7 @@ export interface NewChatInput {
   currentResponderId: string | null;
   responderVersionId: string | null;
   title: string | null;
+  createdAt?: Date;
 }
 
 export async function insertChat(db: Executor, input: NewChatInput): Promise<ChatRecord> {
@@ -52,6 +53,8 @@ export async function insertChat(db: Executor, input: NewChatInput): Promise<Cha
       call_transfer_target: null,
       call_user_inputs: null,
       last_message_at: null,
+      created_at: input.createdAt,
+      updated_at: input.createdAt,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -3,7 +3,6 @@ import type { Executor } from '../executor.js';
 import type { MessageRole } from '../schema.js';
 
 export interface NewMessageInput {
-  chatId: string;
   authorId?: string | null;
   role: MessageRole;
   content: string;

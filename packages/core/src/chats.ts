@@ -1,0 +1,165 @@
+import {
+  type ChannelType,
+  type ChatDetailsRecord,
+  type ChatRecord,
+  type Executor,
+  findAssistantCurrentVersion,
+  findAssistantVersion,
+  findChannel,
+  findChat,
+  findChatDetails,
+  findIdentity,
+  findWorkspace,
+  insertChat,
+  listChatDetails as listChatDetailsRows,
+  listChats as listChatRows,
+  type Page,
+  updateChat as updateChatRow,
+} from '@parley/db';
+import { type Principal, requireScope } from './auth.js';
+import { AppError } from './errors.js';
+import { pageWindow } from './pagination.js';
+
+// The chats API v1 (seed 001): chats addressed by uuid, scoped to the key's workspace.
+
+/** The channel types the v1 list shows unless the request names others. */
+export const DEFAULT_V1_CHANNEL_TYPES: ChannelType[] = ['widget', 'waha', 'whatsapp', 'instagram', 'api'];
+
+export interface ChatListQuery {
+  channelIds: string[];
+  channelTypes: ChannelType[];
+  ownerIds: string[];
+  responderIds: string[];
+  responderVersionIds: string[];
+  search?: string;
+  lastChatMessageCreatedAtStart?: Date | null;
+  lastChatMessageCreatedAtEnd?: Date | null;
+  pageNumber: number;
+  pageSize: number;
+}
+
+export type ChatDetailsQuery = Pick<ChatListQuery, 'channelIds' | 'responderIds' | 'responderVersionIds' | 'search' | 'pageNumber' | 'pageSize'>;
+
+export async function createChat(
+  db: Executor,
+  principal: Principal,
+  input: { channelId: string | null; ownerId: string; title: string | null },
+): Promise<ChatRecord> {
+  requireScope(principal, 'chats:write');
+  const owner = await findIdentity(db, principal.workspaceId, input.ownerId);
+  if (!owner) throw AppError.notFound('Owner');
+  if (owner.kind !== 'user' && owner.kind !== 'contact') {
+    throw new AppError('validation_failed', 'ownerId must be a user or an external user, not an agent or a squad', {
+      issues: [{ path: 'body.ownerId', message: `refers to a ${owner.kind}` }],
+    });
+  }
+  let responderId: string;
+  if (input.channelId) {
+    const channel = await findChannel(db, principal.workspaceId, input.channelId);
+    if (!channel) throw AppError.notFound('Channel');
+    responderId = channel.responderId;
+  } else {
+    const workspace = await findWorkspace(db, principal.workspaceId);
+    if (!workspace?.defaultResponderId) {
+      throw new AppError('validation_failed', 'This workspace has no default responder; create the chat on a channel', {
+        issues: [{ path: 'body.channelId', message: 'is required in this workspace' }],
+      });
+    }
+    responderId = workspace.defaultResponderId;
+  }
+  const responder = await findIdentity(db, principal.workspaceId, responderId);
+  const isAgent = responder?.kind === 'agent';
+  return insertChat(db, {
+    workspaceId: principal.workspaceId,
+    channelId: input.channelId,
+    ownerId: input.ownerId,
+    responderId,
+    currentResponderId: isAgent ? responderId : null,
+    responderVersionId: isAgent ? await findAssistantCurrentVersion(db, responderId) : null,
+    title: input.title,
+  });
+}
+
+export async function getChat(db: Executor, principal: Principal, id: string): Promise<ChatRecord> {
+  requireScope(principal, 'chats:read');
+  const chat = await findChat(db, principal.workspaceId, id);
+  if (!chat) throw AppError.notFound('Chat');
+  return chat;
+}
+
+export async function updateChat(
+  db: Executor,
+  principal: Principal,
+  id: string,
+  patch: { title?: string | null; lastChatMessageCreatedAt?: Date | null },
+): Promise<ChatRecord> {
+  requireScope(principal, 'chats:write');
+  const chat = await findChat(db, principal.workspaceId, id);
+  if (!chat) throw AppError.notFound('Chat');
+  if (chat.isRemoved) throw new AppError('conflict', 'Chat has been removed and can no longer be updated');
+  const updated = await updateChatRow(db, principal.workspaceId, id, { title: patch.title, lastMessageAt: patch.lastChatMessageCreatedAt });
+  if (!updated) throw AppError.notFound('Chat');
+  return updated;
+}
+
+export async function removeChat(db: Executor, principal: Principal, id: string): Promise<{ message: string }> {
+  requireScope(principal, 'chats:write');
+  const chat = await findChat(db, principal.workspaceId, id);
+  if (!chat) throw AppError.notFound('Chat');
+  if (chat.isRemoved) return { message: 'Chat was already removed' };
+  await updateChatRow(db, principal.workspaceId, id, { isRemoved: true });
+  return { message: 'Chat removed' };
+}
+
+export async function listChats(db: Executor, principal: Principal, query: ChatListQuery): Promise<Page<ChatRecord>> {
+  requireScope(principal, 'chats:read');
+  return listChatRows(
+    db,
+    {
+      workspaceId: principal.workspaceId,
+      channelIds: query.channelIds,
+      channelTypes: query.channelTypes,
+      ownerIds: query.ownerIds,
+      responderIds: query.responderIds,
+      responderVersionIds: query.responderVersionIds,
+      search: query.search,
+      lastMessageFrom: query.lastChatMessageCreatedAtStart ?? undefined,
+      lastMessageTo: query.lastChatMessageCreatedAtEnd ?? undefined,
+    },
+    pageWindow(query.pageNumber, query.pageSize),
+  );
+}
+
+export async function listChatDetails(db: Executor, principal: Principal, query: ChatDetailsQuery): Promise<Page<ChatDetailsRecord>> {
+  requireScope(principal, 'chats:read');
+  return listChatDetailsRows(
+    db,
+    {
+      workspaceId: principal.workspaceId,
+      channelIds: query.channelIds,
+      responderIds: query.responderIds,
+      responderVersionIds: query.responderVersionIds,
+      search: query.search,
+    },
+    pageWindow(query.pageNumber, query.pageSize),
+  );
+}
+
+/**
+ * One chat with details. `responderVersionId` resolves the responder's version fields against that
+ * version of the chat's responder instead of the version the chat runs on.
+ */
+export async function getChatDetails(
+  db: Executor,
+  principal: Principal,
+  id: string,
+  responderVersionId?: string,
+): Promise<ChatDetailsRecord> {
+  requireScope(principal, 'chats:read');
+  const details = await findChatDetails(db, principal.workspaceId, id, responderVersionId);
+  if (!details) throw AppError.notFound('Chat');
+  if (responderVersionId && !(await findAssistantVersion(db, details.responderId, responderVersionId))) {
+    throw AppError.notFound("Version of the chat's responder");
+  }
+  return details;
+}

@@ -1,0 +1,170 @@
+import {
+  appendMessages,
+  type ChannelType,
+  countWorkspaces,
+  type Database,
+  insertAssistant,
+  insertAssistantVersion,
+  insertChannel,
+  insertChat,
+  insertContact,
+  insertSquad,
+  insertUser,
+  type NewMessageInput,
+  openTicketForChat,
+  setDefaultResponder,
+  type TicketStatus,
+} from '@parley/db';
+import type { Kysely } from 'kysely';
+import { createApiKey, SCOPES } from './auth.js';
+import { provisionWorkspace } from './workspace-setup.js';
+
+// The demo workspace that `npm start` seeds on first run: enough of everything to try every endpoint.
+
+/** A small deterministic generator, so every fresh demo looks the same. */
+function prng(seed: number) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+  };
+}
+
+const FIRST = ['Ana', 'Ben', 'Chloe', 'Diego', 'Emma', 'Farah', 'Gus', 'Hana', 'Ivan', 'Julia', 'Kofi', 'Lena', 'Mateo', 'Nora', 'Omar', 'Priya'];
+const LAST = ['Silva', 'Okafor', 'Schmidt', 'Tanaka', 'Rossi', 'Dubois', 'Kowalski', 'Haddad', 'Jensen', 'Moreno'];
+const TOPICS = [
+  ['Order status', 'Where is my order #{n}? It was supposed to arrive yesterday.', 'Your order #{n} left our warehouse this morning and should arrive within two days.'],
+  ['Refund request', 'I would like a refund for the blender I bought last week.', 'I have started the refund; you will see it on your card in 3-5 business days.'],
+  ['Opening hours', 'Are you open on Sunday?', 'Our stores are open on Sundays from 10:00 to 16:00.'],
+  ['Password reset', 'I cannot log in, the reset link does not arrive.', 'I have sent a new reset link; please also check your spam folder.'],
+  ['Delivery address', 'Can I change the delivery address of my order?', 'Yes, as long as it has not shipped. What is the new address?'],
+  ['Appointment booking', 'I want to book a test drive for Saturday.', 'Saturday at 11:00 is available. Shall I book it for you?'],
+  ['Invoice copy', 'Please send me a copy of invoice {n}.', 'Here is the invoice {n} as a PDF; it has also been emailed to you.'],
+  ['Product question', 'Does the X200 support wireless charging?', 'Yes, the X200 supports Qi wireless charging up to 15 W.'],
+] as const;
+const FOLLOW_UPS = ['Thanks!', 'Great, that helps.', 'Can you confirm by email?', 'Perfect.', 'One more question: do you ship abroad?', 'OK'];
+const FOLLOW_UP_ANSWERS = ['You are welcome!', 'Done, you will get an email shortly.', 'Yes, we ship to 30 countries.', 'Anything else I can help with?'];
+
+export interface DemoWorkspace {
+  workspaceId: string;
+  adminMemberId: number;
+  apiKey: string;
+  chats: number;
+}
+
+/**
+ * Seeds the demo workspace unless the database already has a workspace. Returns undefined when
+ * nothing was seeded.
+ */
+export async function seedDemoWorkspace(
+  db: Kysely<Database>,
+  options: { apiKey?: string; chats?: number; now?: Date } = {},
+): Promise<DemoWorkspace | undefined> {
+  if ((await countWorkspaces(db)) > 0) return undefined;
+  const rand = prng(42);
+  const now = options.now ?? new Date();
+  const chatCount = options.chats ?? 300;
+
+  return db.transaction().execute(async (trx) => {
+    const { workspace, admin } = await provisionWorkspace(trx, {
+      name: 'Parley Demo',
+      timeZone: 'Europe/Berlin',
+      adminName: 'Ada Admin',
+      adminEmail: 'ada@demo.parley.test',
+    });
+    const ws = workspace.id;
+    const users = [admin];
+    for (const [name, email] of [['Bruno Agent', 'bruno@demo.parley.test'], ['Carla Support', 'carla@demo.parley.test'], ['Dev Lead', 'dev@demo.parley.test']] as const) {
+      users.push(await insertUser(trx, { workspaceId: ws, name, email, role: 'member' }));
+    }
+
+    const sales = await insertAssistant(trx, { workspaceId: ws, name: 'Sales Assistant', pictureUrl: 'https://picsum.photos/seed/sales/96', config: { model: 'gpt-4o-mini', language: 'auto' } });
+    const support = await insertAssistant(trx, { workspaceId: ws, name: 'Support Assistant', pictureUrl: 'https://picsum.photos/seed/support/96', config: { model: 'gpt-4o', language: 'en' } });
+    const supportV2 = await insertAssistantVersion(trx, support.identityId, { model: 'gpt-4o', language: 'en', instructions: 'Be brief.' });
+    const voice = await insertAssistant(trx, { workspaceId: ws, name: 'Voice Receptionist', config: { model: 'gpt-4o-realtime', tts: { voice_id: 'alloy' } } });
+    const squad = await insertSquad(trx, { workspaceId: ws, name: 'Frontline Squad', assistantIds: [sales.identityId, support.identityId] });
+    await setDefaultResponder(trx, ws, support.identityId);
+
+    const channelSpecs: Array<[ChannelType, string, string]> = [
+      ['widget', 'Website widget', squad.identityId],
+      ['whatsapp', 'WhatsApp Business', sales.identityId],
+      ['waha', 'WhatsApp (WAHA)', support.identityId],
+      ['instagram', 'Instagram DMs', sales.identityId],
+      ['api', 'Public API', support.identityId],
+      ['sms', 'SMS line', support.identityId],
+      ['email', 'Support inbox', support.identityId],
+      ['voice', 'Phone line', voice.identityId],
+    ];
+    const channels = [];
+    for (const [type, name, responderId] of channelSpecs) channels.push(await insertChannel(trx, { workspaceId: ws, type, name, responderId }));
+
+    const contacts: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const name = `${rand.pick(FIRST)} ${rand.pick(LAST)}`;
+      const { identityId } = await insertContact(trx, {
+        workspaceId: ws,
+        name,
+        identifier: `+4915${String(10000000 + i * 7919).slice(0, 8)}`,
+        email: `${name.toLowerCase().replace(' ', '.')}${i}@example.com`,
+        phone: `+4915${String(10000000 + i * 7919).slice(0, 8)}`,
+        isBlocked: i % 19 === 7,
+        isAnonymous: i % 10 === 3,
+        country: rand.pick(['DE', 'US', 'ES', 'FR', 'BR']),
+        language: rand.pick(['de', 'en', 'es', 'fr', 'pt']),
+      });
+      contacts.push(identityId);
+    }
+
+    const dayMs = 86_400_000;
+    for (let i = 0; i < chatCount; i++) {
+      const channel = rand.pick(channels);
+      const ownerId = i % 15 === 0 ? rand.pick(users).identityId : rand.pick(contacts);
+      const createdAt = new Date(now.getTime() - rand.next() * 60 * dayMs);
+      const [title, question, answer] = rand.pick(TOPICS);
+      const responderIsAgent = channel.responderId !== squad.identityId;
+      const chat = await insertChat(trx, {
+        workspaceId: ws,
+        channelId: channel.id,
+        ownerId,
+        responderId: channel.responderId,
+        currentResponderId: responderIsAgent ? channel.responderId : null,
+        responderVersionId:
+          channel.responderId === support.identityId ? (i % 3 === 0 ? support.currentVersionId : supportV2.id)
+          : channel.responderId === sales.identityId ? sales.currentVersionId
+          : channel.responderId === voice.identityId ? voice.currentVersionId
+          : null,
+        title: i % 9 === 0 ? null : title,
+        createdAt,
+      });
+      const n = String(10_000 + i);
+      const turns = rand.int(1, 6);
+      const messages: NewMessageInput[] = [];
+      let at = createdAt.getTime();
+      for (let t = 0; t < turns; t++) {
+        const userText = t === 0 ? question.replace('{n}', n) : rand.pick(FOLLOW_UPS);
+        const botText = t === 0 ? answer.replace('{n}', n) : rand.pick(FOLLOW_UP_ANSWERS);
+        at += rand.int(5, 600) * 1000;
+        messages.push({ role: 'user' as const, content: userText, authorId: ownerId, createdAt: new Date(Math.min(at, now.getTime())) });
+        if (t < turns - 1 || rand.next() < 0.8) {
+          at += rand.int(2, 30) * 1000;
+          messages.push({ role: 'assistant' as const, content: botText, authorId: channel.responderId, createdAt: new Date(Math.min(at, now.getTime())), intentName: title.toLowerCase().replace(/ /g, '_'), intentScore: Math.round((0.6 + rand.next() * 0.4) * 100) / 100 });
+        }
+      }
+      await appendMessages(trx, ws, chat.id, messages);
+      if (i % 6 === 0) {
+        await openTicketForChat(trx, { workspaceId: ws, chatId: chat.id, status: rand.pick<TicketStatus>(['open', 'pending', 'resolved', 'closed']), subject: title });
+      }
+    }
+
+    const { token } = await createApiKey(trx, { workspaceId: ws, memberId: admin.id, scopes: [...SCOPES], name: 'Demo key (every scope)', token: options.apiKey });
+    return { workspaceId: ws, adminMemberId: admin.id, apiKey: token, chats: chatCount };
+  });
+}

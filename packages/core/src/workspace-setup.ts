@@ -1,0 +1,38 @@
+import {
+  type Executor,
+  findWorkspaceAdmin as findWorkspaceAdminRow,
+  insertUser,
+  insertWorkspace,
+  type MemberRecord,
+  type WorkspaceRecord,
+} from '@parley/db';
+import { AppError } from './errors.js';
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A new workspace with its first member, an admin. */
+export async function provisionWorkspace(
+  db: Executor,
+  input: { id?: string; name: string; timeZone?: string; adminName: string; adminEmail?: string },
+): Promise<{ workspace: WorkspaceRecord; admin: MemberRecord }> {
+  const timeZone = input.timeZone ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) throw new AppError('validation_failed', `Unknown IANA time zone: ${timeZone}`);
+  const workspace = await insertWorkspace(db, { id: input.id, name: input.name, timeZone });
+  const admin = await insertUser(db, { workspaceId: workspace.id, name: input.adminName, email: input.adminEmail ?? null, role: 'admin' });
+  return { workspace, admin };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The member a workspace's new keys belong to by default. */
+export async function findWorkspaceAdmin(db: Executor, workspaceId: string) {
+  if (!UUID.test(workspaceId)) throw new AppError('validation_failed', `Workspace id must be a UUID, got ${workspaceId}`);
+  return findWorkspaceAdminRow(db, workspaceId);
+}

@@ -1,0 +1,84 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import * as chats from '@parley/core';
+import type { ChatDetailsRecord, ChatRecord } from '@parley/db';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../shared/env.js';
+import type * as routes from './routes.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function toChat(chat: ChatRecord) {
+  return {
+    createdAt: chat.createdAt.toISOString(),
+    id: chat.id,
+    isRemoved: chat.isRemoved,
+    updatedAt: chat.updatedAt.toISOString(),
+    channelId: chat.channelId,
+    currentResponderId: chat.currentResponderId,
+    lastChatMessageCreatedAt: iso(chat.lastMessageAt),
+    ownerId: chat.ownerId,
+    responderId: chat.responderId,
+    title: chat.title,
+    workspaceId: chat.workspaceId,
+  };
+}
+
+function toChatDetails(d: ChatDetailsRecord) {
+  return {
+    ...d,
+    createdAt: d.createdAt.toISOString(),
+    lastMessageCreatedAt: iso(d.lastMessageCreatedAt),
+    penultimateMessageCreatedAt: iso(d.penultimateMessageCreatedAt),
+  };
+}
+
+/** `Link` and `X-Has-More` for page-number pagination. */
+function setPagingHeaders(c: Context, hasMore: boolean, pageNumber: number) {
+  c.header('X-Has-More', String(hasMore));
+  if (hasMore) {
+    const next = new URL(c.req.url);
+    next.searchParams.set('pageNumber', String(pageNumber + 1));
+    c.header('Link', `<${next.pathname}${next.search}>; rel="next"`);
+  }
+}
+
+export const listChats: RouteHandler<typeof routes.listChats, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  const page = await chats.listChats(c.get('db'), c.get('principal'), query);
+  setPagingHeaders(c, page.hasMore, query.pageNumber);
+  return c.json(page.items.map(toChat), 200);
+};
+
+export const listChatDetails: RouteHandler<typeof routes.listChatDetails, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  const page = await chats.listChatDetails(c.get('db'), c.get('principal'), query);
+  setPagingHeaders(c, page.hasMore, query.pageNumber);
+  return c.json(page.items.map(toChatDetails), 200);
+};
+
+export const getChatDetails: RouteHandler<typeof routes.getChatDetails, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const { responderVersionId } = c.req.valid('query');
+  return c.json(toChatDetails(await chats.getChatDetails(c.get('db'), c.get('principal'), id, responderVersionId)), 200);
+};
+
+export const createChat: RouteHandler<typeof routes.createChat, AppEnv> = async (c) => {
+  const body = c.req.valid('json');
+  return c.json(toChat(await chats.createChat(c.get('db'), c.get('principal'), body)), 200);
+};
+
+export const getChat: RouteHandler<typeof routes.getChat, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  return c.json(toChat(await chats.getChat(c.get('db'), c.get('principal'), id)), 200);
+};
+
+export const updateChat: RouteHandler<typeof routes.updateChat, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const body = c.req.valid('json');
+  return c.json(toChat(await chats.updateChat(c.get('db'), c.get('principal'), id, body)), 200);
+};
+
+export const removeChat: RouteHandler<typeof routes.removeChat, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  return c.json(await chats.removeChat(c.get('db'), c.get('principal'), id), 200);
+};

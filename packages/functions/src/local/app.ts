@@ -1,0 +1,18 @@
+import { Hono } from 'hono';
+import { groupApps } from '../api/apps.js';
+import { createDocsApp } from '../api/docs/index.js';
+import { endpointGroups } from '../groups.js';
+import type { AppDeps } from '../shared/env.js';
+
+/** Every endpoint group in one app, as the local server and the tests serve them. */
+export function createLocalApp(deps: AppDeps) {
+  const app = new Hono();
+  for (const group of endpointGroups) {
+    const create = group.name === 'docs' ? createDocsApp : groupApps[group.name];
+    if (!create) throw new Error(`Endpoint group ${group.name} has no app`);
+    app.route('/', create(deps));
+  }
+  app.get('/', (c) => c.json({ name: 'Parley', docs: '/docs', openapi: '/openapi.json' }));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, requestId: c.res.headers.get('x-request-id') ?? 'unknown' } }, 404));
+  return app;
+}

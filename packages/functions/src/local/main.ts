@@ -1,0 +1,54 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { config, ConfigError, databaseOptions, lazyDatabase, migrateToLatest, seedDemoWorkspace } from '@parley/core';
+import { createLocalApp } from './app.js';
+
+// `npm start`: the whole API in one process on the embedded database (or DATABASE_URL's server).
+
+async function main() {
+  const cfg = config();
+  mkdirSync(cfg.dataDir, { recursive: true });
+  const database = lazyDatabase(() => databaseOptions(cfg));
+  const db = await database.db();
+  await migrateToLatest(db);
+
+  // The demo key is printed at every start, so it is kept (locally only) beside the data.
+  const keyFile = join(cfg.dataDir, 'demo-api-key');
+  const seeded = await seedDemoWorkspace(db, { apiKey: cfg.demoApiKey });
+  if (seeded) writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
+  const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
+
+  const server = serve({ fetch: createLocalApp({ db: database.db }).fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
+    const base = `http://localhost:${info.port}`;
+    console.log(
+      [
+        '',
+        `Parley is running on ${cfg.databaseDriver === 'pglite' ? `the embedded database in ${cfg.dataDir}/` : `${cfg.databaseDriver} (${new URL(cfg.databaseUrl!).host})`}.`,
+        seeded ? `Seeded the demo workspace ${seeded.workspaceId} with ${seeded.chats} chats.` : '',
+        `  Base URL:  ${base}`,
+        `  Docs:      ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+        apiKey ? `  API key:   ${apiKey}   (every scope)` : '  API key:   create one with npm run keys -- create --workspace <id> --scopes chats:read',
+        '',
+        'Try it:',
+        `  curl -H "Authorization: Bearer ${apiKey ?? '<key>'}" "${base}/api/v1/chats/details?pageSize=3"`,
+        '',
+      ]
+        .filter((l, i, all) => l !== '' || all[i - 1] !== '')
+        .join('\n'),
+    );
+  });
+
+  const stop = async () => {
+    server.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { authenticate } from '@parley/core';
+import type { MiddlewareHandler } from 'hono';
+import { requestId } from 'hono/request-id';
+import type { AppDeps, AppEnv } from './env.js';
+import { renderError, zodIssuesToAppError } from './errors.js';
+
+/** Every group's app starts here: request ids, the validation hook and the error renderer, once. */
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw zodIssuesToAppError(result.error, result.target);
+    },
+  });
+  app.use(requestId({ headerName: 'x-request-id' }));
+  app.onError(renderError);
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404));
+  return app;
+}
+
+/** Reads the API key from `Authorization: Bearer <key>`, a bare `Authorization: <key>`, or `x-api-key`. */
+export function apiKeyFrom(headers: { header(name: string): string | undefined }, extraHeaders: string[] = []): string | undefined {
+  const authorization = headers.header('authorization')?.trim();
+  if (authorization) return authorization.replace(/^Bearer\s+/i, '');
+  for (const name of ['x-api-key', ...extraHeaders]) {
+    const value = headers.header(name)?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** Authenticates the request and makes the database and the principal available to handlers. */
+export function requireApiKey(deps: AppDeps, options: { extraHeaders?: string[] } = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const db = await deps.db();
+    c.set('db', db);
+    c.set('principal', await authenticate(db, apiKeyFrom(c.req, options.extraHeaders)));
+    await next();
+  };
+}
+
+export const securitySchemes = {
+  bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key as `Authorization: Bearer <key>` (a bare `Authorization: <key>` works too).' },
+  apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key in the `x-api-key` header.' },
+} as const;
+
+export const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];

@@ -1,0 +1,77 @@
+import { AppError, type ErrorCode } from '@parley/core';
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+
+// The one place where error codes become HTTP statuses.
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  idempotency_mismatch: 422,
+  internal: 500,
+};
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'validation_failed', description: 'Machine-readable error code.' }),
+      message: z.string().openapi({ example: 'query.pageSize: must be at most 100' }),
+      requestId: z.string().openapi({ description: 'Quote this when reporting a problem.' }),
+      issues: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .openapi({ description: 'Each invalid input, by location (e.g. `query.pageSize`).' }),
+    }),
+  })
+  .openapi('Error');
+
+function errorResponse(description: string) {
+  return { description, content: { 'application/json': { schema: ErrorBody } } };
+}
+
+/** The error responses every authenticated route declares. */
+export const commonErrorResponses = {
+  400: errorResponse('Invalid input: bad parameters, unknown fields or malformed JSON.'),
+  401: errorResponse('Missing or invalid API key.'),
+  403: errorResponse('The API key lacks the required scope.'),
+  404: errorResponse("Not found (also for another workspace's resources)."),
+  500: errorResponse('Unexpected server error.'),
+} as const;
+
+export function zodIssuesToAppError(error: ZodError, target: string): AppError {
+  const issues = error.issues.map((issue) => {
+    const path = [target, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: `${path}.${key}`, message: 'is not a known field' }));
+    }
+    return [{ path, message: issue.message }];
+  });
+  const flat = issues.flat();
+  return new AppError('validation_failed', flat.map((i) => `${i.path}: ${i.message}`).join('; '), { issues: flat });
+}
+
+export function renderError(err: unknown, c: Context): Response {
+  const requestId = (c.get('requestId' as never) as string | undefined) ?? 'unknown';
+  let appError: AppError;
+  if (err instanceof AppError) {
+    appError = err;
+  } else if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own client errors, e.g. malformed JSON bodies.
+    appError = new AppError(err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : 'bad_request', err.message);
+  } else {
+    console.error(JSON.stringify({ level: 'error', requestId, message: String(err), stack: (err as Error)?.stack }));
+    appError = new AppError('internal', 'Internal server error');
+  }
+  const status = STATUS[appError.code];
+  return c.json(
+    { error: { code: appError.code, message: appError.message, requestId, ...(appError.issues && { issues: appError.issues }) } },
+    status,
+  );
+}

@@ -1,0 +1,44 @@
+import { z } from '@hono/zod-openapi';
+
+// Reusable request-parameter schemas. Query strings arrive as strings, or arrays when repeated.
+
+export const Uuid = z.uuid({ message: 'must be a UUID' }).openapi({ description: 'A UUID v4 string that identifies an entity.', format: 'uuid' });
+
+/** `name=a` or `name=a&name=b`: one value or repeated values, always an array after parsing. */
+export function oneOrMany<T extends z.ZodType>(item: T, description: string) {
+  return z
+    .union([item, z.array(item)])
+    .optional()
+    .transform((v): z.output<T>[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .openapi({ description: `${description} Repeat the parameter for several values.`, default: [] as never });
+}
+
+export const PageNumber = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .max(1_000_000, 'must be at most 1000000')
+  .default(1)
+  .openapi({ description: 'The page number.', example: 1, type: 'number' });
+
+export const PageSize = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .max(100, 'must be at most 100')
+  .default(10)
+  .openapi({ description: 'The page size.', example: 10, type: 'number' });
+
+/** An ISO-8601 instant; an offset (or `Z`) is required so the instant is unambiguous. */
+export const Instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time-zone offset, e.g. 2025-01-04T23:00:00Z' })
+  .transform((s) => new Date(s))
+  .openapi({ type: 'string', format: 'date-time' });
+
+export const SearchText = z
+  .string()
+  .trim()
+  .max(200, 'must be at most 200 characters')
+  .optional()
+  .transform((s) => (s ? s : undefined))
+  .openapi({ description: 'Case-insensitive text to find in chat titles and message content.' });
