@@ -45,9 +45,13 @@ export const commonErrorResponses = {
   500: errorResponse('Unexpected server error.'),
 } as const;
 
+// Validation targets named as a client sees them.
+const LOCATION: Record<string, string> = { json: 'body', form: 'body', param: 'path', query: 'query', header: 'header', cookie: 'cookie' };
+
 export function zodIssuesToAppError(error: ZodError, target: string): AppError {
+  const location = LOCATION[target] ?? target;
   const issues = error.issues.map((issue) => {
-    const path = [target, ...issue.path.map(String)].join('.');
+    const path = [location, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: `${path}.${key}`, message: 'is not a known field' }));
     }
