@@ -78,6 +78,12 @@ async function createPgliteDb(options: DbOptions): Promise<DbHandle> {
   };
 }
 
+// An idle pooled connection that drops (server restart, network) must not crash the process;
+// the pool replaces it on the next checkout.
+function logIdleClientError(err: Error) {
+  console.error(JSON.stringify({ level: 'warn', message: 'idle database connection lost', error: err.message }));
+}
+
 function requireUrl(options: DbOptions): string {
   if (!options.url) throw new Error(`DATABASE_URL is required for the ${options.driver} driver`);
   return options.url;
@@ -90,6 +96,7 @@ async function createPgDb(options: DbOptions): Promise<DbHandle> {
     max: options.maxConnections ?? 10,
     types: withParsers(pg.types),
   });
+  pool.on('error', logIdleClientError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, driver: 'pg', close: () => db.destroy() };
 }
@@ -111,6 +118,7 @@ async function createNeonDb(options: DbOptions): Promise<DbHandle> {
     max: options.maxConnections ?? 10,
     types: withParsers(types),
   });
+  pool.on('error', logIdleClientError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
   return { db, driver: 'neon', close: () => db.destroy() };
 }

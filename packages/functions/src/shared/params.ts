@@ -19,7 +19,7 @@ export const PageNumber = z.coerce
   .min(1, 'must be at least 1')
   .max(1_000_000, 'must be at most 1000000')
   .default(1)
-  .openapi({ description: 'The page number.', example: 1, type: 'number' });
+  .openapi({ description: 'The page number.', example: 1, type: 'number', minimum: 1, maximum: 1_000_000, default: 1 });
 
 export const PageSize = z.coerce
   .number({ message: 'must be a number' })
@@ -27,7 +27,7 @@ export const PageSize = z.coerce
   .min(1, 'must be at least 1')
   .max(100, 'must be at most 100')
   .default(10)
-  .openapi({ description: 'The page size.', example: 10, type: 'number' });
+  .openapi({ description: 'The page size.', example: 10, type: 'number', minimum: 1, maximum: 100, default: 10 });
 
 /** An ISO-8601 instant; an offset (or `Z`) is required so the instant is unambiguous. */
 export const Instant = z.iso

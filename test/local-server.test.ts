@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// `npm start` as a new user runs it: embedded database under DATA_DIR, demo data on first run,
+// base URL, docs URL and a working API key printed, and the data still there after a restart.
+
+const dataDir = mkdtempSync(join(tmpdir(), 'parley-start-'));
+const running: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function start(): Promise<{ child: ChildProcess; output: string; base: string; key: string }> {
+  const env = { ...process.env, PORT: '0', DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  delete env.DATABASE_DRIVER;
+  delete env.DEMO_API_KEY;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/functions/src/local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 90_000;
+  while (!/Try it:/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+    if (Date.now() > deadline) throw new Error(`server did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const base = /Base URL:\s+(\S+)/.exec(output)![1]!;
+  const key = /API key:\s+(\S+)/.exec(output)![1]!;
+  return { child, output, base, key };
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+describe('npm start', () => {
+  it('seeds the demo workspace once, prints how to call it, and keeps the data across restarts', { timeout: 180_000 }, async () => {
+    const first = await start();
+    expect(first.output).toMatch(/Seeded the demo workspace [0-9a-f-]{36} with 300 chats/);
+    expect(first.output).toContain(`Docs:      ${first.base}/docs`);
+    const headers = { authorization: `Bearer ${first.key}` };
+    const page = await fetch(`${first.base}/api/v1/chats/details?pageSize=100`, { headers });
+    expect(page.status).toBe(200);
+    const chats = (await page.json()) as Array<{ createdAt: string; lastMessageContent: string | null }>;
+    expect(chats).toHaveLength(100);
+    const oldest = Math.min(...chats.map((c) => Date.parse(c.createdAt)));
+    expect(Date.now() - oldest).toBeLessThanOrEqual(60 * 86_400_000);
+    expect(chats.every((c) => c.lastMessageContent)).toBe(true);
+    const types = new Set<string>();
+    for (let p = 1; p <= 3; p++) {
+      const res = await fetch(`${first.base}/api/v1/chats?pageSize=100&pageNumber=${p}&channelTypes=widget&channelTypes=whatsapp&channelTypes=sms&channelTypes=email&channelTypes=voice`, { headers });
+      for (const chat of (await res.json()) as Array<{ channelId: string }>) types.add(chat.channelId);
+    }
+    expect(types.size).toBe(5);
+    const created = await fetch(`${first.base}/api/v1/chats`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ channelId: null, ownerId: (chats[0] as unknown as { ownerId: string }).ownerId, title: 'survives restarts' }),
+    });
+    expect(created.status).toBe(200);
+    const { id } = (await created.json()) as { id: string };
+    expect((await fetch(`${first.base}/docs`)).status).toBe(200);
+    await stop(first.child);
+
+    const second = await start();
+    expect(second.output).not.toContain('Seeded');
+    expect(second.key).toBe(first.key);
+    const again = await fetch(`${second.base}/api/v1/chats/${id}`, { headers: { 'x-api-key': second.key } });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { title: string }).title).toBe('survives restarts');
+    await stop(second.child);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createLocalApp } from '../packages/functions/src/local/app.js';
+
+// The document is built from the route definitions only: no database is touched.
+const app = createLocalApp({ db: () => Promise.reject(new Error('no database in this test')) });
+
+describe('GET /openapi.json and /docs', () => {
+  it('describes every chats v1 endpoint with its parameters, security and error responses', async () => {
+    const res = await app.request('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/chats', '/api/v1/chats/details', '/api/v1/chats/{id}', '/api/v1/chats/{id}/details']);
+    expect(Object.keys(doc.paths['/api/v1/chats']).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/api/v1/chats/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    const list = doc.paths['/api/v1/chats'].get;
+    const names = list.parameters.map((p: { name: string }) => p.name).sort();
+    expect(names).toEqual([
+      'channelIds', 'channelTypes', 'lastChatMessageCreatedAtEnd', 'lastChatMessageCreatedAtStart', 'ownerIds',
+      'pageNumber', 'pageSize', 'responderIds', 'responderVersionIds', 'search',
+    ]);
+    const pageSize = list.parameters.find((p: { name: string }) => p.name === 'pageSize');
+    expect(pageSize.schema).toMatchObject({ minimum: 1, maximum: 100, default: 10 });
+    expect(list.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
+    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
+    expect(doc.components.schemas.ChatDetails.required).toContain('penultimateMessageRole');
+    expect(doc.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
+  });
+
+  it('renders the interactive reference with its assets', async () => {
+    const page = await app.request('/docs');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/openapi.json');
+    const script = await app.request('/docs/assets/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect((await app.request('/docs/assets/../../etc/passwd')).status).toBe(404);
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await app.request('/api/v9/nothing');
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('not_found');
+  });
+});
