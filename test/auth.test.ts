@@ -8,7 +8,7 @@ const t = useTestDb();
 describe('API keys', () => {
   it('accepts the key as Bearer, bare Authorization or x-api-key', async () => {
     const ws = await createTestWorkspace(t.db);
-    for (const headers of [
+    for (const headers of <Array<Record<string, string>>>[
       { authorization: `Bearer ${ws.keys.read}` },
       { authorization: `bearer ${ws.keys.read}` },
       { authorization: ws.keys.read! },

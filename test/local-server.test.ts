@@ -16,7 +16,7 @@ afterAll(() => {
 });
 
 async function start(): Promise<{ child: ChildProcess; output: string; base: string; key: string }> {
-  const env = { ...process.env, PORT: '0', DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir };
   delete env.DATABASE_URL;
   delete env.DATABASE_DRIVER;
   delete env.DEMO_API_KEY;

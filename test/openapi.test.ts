@@ -8,7 +8,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every chats v1 endpoint with its parameters, security and error responses', async () => {
     const res = await app.request('/openapi.json');
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc = (await res.json()) as any;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/chats', '/api/v1/chats/details', '/api/v1/chats/{id}', '/api/v1/chats/{id}/details']);
     expect(Object.keys(doc.paths['/api/v1/chats']).sort()).toEqual(['get', 'post']);
@@ -40,6 +40,6 @@ describe('GET /openapi.json and /docs', () => {
   it('answers unknown routes with a JSON 404', async () => {
     const res = await app.request('/api/v9/nothing');
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe('not_found');
+    expect(((await res.json()) as any).error.code).toBe('not_found');
   });
 });

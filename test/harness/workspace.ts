@@ -15,6 +15,9 @@ import {
 import type { Kysely } from 'kysely';
 import { createLocalApp } from '../../packages/functions/src/local/app.js';
 
+/** Tests read bodies loosely and assert on them. */
+export type ApiResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 /**
  * A fresh workspace per test: an admin and a member, two assistants (one with two versions), a squad,
  * a channel of each common type, two contacts (one blocked), and keys for every scope set a test needs.
@@ -62,7 +65,7 @@ export async function createTestWorkspace(db: Kysely<Database>, options: { timeZ
       method: init.method ?? 'GET',
       headers,
       body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-    });
+    }) as Promise<ApiResponse>;
   };
 
   return {
