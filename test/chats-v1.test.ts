@@ -295,3 +295,13 @@ describe('GET /api/v1/chats/details and /api/v1/chats/{id}/details', () => {
     expect((await ws.request('/api/v1/chats/details?channelTypes=sms')).status).toBe(400);
   });
 });
+
+describe('request limits', () => {
+  it('refuses bodies over 1 MB with 413 before touching the data', async () => {
+    const ws = await createTestWorkspace(t.db);
+    const res = await ws.request('/api/v1/chats', { method: 'POST', body: { channelId: null, ownerId: ws.contact.identityId, title: 'x'.repeat(1_100_000) } });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('payload_too_large');
+    expect(await (await ws.request('/api/v1/chats')).json()).toEqual([]);
+  });
+});

@@ -1,9 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { authenticate } from '@parley/core';
+import { AppError, authenticate } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './env.js';
 import { renderError, zodIssuesToAppError } from './errors.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Every group's app starts here: request ids, the validation hook and the error renderer, once. */
 export function createApp() {
@@ -13,6 +16,14 @@ export function createApp() {
     },
   });
   app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KB`);
+      },
+    }),
+  );
   app.onError(renderError);
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404));
   return app;

@@ -45,6 +45,11 @@ export const commonErrorResponses = {
   500: errorResponse('Unexpected server error.'),
 } as const;
 
+/** Routes that take a JSON body declare these as well. */
+export const bodyErrorResponses = {
+  413: errorResponse('The request body is larger than 1 MB.'),
+} as const;
+
 // Validation targets named as a client sees them.
 const LOCATION: Record<string, string> = { json: 'body', form: 'body', param: 'path', query: 'query', header: 'header', cookie: 'cookie' };
 

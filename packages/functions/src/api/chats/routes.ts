@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { commonErrorResponses } from '../../shared/errors.js';
+import { bodyErrorResponses, commonErrorResponses } from '../../shared/errors.js';
 import { security } from '../../shared/app.js';
 import {
   Chat,
@@ -62,7 +62,7 @@ export const createChat = createRoute({
   description: "The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. Requires `chats:write`.",
   security,
   request: { body: { required: true, content: { 'application/json': { schema: CreateChatBody } } } },
-  responses: { 200: json(Chat, 'The chat was created.'), ...commonErrorResponses },
+  responses: { 200: json(Chat, 'The chat was created.'), ...commonErrorResponses, ...bodyErrorResponses },
 });
 
 export const getChat = createRoute({
@@ -87,6 +87,7 @@ export const updateChat = createRoute({
   responses: {
     200: json(Chat, 'The chat was updated.'),
     ...commonErrorResponses,
+    ...bodyErrorResponses,
     409: { description: 'The chat has been removed.', content: commonErrorResponses[404].content },
   },
 });
