@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { endpointGroups } from '../packages/functions/src/groups.js';
+import { backgroundFunctions, endpointGroups } from '../packages/functions/src/groups.js';
 
 // Bundles every function as the Lambda runtime loads it: one ESM file per function under dist/functions/<name>/.
 
@@ -25,7 +25,7 @@ function splitHandler(handler: string) {
 export async function buildFunctions(options: { outdir?: string; only?: string[] } = {}): Promise<BuiltFunction[]> {
   const outdir = options.outdir ?? join(root, 'dist', 'functions');
   const built: BuiltFunction[] = [];
-  for (const group of endpointGroups) {
+  for (const group of [...endpointGroups, ...Object.values(backgroundFunctions)]) {
     if (options.only && !options.only.includes(group.name)) continue;
     const { file, exportName } = splitHandler(group.handler);
     const outfile = join(outdir, group.name, 'index.mjs');

@@ -6,3 +6,4 @@ export * from './pagination.js';
 export * from './database.js';
 export * from './workspace-setup.js';
 export * from './demo.js';
+export * from './stats-rollup.js';

@@ -9,3 +9,4 @@ export * from './repositories/chats.js';
 export * from './repositories/messages.js';
 export * from './repositories/tickets.js';
 export * from './repositories/api-keys.js';
+export * from './repositories/daily-stats.js';

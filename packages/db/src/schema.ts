@@ -219,6 +219,18 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+export interface ChatDailyStatsTable {
+  workspace_id: string;
+  /** The local day in the workspace's time zone, as 'YYYY-MM-DD'. */
+  day: string;
+  channel_id: string | null;
+  chats_created: number;
+  messages: number;
+  user_messages: number;
+  assistant_messages: number;
+  rolled_up_at: CreatedAt;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   identities: IdentitiesTable;
@@ -236,6 +248,7 @@ export interface Database {
   labels: LabelsTable;
   chat_labels: ChatLabelsTable;
   api_keys: ApiKeysTable;
+  chat_daily_stats: ChatDailyStatsTable;
 }
 
 export type ChatRow = Selectable<ChatsTable>;

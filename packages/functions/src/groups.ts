@@ -22,3 +22,8 @@ export const endpointGroups: EndpointGroup[] = [
     handler: 'packages/functions/src/api/docs/lambda.handler',
   },
 ];
+
+/** Functions that serve no route: scheduled jobs and queue workers (see infra/cron.ts and infra/queue.ts). */
+export const backgroundFunctions = {
+  statsRollup: { name: 'stats-rollup', handler: 'packages/functions/src/workers/stats-rollup.handler' },
+} as const;

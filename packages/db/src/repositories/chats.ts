@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import type { Executor } from '../executor.js';
 import type { ChannelType, ChatsTable, Database, MessageRole, TicketStatus } from '../schema.js';
 
@@ -201,9 +201,14 @@ export interface ChatDetailsRecord {
   ticketStatus: TicketStatus | null;
 }
 
-function detailsQuery(db: Executor, responderVersionId?: string) {
+/**
+ * Details for the chats `ids` selects (a page, or one chat). The joins run from that small set
+ * outward, so their cost does not grow with the workspace.
+ */
+function detailsQuery(db: Executor, ids: (eb: ExpressionBuilder<Database, never>) => SelectQueryBuilder<Database, 'chats', { id: string; created_at: Date }>, responderVersionId?: string) {
   return db
-    .selectFrom('chats')
+    .selectFrom((eb) => ids(eb as never).as('page'))
+    .innerJoin('chats', 'chats.id', 'page.id')
     .leftJoin('channels', 'channels.id', 'chats.channel_id')
     .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
     .leftJoin('members as owner_member', 'owner_member.identity_id', 'chats.owner_id')
@@ -293,28 +298,28 @@ export async function findChatDetails(
   id: string,
   responderVersionId?: string,
 ): Promise<ChatDetailsRecord | undefined> {
-  const row = await detailsQuery(db, responderVersionId)
-    .where('chats.workspace_id', '=', workspaceId)
-    .where('chats.id', '=', id)
-    .executeTakeFirst();
+  const row = await detailsQuery(
+    db,
+    (eb) => eb.selectFrom('chats').select(['chats.id', 'chats.created_at']).where('chats.workspace_id', '=', workspaceId).where('chats.id', '=', id),
+    responderVersionId,
+  ).executeTakeFirst();
   return row && toDetails(row);
 }
 
 export async function listChatDetails(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatDetailsRecord>> {
   // Page the chats first, then join the details onto that page only.
-  const rows = await detailsQuery(db)
-    .where('chats.id', 'in', (eb) =>
-      eb
-        .selectFrom('chats')
-        .select('chats.id')
-        .where(chatFilter(filter))
-        .orderBy('chats.created_at', 'desc')
-        .orderBy('chats.id', 'desc')
-        .offset(page.offset)
-        .limit(page.limit + 1),
-    )
-    .orderBy('chats.created_at', 'desc')
-    .orderBy('chats.id', 'desc')
+  const rows = await detailsQuery(db, (eb) =>
+    eb
+      .selectFrom('chats')
+      .select(['chats.id', 'chats.created_at'])
+      .where(chatFilter(filter))
+      .orderBy('chats.created_at', 'desc')
+      .orderBy('chats.id', 'desc')
+      .offset(page.offset)
+      .limit(page.limit + 1),
+  )
+    .orderBy('page.created_at', 'desc')
+    .orderBy('page.id', 'desc')
     .execute();
   return { items: rows.slice(0, page.limit).map(toDetails), hasMore: rows.length > page.limit };
 }

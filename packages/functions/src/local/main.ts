@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { config, ConfigError, databaseOptions, lazyDatabase, migrateToLatest, seedDemoWorkspace } from '@parley/core';
+import { config, ConfigError, databaseOptions, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
+import { rollupDailyStats } from '@parley/db';
 import { createLocalApp } from './app.js';
+
+const ROLLUP_INTERVAL_MS = 15 * 60_000;
 
 // `npm start`: the whole API in one process on the embedded database (or DATABASE_URL's server).
 
@@ -18,6 +21,13 @@ async function main() {
   const seeded = await seedDemoWorkspace(db, { apiKey: cfg.demoApiKey });
   if (seeded) writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
   const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
+
+  // The rollup the cron runs in production, here on a timer; the first run backfills the demo's 60 days.
+  const rollup = (from?: Date) =>
+    (from ? rollupDailyStats(db, from, new Date()) : rollupRecentStats(db)).catch((err) => console.error('stats rollup failed:', err));
+  await rollup(seeded ? new Date(Date.now() - 62 * 86_400_000) : undefined);
+  const rollupTimer = setInterval(() => void rollup(), ROLLUP_INTERVAL_MS);
+  rollupTimer.unref();
 
   const server = serve({ fetch: createLocalApp({ db: database.db }).fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     const base = `http://localhost:${info.port}`;
@@ -40,6 +50,7 @@ async function main() {
   });
 
   const stop = async () => {
+    clearInterval(rollupTimer);
     server.close();
     await database.close();
     process.exit(0);

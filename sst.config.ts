@@ -1,0 +1,25 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+export default $config({
+  app(input) {
+    return {
+      name: 'parley',
+      removal: input?.stage === 'production' ? 'retain' : 'remove',
+      protect: input?.stage === 'production',
+      home: 'aws',
+    };
+  },
+  async run() {
+    await import('./infra/secrets');
+    const { exportsBucket } = await import('./infra/storage');
+    const { exportsQueue, exportsDeadLetterQueue } = await import('./infra/queue');
+    const { api } = await import('./infra/api');
+    await import('./infra/cron');
+    return {
+      api: api.url,
+      exportsBucket: exportsBucket.name,
+      exportsQueue: exportsQueue.url,
+      exportsDeadLetterQueue: exportsDeadLetterQueue.url,
+    };
+  },
+});
