@@ -76,7 +76,10 @@ async function main() {
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const headers = { authorization: `Bearer ${token}` };
 
-  const ids = ds.sampleChatIds;
+  // A thousand live chats spread over the whole table, the same ones every run.
+  const ids = (
+    await sql<{ id: string }>`select id from chats where workspace_id = ${ds.workspaceId} and not is_removed and number % 997 = 0 order by number limit 1000`.execute(db)
+  ).rows.map((r) => r.id);
   // Two filters: a channel and its responder, the way an inbox narrows a busy workspace.
   const listFilter = { channelIds: [ds.channelIds[0]!], responderIds: [ds.responderIds[0]!] };
   const listPaths = [1, 2, 3, 4, 5].map((p) => `/api/v1/chats/details?channelIds=${listFilter.channelIds[0]}&responderIds=${listFilter.responderIds[0]}&pageSize=20&pageNumber=${p}`);
