@@ -201,6 +201,18 @@ export interface ChatDetailsRecord {
   ticketStatus: TicketStatus | null;
 }
 
+/** The chat's message `n` places before its latest (0 is the latest), through the (chat_id, created_at) index. */
+function nthLatestMessage(eb: ExpressionBuilder<Database, 'chats'>, n: number) {
+  return eb
+    .selectFrom('messages')
+    .select(['messages.content', 'messages.created_at', 'messages.role'])
+    .whereRef('messages.chat_id', '=', 'chats.id')
+    .orderBy('messages.created_at', 'desc')
+    .orderBy('messages.id', 'desc')
+    .offset(n)
+    .limit(1);
+}
+
 /**
  * Details for the chats `ids` selects (a page, or one chat). The joins run from that small set
  * outward, so their cost does not grow with the workspace.
@@ -220,31 +232,8 @@ function detailsQuery(db: Executor, ids: (eb: ExpressionBuilder<Database, never>
         : join.onRef('version.id', '=', 'chats.responder_version_id'),
     )
     .leftJoin('tickets', 'tickets.id', 'chats.ticket_id')
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('messages')
-          .select(['messages.content', 'messages.created_at', 'messages.role'])
-          .whereRef('messages.chat_id', '=', 'chats.id')
-          .orderBy('messages.created_at', 'desc')
-          .orderBy('messages.id', 'desc')
-          .limit(1)
-          .as('last'),
-      (join) => join.onTrue(),
-    )
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('messages')
-          .select(['messages.content', 'messages.created_at', 'messages.role'])
-          .whereRef('messages.chat_id', '=', 'chats.id')
-          .orderBy('messages.created_at', 'desc')
-          .orderBy('messages.id', 'desc')
-          .offset(1)
-          .limit(1)
-          .as('penultimate'),
-      (join) => join.onTrue(),
-    )
+    .leftJoinLateral((eb) => nthLatestMessage(eb, 0).as('last'), (join) => join.onTrue())
+    .leftJoinLateral((eb) => nthLatestMessage(eb, 1).as('penultimate'), (join) => join.onTrue())
     .select([
       'chats.id', 'chats.workspace_id', 'chats.title', 'chats.is_removed', 'chats.created_at', 'chats.channel_id',
       'channels.name as channel_name', 'channels.type as channel_type',
