@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {
+  type AssistantRecord,
   type ChannelType,
   createDb,
   type Database,
@@ -12,14 +13,15 @@ import {
   insertUser,
   insertWorkspace,
   migrateToLatest,
+  rollupDailyStats,
   setDefaultResponder,
 } from '@parley/db';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 
 // A deterministic benchmark data set: one workspace with a few dozen actors (made through the
-// repository helpers) and any number of chats, tickets and messages, loaded set-based with
-// INSERT ... SELECT over generate_series, never row by row. Every id, timestamp and choice derives from
-// the seed and the row's ordinal (md5 for ids, hashint8extended for choices), so the same inputs always
+// repository helpers), 50,000 contacts, and any number of chats, tickets and messages loaded set-based
+// with INSERT ... SELECT over generate_series, never row by row. Every id, timestamp and choice derives
+// from the seed and the row's ordinal (md5 for ids, hashint8extended for choices), so the same inputs
 // give the same rows on a fresh schema.
 
 /** Fixed, so timestamps are reproducible; chats are spread over the 365 days before it. */
@@ -35,7 +37,7 @@ const LAST = ['Silva', 'Okafor', 'Schmidt', 'Tanaka', 'Rossi', 'Dubois', 'Kowals
 const COUNTRIES = ['US', 'US', 'DE', 'ES', 'FR', 'BR', 'GB', 'MX', 'IN', 'NL'];
 const LANGUAGES = ['en', 'en', 'de', 'es', 'fr', 'pt', 'en', 'es', 'en', 'nl'];
 const MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4', 'gpt-4.1-mini'];
-/** Chat titles and the keyword their messages revolve around (title search and content search hit the same chats). */
+/** Chat titles and the keyword their messages revolve around, so title and content searches find the same chats. */
 const TOPICS: Array<[title: string, word: string, intent: string]> = [
   ['Order status', 'order', 'order_status'],
   ['Refund request', 'refund', 'refund_request'],
@@ -58,7 +60,7 @@ const ASSISTANT_LINES = ['Sure, let me look into your', 'I have checked your', '
 const ASSISTANT_ENDINGS = ['.', '. Anything else I can do?', ', it should be sorted within 2 days.', ', you will get an email shortly.', '. Is there anything else?'];
 const CALL_END_REASONS = ['customer-ended-call', 'assistant-ended-call', 'silence-timed-out', 'transferred', 'voicemail'];
 
-/** The channels: their type, name, responder (an assistant index or a squad) and share of the chats, in per mille. */
+/** The channels: type, name, responder (an assistant's index or a squad) and share of the chats in per mille. */
 const CHANNELS: Array<{ type: ChannelType; name: string; responder: number | 'squad-a' | 'squad-b'; share: number }> = [
   { type: 'widget', name: 'Website widget', responder: 'squad-a', share: 160 },
   { type: 'whatsapp', name: 'WhatsApp Business', responder: 1, share: 150 },
@@ -85,7 +87,7 @@ export interface BenchDataset {
   responderIds: string[];
   /** The 100 owners with the most live chats, busiest first. */
   ownerIds: string[];
-  /** Up to 1,000 live (not removed) chats spread over the whole range. */
+  /** Up to 1,000 live (not removed) chats spread evenly over the year. */
   sampleChatIds: string[];
 }
 
@@ -100,23 +102,14 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-/** md5(text) as a uuid, the same value as Postgres' md5(text)::uuid. */
-function md5Uuid(text: string): string {
-  return createHash('md5').update(text).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-}
-
-function assertInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) {
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${value}`);
-}
-
 /**
- * Loads the data set into a migrated database. Ids depend only on the seed, so a second run with the
- * same seed needs a fresh schema (or another seed). Member ids are identity values: equal across runs
- * on a fresh schema.
+ * Loads the data set into a migrated database, in one transaction: it lands whole or not at all. Ids
+ * depend only on the seed, so a second run with the same seed needs a fresh schema (or another seed);
+ * member ids are identity values, equal across runs on a fresh schema.
  */
 export async function generateBenchData(db: Kysely<Database>, opts: BenchOptions): Promise<BenchDataset> {
   const { chats, messagesPerChat, seed = 1, contacts = 50_000, log = () => {} } = opts;
-  assertInteger('chats', chats, 0);
+  assertInteger('chats', chats, 0, 2 ** 31 - 1);
   assertInteger('messagesPerChat', messagesPerChat, 0, MAX_MESSAGES_PER_CHAT);
   assertInteger('seed', seed, 0, 2 ** 40);
   assertInteger('contacts', contacts, 1, 2 ** 31 - 1);
@@ -124,26 +117,41 @@ export async function generateBenchData(db: Kysely<Database>, opts: BenchOptions
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
-  const actors = await createActors(db, { prefix, contacts });
-  log(`actors: ${actors.channelIds.length} channels, ${actors.userIds.length} users, ${contacts.toLocaleString('en-US')} contacts (${elapsed()})`);
+  const workspaceId = md5Uuid(`${prefix}workspace`);
+  const existing = await sql`select 1 from workspaces where id = ${workspaceId}`.execute(db);
+  if (existing.rows.length > 0) throw new Error(`The bench workspace of seed ${seed} is already loaded: reset the schema or pick another seed`);
 
-  // One connection for the load, so the session settings below apply to every statement.
-  await db.connection().execute(async (conn) => {
-    // Losing the last few batches on a crash is fine for generated data; waiting for each WAL flush is not.
-    await sql`set synchronous_commit = off`.execute(conn);
-    await sql`set work_mem = '64MB'`.execute(conn);
-    if (process.env.XREPLICA) await sql`set session_replication_role = replica`.execute(conn);
+  const actors = await db.transaction().execute(async (trx) => {
+    // Row estimates for these statements are far off, and JIT would then compile for seconds per batch.
+    await sql`set local jit = off`.execute(trx);
+    await sql`set local work_mem = '256MB'`.execute(trx);
+    await sql`set local maintenance_work_mem = '1GB'`.execute(trx);
+
+    const actors = await createActors(trx, { workspaceId, prefix, contacts });
+    log(`actors: ${actors.channelIds.length} channels, ${actors.userIds.length} users, ${contacts.toLocaleString('en-US')} contacts (${elapsed()})`);
+
+    // Row-by-row index maintenance and foreign-key checks cost several times the inserts themselves;
+    // building each index and validating each key once at the end is far cheaper. Same transaction,
+    // so the committed schema never lacks them.
+    const restore = await dropKeysAndIndexes(trx, ['tickets', 'chats', 'messages']);
     for (let from = 1; from <= chats; from += BATCH) {
       const to = Math.min(chats, from + BATCH - 1);
-      await loadChats(conn, { ...actors, prefix, seed, contacts, messagesPerChat, from, to });
+      await loadChats(trx, { ...actors, prefix, seed, chats, contacts, messagesPerChat, from, to });
       log(`chats ${to.toLocaleString('en-US')} / ${chats.toLocaleString('en-US')} (${elapsed()})`);
     }
-    // Set hint bits and the visibility map now rather than during the first benchmark reads, and give the planner statistics.
-    await sql`vacuum (analyze) tickets, chats, messages, identities, contacts`.execute(conn);
-    log(`vacuum analyze (${elapsed()})`);
+    await restore();
+    log(`keys and indexes rebuilt, foreign keys validated (${elapsed()})`);
+    // The statistics read the daily rollup, which the cron keeps only for recent days: build the whole range.
+    const anchor = new Date(BENCH_ANCHOR).getTime();
+    await rollupDailyStats(trx, new Date(anchor - (YEAR_SECONDS + 86_400) * 1000), new Date(anchor + 2 * 86_400_000));
+    log(`daily stats rolled up (${elapsed()})`);
+    return actors;
   });
 
-  const ws = actors.workspaceId;
+  // Hint bits and the visibility map are set now rather than by the benchmark's first reads; ANALYZE for the planner.
+  await sql`vacuum (analyze) tickets, chats, messages, identities, contacts, chat_daily_stats`.execute(db);
+  log(`vacuum analyze (${elapsed()})`);
+
   const step = Math.max(1, Math.floor(chats / 1000));
   const sampleChatIds = (
     await sql<{ id: string }>`
@@ -153,26 +161,73 @@ export async function generateBenchData(db: Kysely<Database>, opts: BenchOptions
   ).rows.map((r) => r.id);
   const ownerIds = (
     await sql<{ owner_id: string }>`
-      select owner_id from chats where workspace_id = ${ws} and not is_removed
+      select owner_id from chats where workspace_id = ${actors.workspaceId} and not is_removed
       group by owner_id order by count(*) desc, owner_id limit 100`.execute(db)
   ).rows.map((r) => r.owner_id);
-  return { workspaceId: ws, memberId: actors.adminMemberId, channelIds: actors.channelIds, responderIds: actors.responderIds, ownerIds, sampleChatIds };
+  return {
+    workspaceId: actors.workspaceId,
+    memberId: actors.adminMemberId,
+    channelIds: actors.channelIds,
+    responderIds: actors.responderIds,
+    ownerIds,
+    sampleChatIds,
+  };
+}
+
+function assertInteger(name: string, value: number, min: number, max: number) {
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${value}`);
+}
+
+/** md5(text) as a uuid: the same value as Postgres' md5(text)::uuid. */
+function md5Uuid(text: string): string {
+  return createHash('md5').update(text).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+}
+
+/**
+ * Drops the primary keys, unique constraints, plain indexes and foreign keys of `tables`, and the
+ * foreign keys that reference them. The returned function recreates all of them from their catalog
+ * definitions; Postgres validates each foreign key as it is added.
+ */
+async function dropKeysAndIndexes(trx: Executor, tables: string[]): Promise<() => Promise<void>> {
+  const constraints = (
+    await sql<{ table: string; name: string; def: string; type: string }>`
+      select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as def, contype as type
+      from pg_constraint
+      where (conrelid = any(${tables}::regclass[]) and contype in ('p', 'u', 'f')) or (confrelid = any(${tables}::regclass[]) and contype = 'f')
+      order by conrelid::regclass::text, conname`.execute(trx)
+  ).rows;
+  const indexes = (
+    await sql<{ name: string; def: string }>`
+      select indexrelid::regclass::text as name, pg_get_indexdef(indexrelid) as def from pg_index i
+      where indrelid = any(${tables}::regclass[])
+        and not exists (select 1 from pg_constraint c where c.conrelid = i.indrelid and c.conindid = i.indexrelid and c.contype in ('p', 'u'))
+      order by 1`.execute(trx)
+  ).rows;
+  const foreignKeys = constraints.filter((c) => c.type === 'f');
+  const keys = constraints.filter((c) => c.type !== 'f');
+  for (const c of [...foreignKeys, ...keys]) await sql`alter table ${sql.raw(c.table)} drop constraint ${sql.id(c.name)}`.execute(trx);
+  for (const i of indexes) await sql`drop index ${sql.raw(i.name)}`.execute(trx);
+  return async () => {
+    for (const c of keys) await sql`alter table ${sql.raw(c.table)} add constraint ${sql.id(c.name)} ${sql.raw(c.def)}`.execute(trx);
+    for (const i of indexes) await sql.raw(i.def).execute(trx);
+    for (const c of foreignKeys) await sql`alter table ${sql.raw(c.table)} add constraint ${sql.id(c.name)} ${sql.raw(c.def)}`.execute(trx);
+  };
 }
 
 interface Actors {
   workspaceId: string;
   adminMemberId: number;
-  /** Identity ids of the users, and their member ids index for index. */
+  /** The users' identity ids, and their member ids index for index. */
   userIds: string[];
   userMemberIds: number[];
   channelIds: string[];
   responderIds: string[];
-  /** Per channel (plus one row for chats without a channel): what the chat loader needs to know. */
+  /** One row per channel, plus one for chats without a channel: what the chat loader needs. */
   plan: ChannelPlan[];
 }
 
 interface ChannelPlan {
-  /** The chats whose channel hash (mod 1000) falls in [lo, hi) go to this channel. */
+  /** Chats whose channel hash (mod 1000) falls in [lo, hi) go to this channel. */
   lo: number;
   hi: number;
   channel_id: string | null;
@@ -180,19 +235,19 @@ interface ChannelPlan {
   responder_id: string;
   /** The responder's current version; null for squads. */
   version_id: string | null;
-  /** The agents that can answer: the responder itself, or a squad's agents. */
+  /** The agents that answer: the responder itself, or a squad's agents. */
   agent_ids: string[];
   model: string;
 }
 
 /**
- * Users, assistants (with versions), squads, channels through the repository helpers, and the contacts
- * in one statement. The helpers take no ids and stamp now(), so for the length of this transaction the
- * columns' defaults are swapped for deterministic ones and then restored; DDL is transactional, so a
- * failure leaves the schema as it was.
+ * Users, assistants (some with several versions), squads and channels through the repository helpers,
+ * then the contacts in one statement. The helpers take no ids and stamp now(), so for the length of
+ * the transaction the columns' defaults are swapped for deterministic ones, then restored from the
+ * catalog; DDL is transactional, so a failure leaves the schema as it was.
  */
-async function createActors(db: Kysely<Database>, opts: { prefix: string; contacts: number }): Promise<Actors> {
-  const { prefix } = opts; // 'bench-<integer>-': safe inside SQL literals
+async function createActors(trx: Executor, opts: { workspaceId: string; prefix: string; contacts: number }): Promise<Actors> {
+  const { prefix } = opts; // 'bench-<integer>-': safe inside an SQL literal
   const uuidDefault = (table: string) => `md5('${prefix}${table}-' || nextval('bench_generate_uuid_seq'))::uuid`;
   const stamp = `'${BENCH_ANCHOR}'::timestamptz - interval '400 days'`;
   const defaults: Array<[table: string, column: string, expression: string]> = [
@@ -200,82 +255,79 @@ async function createActors(db: Kysely<Database>, opts: { prefix: string; contac
     ...['workspaces', 'identities', 'members', 'assistants', 'assistant_versions', 'squads', 'channels'].map((t): [string, string, string] => [t, 'created_at', stamp]),
   ];
 
-  return db.transaction().execute(async (trx) => {
-    await sql`create sequence bench_generate_uuid_seq`.execute(trx);
-    const original: string[] = [];
-    for (const [table, column, expression] of defaults) {
-      const row = await sql<{ expr: string }>`
-        select pg_get_expr(d.adbin, d.adrelid) as expr from pg_attrdef d
-        join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
-        where d.adrelid = ${table}::regclass and a.attname = ${column}`.execute(trx);
-      original.push(row.rows[0]!.expr);
-      await sql`alter table ${sql.table(table)} alter column ${sql.ref(column)} set default ${sql.raw(expression)}`.execute(trx);
-    }
+  await sql`create sequence bench_generate_uuid_seq`.execute(trx);
+  const original: string[] = [];
+  for (const [table, column, expression] of defaults) {
+    const row = await sql<{ expr: string }>`
+      select pg_get_expr(d.adbin, d.adrelid) as expr from pg_attrdef d
+      join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
+      where d.adrelid = ${table}::regclass and a.attname = ${column}`.execute(trx);
+    original.push(row.rows[0]!.expr);
+    await sql`alter table ${sql.table(table)} alter column ${sql.ref(column)} set default ${sql.raw(expression)}`.execute(trx);
+  }
+  const actors = await createActorsWithHelpers(trx, opts.workspaceId);
+  for (const [k, [table, column]] of defaults.entries()) {
+    await sql`alter table ${sql.table(table)} alter column ${sql.ref(column)} set default ${sql.raw(original[k]!)}`.execute(trx);
+  }
+  await sql`drop sequence bench_generate_uuid_seq`.execute(trx);
 
-    const actors = await createActorsWithHelpers(trx, prefix);
-
-    for (const [k, [table, column]] of defaults.entries()) {
-      await sql`alter table ${sql.table(table)} alter column ${sql.ref(column)} set default ${sql.raw(original[k]!)}`.execute(trx);
-    }
-    await sql`drop sequence bench_generate_uuid_seq`.execute(trx);
-
-    // External users in bulk: a tenth anonymous widget visitors, the rest named, most with an email.
-    await sql`
-      with rows as (
-        select k, md5(${prefix} || 'contact-' || k)::uuid as id, k % 10 = 0 as anonymous,
-               (${FIRST}::text[])[1 + k % ${FIRST.length}::int] as first, (${LAST}::text[])[1 + (k / ${FIRST.length}::int) % ${LAST.length}::int] as last,
-               ${BENCH_ANCHOR}::timestamptz - interval '400 days' + (k % 400) * interval '1 day' as created_at
-        from generate_series(1, ${opts.contacts}::int) k
-      ),
-      ids as (
-        insert into identities (id, workspace_id, kind, display_name, created_at)
-        select id, ${actors.workspaceId}::uuid, 'contact', case when anonymous then 'Visitor ' || k else first || ' ' || last end, created_at from rows
-      )
-      insert into contacts (identity_id, workspace_id, identifier, email, phone, is_blocked, is_anonymous, country, language, created_at)
-      select id, ${actors.workspaceId}::uuid,
-             case when anonymous then 'visitor-' || k else '+1555' || lpad(k::text, 7, '0') end,
-             case when not anonymous and k % 3 <> 0 then lower(first || '.' || last || k) || '@example.com' end,
-             case when not anonymous then '+1555' || lpad(k::text, 7, '0') end,
-             k % 97 = 0, anonymous,
-             (${COUNTRIES}::text[])[1 + k % ${COUNTRIES.length}::int], (${LANGUAGES}::text[])[1 + k % ${LANGUAGES.length}::int],
-             created_at
-      from rows`.execute(trx);
-    return actors;
-  });
+  // External users: a tenth are anonymous widget visitors; of the rest, two thirds left an email.
+  await sql`
+    with rows as (
+      select k, md5(${prefix} || 'contact-' || k)::uuid as id, k % 10 = 0 as anonymous,
+             (${FIRST}::text[])[1 + k % ${FIRST.length}::int] as first, (${LAST}::text[])[1 + (k / ${FIRST.length}::int) % ${LAST.length}::int] as last,
+             ${BENCH_ANCHOR}::timestamptz - interval '400 days' + (k % 400) * interval '1 day' as created_at
+      from generate_series(1, ${opts.contacts}::int) k
+    ),
+    ids as (
+      insert into identities (id, workspace_id, kind, display_name, created_at)
+      select id, ${actors.workspaceId}::uuid, 'contact', case when anonymous then 'Visitor ' || k else first || ' ' || last end, created_at from rows
+    )
+    insert into contacts (identity_id, workspace_id, identifier, email, phone, is_blocked, is_anonymous, country, language, created_at)
+    select id, ${actors.workspaceId}::uuid,
+           case when anonymous then 'visitor-' || k else '+1555' || lpad(k::text, 7, '0') end,
+           case when not anonymous and k % 3 <> 0 then lower(first || '.' || last || k) || '@example.com' end,
+           case when not anonymous then '+1555' || lpad(k::text, 7, '0') end,
+           k % 97 = 0, anonymous,
+           (${COUNTRIES}::text[])[1 + k % ${COUNTRIES.length}::int], (${LANGUAGES}::text[])[1 + k % ${LANGUAGES.length}::int],
+           created_at
+    from rows`.execute(trx);
+  return actors;
 }
 
-async function createActorsWithHelpers(trx: Executor, prefix: string): Promise<Actors> {
-  const workspace = await insertWorkspace(trx, { id: md5Uuid(`${prefix}workspace`), name: 'Bench', timeZone: 'Europe/Berlin' });
+async function createActorsWithHelpers(trx: Executor, workspaceId: string): Promise<Actors> {
+  const workspace = await insertWorkspace(trx, { id: workspaceId, name: 'Bench', timeZone: 'Europe/Berlin' });
   const ws = workspace.id;
   const users = [];
   for (let k = 0; k < 20; k++) {
     const name = k === 0 ? 'Ada Admin' : `${FIRST[k % FIRST.length]} ${LAST[k % LAST.length]}`;
     users.push(await insertUser(trx, { workspaceId: ws, name, email: `user${k}@bench.parley.test`, role: k === 0 ? 'admin' : 'member' }));
   }
-  const assistants = [];
+  const assistants: Array<AssistantRecord & { model: string }> = [];
   for (let k = 0; k < 10; k++) {
     const config = { model: MODELS[k % MODELS.length]!, language: 'auto' };
     const assistant = await insertAssistant(trx, { workspaceId: ws, name: `Assistant ${k}`, pictureUrl: `https://img.example/assistant-${k}.png`, config });
-    // Some have been edited: up to three versions, the last one current.
+    // Some have been edited since: up to three versions, the last one current.
     let currentVersionId = assistant.currentVersionId;
     for (let v = 1; v <= k % 3; v++) currentVersionId = (await insertAssistantVersion(trx, assistant.identityId, { ...config, revision: v })).id;
     assistants.push({ ...assistant, currentVersionId, model: config.model });
   }
-  const squads = {
-    'squad-a': { agents: assistants.slice(0, 3), ...(await insertSquad(trx, { workspaceId: ws, name: 'Frontline Squad', assistantIds: assistants.slice(0, 3).map((a) => a.identityId) })) },
-    'squad-b': { agents: assistants.slice(3, 6), ...(await insertSquad(trx, { workspaceId: ws, name: 'Help Center Squad', assistantIds: assistants.slice(3, 6).map((a) => a.identityId) })) },
-  };
+  const squad = async (name: string, agents: typeof assistants) => ({
+    agents,
+    ...(await insertSquad(trx, { workspaceId: ws, name, assistantIds: agents.map((a) => a.identityId) })),
+  });
+  const squads = { 'squad-a': await squad('Frontline Squad', assistants.slice(0, 3)), 'squad-b': await squad('Help Center Squad', assistants.slice(3, 6)) };
   const fallback = assistants[0]!;
   await setDefaultResponder(trx, ws, fallback.identityId);
 
   const plan: ChannelPlan[] = [];
   let lo = 0;
   for (const spec of CHANNELS) {
-    const squad = typeof spec.responder === 'string' ? squads[spec.responder] : undefined;
+    const team = typeof spec.responder === 'string' ? squads[spec.responder] : undefined;
     const agent = typeof spec.responder === 'number' ? assistants[spec.responder]! : undefined;
-    const responderId = squad?.identityId ?? agent!.identityId;
+    const responderId = team?.identityId ?? agent!.identityId;
     const channel = await insertChannel(trx, { workspaceId: ws, type: spec.type, name: spec.name, responderId });
-    const agents = squad?.agents ?? [agent!];
+    const agents = team?.agents ?? [agent!];
     plan.push({
       lo, hi: lo + spec.share, channel_id: channel.id, type: spec.type, responder_id: responderId,
       version_id: agent?.currentVersionId ?? null, agent_ids: agents.map((a) => a.identityId), model: agents[0]!.model,
@@ -297,35 +349,37 @@ async function createActorsWithHelpers(trx: Executor, prefix: string): Promise<A
   };
 }
 
-/** Independent per-chat choices: column r_<name> of the batch is a uniform int in [0, 2^31). */
+/** Independent per-chat choices: column r_<name> of a batch row is a uniform int in [0, 2^31). */
 const CHOICES = [
-  'created', 'channel', 'agent', 'owner_kind', 'owner', 'topic', 'step', 'ticket', 'removed', 'type', 'archived', 'paused',
-  'muted', 'needs_response', 'pinned', 'visibility', 'ai', 'assigned', 'title', 'summary', 'outcome', 'state', 'call',
+  'channel', 'agent', 'owner_kind', 'owner', 'topic', 'step', 'ticket', 'removed', 'type', 'archived', 'paused', 'muted',
+  'needs_response', 'pinned', 'visibility', 'ai', 'assigned', 'title', 'summary', 'outcome', 'state', 'call',
 ] as const;
 const MESSAGE_SALT = 99;
 
 /**
- * Chats from..to with their tickets and messages, in one statement (so a batch lands whole or not at all).
- * Message j of chat i is sent at created_at + j * step + jitter(i, j) with 0 <= jitter < step, so the
- * chat's last_message_at is the same expression at j = messagesPerChat - 1 and needs no join or UPDATE.
+ * Chats from..to of `chats`, with their tickets and messages, in one statement. Chat i is created at a
+ * time increasing with i (more chats lately than a year ago), so batches, chat numbers and the heap
+ * follow time as they would in production. Message j of chat i is sent at
+ * created_at + j * step + jitter(i, j) with 0 <= jitter < step, so the chat's last_message_at is the
+ * same expression at j = messagesPerChat - 1: no join or UPDATE needed.
  */
 async function loadChats(
-  conn: Executor,
-  o: Actors & { prefix: string; seed: number; contacts: number; messagesPerChat: number; from: number; to: number },
+  trx: Executor,
+  o: Actors & { prefix: string; seed: number; chats: number; contacts: number; messagesPerChat: number; from: number; to: number },
 ): Promise<void> {
   const m = o.messagesPerChat;
   const ws = o.workspaceId;
   const anchor = sql`${BENCH_ANCHOR}::timestamptz`;
-  // A uniform int in [0, 2^31) per (key, salt); hashint8extended is Postgres' own (stable) hash for partitioning.
+  // A uniform int in [0, 2^31) per (key, salt): hashint8extended is stable across Postgres versions (hash partitioning relies on it).
   const hash = (key: string, salt: number) => sql.raw(`(hashint8extended(${key}, ${o.seed * 100 + salt}) & 2147483647)::int`);
   const choices = sql.join(CHOICES.map((name, k) => sql`${hash('i', k + 1)} as ${sql.ref(`r_${name}`)}`));
   const percent = (name: (typeof CHOICES)[number]) => sql.raw(`r_${name} % 100`);
-  // Send time of message j of the chat in scope (columns i, created_at, step).
+  // When message j of the chat in scope (columns i, created_at, step) was sent.
   const messageAt = (j: string) => sql`created_at + (${sql.raw(j)} * step + ${hash(`i::bigint * 65536 + ${j}`, MESSAGE_SALT)} % step) * interval '1 second'`;
   const pick = (items: readonly string[], index: RawBuilder<unknown>) => sql`(${items}::text[])[1 + (${index}) % ${items.length}::int]`;
   const topics = { titles: TOPICS.map((t) => t[0]), words: TOPICS.map((t) => t[1]), intents: TOPICS.map((t) => t[2]) };
 
-  const stmt = sql`
+  await sql`
     with plan as (
       select * from jsonb_to_recordset(${JSON.stringify(o.plan)}::jsonb)
         as p(lo int, hi int, channel_id uuid, type text, responder_id uuid, version_id uuid, agent_ids uuid[], model text)
@@ -334,8 +388,8 @@ async function loadChats(
     b0 as (
       select r.*, p.channel_id, p.type as channel_type, p.responder_id, p.version_id, p.model,
              md5(${o.prefix} || 'chat-' || i)::uuid as id,
-             -- More chats lately than a year ago (density falls linearly with age).
-             ${anchor} - floor(${YEAR_SECONDS}::int * (1 - sqrt(r_created / 2147483648.0::float8))) * interval '1 second' as created_at,
+             -- Increasing with i; the density triples over the year (the inverse of the CDF (t + t^2) / 2).
+             ${anchor} - ${YEAR_SECONDS}::int * (1.5 - sqrt(0.25 + 2 * (i - 0.5) / ${o.chats}::float8)) * interval '1 second' as created_at,
              -- A squad's chats are answered by one of its agents.
              p.agent_ids[1 + r_agent % cardinality(p.agent_ids)] as agent_id,
              -- 4% owned by users (internal tests), the rest by contacts, skewed so that a few contacts own many chats.
@@ -362,6 +416,7 @@ async function loadChats(
              ${pick(topics.titles, sql`topic`)} || ' (ref ' || (100000 + i) || ')',
              created_at + step * interval '1 second', greatest(created_at + step * interval '1 second', coalesce(last_message_at, created_at))
       from b where has_ticket
+      order by i
     ),
     c as (
       insert into chats (id, workspace_id, channel_id, owner_id, responder_id, current_responder_id, responder_version_id, ticket_id,
@@ -387,7 +442,7 @@ async function loadChats(
              ${percent('ai')} >= 5,
              case when is_assigned then (${o.userMemberIds}::int[])[1 + r_assigned % ${o.userMemberIds.length}::int] end,
              case when is_assigned then created_at + (60 + r_assigned % 3600) * interval '1 second' end,
-             -- Derived from the owner, so one contact keeps one language.
+             -- Derived from the owner, so each contact keeps one language.
              ${pick(LANGUAGES, sql`r_owner`)},
              case when ${percent('visibility')} >= 98 then 'https://share.parley.test/c/' || substr(id::text, 1, 8) end,
              case when channel_type = 'voice' then 20 + r_call % 900 end,
@@ -395,8 +450,9 @@ async function loadChats(
              case when channel_type = 'voice' then ${m}::int / 2 end,
              ${m}::int, last_message_at, created_at, coalesce(last_message_at, created_at)
       from b
+      order by i
     )
-    -- Turns alternate user / assistant; some assistant turns are tool results or internal notes.
+    -- Turns alternate user / assistant; some assistant turns are tool results or internal notes instead.
     insert into messages (id, workspace_id, chat_id, author_id, role, content, parts, tool_calls, model,
                           input_tokens, output_tokens, cached_input_tokens, intent_name, intent_score, rating, created_at, updated_at)
     select md5(${o.prefix} || 'msg-' || i || '-' || j)::uuid, ${ws}::uuid, id,
@@ -426,9 +482,9 @@ async function loadChats(
                when 'tool' then 'lookup_' || replace(word, ' ', '_') || ': {"status":"ok","ref":' || (100000 + i) || '}'
                else 'Internal note: customer asked about the ' || word || ', follow up tomorrow.'
              end as content
-    ) x`;
-  if (process.env.XEXPLAIN) { const res = await sql<any>`explain (analyze, buffers, verbose) ${stmt}`.execute(conn); console.log(res.rows.map((r: any) => r['QUERY PLAN']).join('\n')); }
-  else await stmt.execute(conn);
+    ) x
+    -- Insertion order is message time, as in production (and it fixes the message numbers).
+    order by at, i, j`.execute(trx);
 }
 
 async function ensureDatabase(url: string): Promise<void> {
@@ -442,9 +498,9 @@ async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-// npx tsx test/bench/generate.ts --chats 1000000 --messages-per-chat 10 [--seed 1] [--reset]
-// Loads into BENCH_DATABASE_URL (what run.ts reads), else DATABASE_URL, else parley_bench on localhost;
-// creates the database if needed. --reset drops and recreates the public schema first.
+// npx tsx test/bench/generate.ts [--chats 1000000] [--messages-per-chat 10] [--seed 1] [--reset]
+// Loads into BENCH_DATABASE_URL (what run.ts reads), else DATABASE_URL, else parley_bench on localhost,
+// creating the database if needed. --reset drops and recreates the public schema first.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
@@ -454,9 +510,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       reset: { type: 'boolean', default: false },
     },
   });
+  const chats = Number(values.chats);
+  const messagesPerChat = Number(values['messages-per-chat']);
   const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/parley_bench';
   const target = new URL(url);
-  console.log(`database ${target.host}${target.pathname}${values.reset ? ' (reset)' : ''}`);
+  console.log(`database ${target.host}${target.pathname}${values.reset ? ' (schema reset)' : ''}`);
   await ensureDatabase(url);
   const handle = await createDb({ driver: 'pg', url, maxConnections: 2 });
   try {
@@ -466,16 +524,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     await migrateToLatest(handle.db);
     const t0 = performance.now();
-    const ds = await generateBenchData(handle.db, {
-      chats: Number(values.chats),
-      messagesPerChat: Number(values['messages-per-chat']),
-      seed: Number(values.seed),
-      log: (line) => console.log(line),
-    });
+    const ds = await generateBenchData(handle.db, { chats, messagesPerChat, seed: Number(values.seed), log: (line) => console.log(line) });
     const seconds = (performance.now() - t0) / 1000;
     const size = await sql<{ size: string }>`select pg_size_pretty(pg_database_size(current_database())) as size`.execute(handle.db);
-    console.log(`workspace ${ds.workspaceId}: ${Number(values.chats).toLocaleString('en-US')} chats, ` +
-      `${(Number(values.chats) * Number(values['messages-per-chat'])).toLocaleString('en-US')} messages in ${seconds.toFixed(1)} s; database ${size.rows[0]!.size}`);
+    console.log(
+      `workspace ${ds.workspaceId}: ${chats.toLocaleString('en-US')} chats, ${(chats * messagesPerChat).toLocaleString('en-US')} messages ` +
+        `in ${seconds.toFixed(1)} s; database ${size.rows[0]!.size}`,
+    );
   } finally {
     await handle.close();
   }
