@@ -11,7 +11,8 @@ import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js'
 
 // Builds the chats function with esbuild and invokes the bundle with API Gateway v2 events against
 // the test database: DATABASE_URL's server, or (by default) an embedded PGlite served over the
-// Postgres protocol so the bundle can reach it as it would reach Postgres.
+// Postgres protocol so the bundle can reach it as it would reach Postgres, its address handed over
+// the way SST hands a linked secret to a function.
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -31,9 +32,11 @@ beforeAll(async () => {
     const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1', maxConnections: 20 });
     await server.start();
     const address = server.getServerConn();
+    const url = `postgres://postgres@${address}/postgres`;
+    // As deployed: the connection string arrives as the SST-linked secret, not as DATABASE_URL.
     process.env.DATABASE_DRIVER = 'pg';
-    process.env.DATABASE_URL = `postgres://postgres@${address}/postgres`;
-    fixtureDb = await createDb({ driver: 'pg', url: process.env.DATABASE_URL, maxConnections: 1 });
+    process.env.SST_RESOURCE_DatabaseUrl = JSON.stringify({ type: 'sst.sst.Secret', value: url });
+    fixtureDb = await createDb({ driver: 'pg', url, maxConnections: 1 });
     await migrateToLatest(fixtureDb.db);
     stopPglite = async () => {
       await server.stop();
