@@ -15,11 +15,12 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function start(): Promise<{ child: ChildProcess; output: string; base: string; key: string }> {
+async function start(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; output: string; base: string; key: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir };
   delete env.DATABASE_URL;
   delete env.DATABASE_DRIVER;
   delete env.DEMO_API_KEY;
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/functions/src/local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let output = '';
@@ -78,5 +79,13 @@ describe('npm start', () => {
     expect(again.status).toBe(200);
     expect(((await again.json()) as { title: string }).title).toBe('survives restarts');
     await stop(second.child);
+
+    // DEMO_API_KEY fixes the key, also on a database seeded before it was set.
+    const fixed = 'prl_DemoKey00001_a-fixed-demo-secret-value';
+    const third = await start({ DEMO_API_KEY: fixed });
+    expect(third.key).toBe(fixed);
+    expect((await fetch(`${third.base}/api/v1/chats/${id}`, { headers: { authorization: `Bearer ${fixed}` } })).status).toBe(200);
+    expect((await fetch(`${third.base}/api/v1/chats/${id}`, { headers })).status).toBe(200);
+    await stop(third.child);
   });
 });

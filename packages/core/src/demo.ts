@@ -2,6 +2,7 @@ import {
   appendMessages,
   type ChannelType,
   countWorkspaces,
+  findOldestWorkspace,
   type Database,
   insertAssistant,
   insertAssistantVersion,
@@ -16,8 +17,9 @@ import {
   type TicketStatus,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
-import { createApiKey, SCOPES } from './auth.js';
-import { provisionWorkspace } from './workspace-setup.js';
+import { authenticate, createApiKey, SCOPES } from './auth.js';
+import { AppError } from './errors.js';
+import { findWorkspaceAdmin, provisionWorkspace } from './workspace-setup.js';
 
 // The demo workspace that `npm start` seeds on first run: enough of everything to try every endpoint.
 
@@ -167,4 +169,25 @@ export async function seedDemoWorkspace(
     const { token } = await createApiKey(trx, { workspaceId: ws, memberId: admin.id, scopes: [...SCOPES], name: 'Demo key (every scope)', token: options.apiKey });
     return { workspaceId: ws, adminMemberId: admin.id, apiKey: token, chats: chatCount };
   });
+}
+
+/**
+ * Makes sure `token` (DEMO_API_KEY) works on an already seeded database: creates it for the demo
+ * workspace's admin with every scope unless it exists. A different key under the same id is refused.
+ */
+export async function ensureDemoApiKey(db: Kysely<Database>, token: string): Promise<void> {
+  try {
+    await authenticate(db, token);
+    return;
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'unauthorized') throw err;
+  }
+  const workspace = await findOldestWorkspace(db);
+  const admin = workspace && (await findWorkspaceAdmin(db, workspace.id));
+  if (!workspace || !admin) throw new AppError('not_found', 'No demo workspace to attach DEMO_API_KEY to');
+  try {
+    await createApiKey(db, { workspaceId: workspace.id, memberId: admin.id, scopes: [...SCOPES], name: 'Demo key (DEMO_API_KEY)', token });
+  } catch (err) {
+    throw new AppError('conflict', 'DEMO_API_KEY has the id of an existing key but another secret; choose another value', { cause: err });
+  }
 }

@@ -52,3 +52,9 @@ function toWorkspace(row: {
     createdAt: row.created_at,
   };
 }
+
+/** The first workspace ever created (the demo workspace on a local database). */
+export async function findOldestWorkspace(db: Executor): Promise<WorkspaceRecord | undefined> {
+  const row = await db.selectFrom('workspaces').selectAll().orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+  return row && toWorkspace(row);
+}

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { config, ConfigError, databaseOptions, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
+import { AppError, config, ConfigError, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
 import { rollupDailyStats } from '@parley/db';
 import { createLocalApp } from './app.js';
 
@@ -20,6 +20,7 @@ async function main() {
   const keyFile = join(cfg.dataDir, 'demo-api-key');
   const seeded = await seedDemoWorkspace(db, { apiKey: cfg.demoApiKey });
   if (seeded) writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
+  else if (cfg.demoApiKey) await ensureDemoApiKey(db, cfg.demoApiKey);
   const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
 
   // The rollup the cron runs in production, here on a timer; the first run backfills the demo's 60 days.
@@ -60,6 +61,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError || err instanceof AppError ? err.message : err);
   process.exit(1);
 });
