@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 
 // Reusable request-parameter schemas. Query strings arrive as strings, or arrays when repeated.
 
-export const Uuid = z.uuid({ message: 'must be a UUID' }).openapi({ description: 'A UUID v4 string that identifies an entity.', format: 'uuid' });
+// Any well-formed UUID: ids the database holds need not be v4 (imported data, other generators).
+export const Uuid = z.guid({ message: 'must be a UUID' }).openapi({ description: 'A UUID v4 string that identifies an entity.', format: 'uuid' });
 
 /** `name=a` or `name=a&name=b`: one value or repeated values, always an array after parsing. */
 export function oneOrMany<T extends z.ZodType>(item: T, description: string) {
