@@ -40,6 +40,8 @@ describe('GET /openapi.json and /docs', () => {
   it('answers unknown routes with a JSON 404', async () => {
     const res = await app.request('/api/v9/nothing');
     expect(res.status).toBe(404);
-    expect(((await res.json()) as any).error.code).toBe('not_found');
+    const body = (await res.json()) as any;
+    expect(body.error.code).toBe('not_found');
+    expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
   });
 });

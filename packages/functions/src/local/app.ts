@@ -3,6 +3,7 @@ import { groupApps } from '../api/apps.js';
 import { createDocsApp } from '../api/docs/index.js';
 import { endpointGroups } from '../groups.js';
 import type { AppDeps } from '../shared/env.js';
+import { renderNotFound } from '../shared/errors.js';
 
 /** Every endpoint group in one app, as the local server and the tests serve them. */
 export function createLocalApp(deps: AppDeps) {
@@ -13,6 +14,6 @@ export function createLocalApp(deps: AppDeps) {
     app.route('/', create(deps));
   }
   app.get('/', (c) => c.json({ name: 'Parley', docs: '/docs', openapi: '/openapi.json' }));
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, requestId: c.res.headers.get('x-request-id') ?? 'unknown' } }, 404));
+  app.notFound(renderNotFound);
   return app;
 }

@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './env.js';
-import { renderError, zodIssuesToAppError } from './errors.js';
+import { renderError, renderNotFound, zodIssuesToAppError } from './errors.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -25,7 +25,7 @@ export function createApp() {
     }),
   );
   app.onError(renderError);
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404));
+  app.notFound(renderNotFound);
   return app;
 }
 

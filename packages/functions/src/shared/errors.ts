@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, type ErrorCode } from '@parley/core';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -67,7 +68,12 @@ export function zodIssuesToAppError(error: ZodError, target: string): AppError {
 }
 
 export function renderError(err: unknown, c: Context): Response {
-  const requestId = (c.get('requestId' as never) as string | undefined) ?? 'unknown';
+  // Errors outside a group's app (an unknown path on the local server) get an id of their own.
+  let requestId = c.get('requestId' as never) as string | undefined;
+  if (!requestId) {
+    requestId = randomUUID();
+    c.header('x-request-id', requestId);
+  }
   let appError: AppError;
   if (err instanceof AppError) {
     appError = err;
@@ -83,4 +89,9 @@ export function renderError(err: unknown, c: Context): Response {
     { error: { code: appError.code, message: appError.message, requestId, ...(appError.issues && { issues: appError.issues }) } },
     status,
   );
+}
+
+/** Unknown routes answer in the same shape as every other error. */
+export function renderNotFound(c: Context): Response {
+  return renderError(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`), c);
 }
