@@ -14,21 +14,19 @@ export function oneOrMany<T extends z.ZodType>(item: T, description: string) {
     .openapi({ description: `${description} Repeat the parameter for several values.`, default: [] as never });
 }
 
-export const PageNumber = z.coerce
-  .number({ message: 'must be a number' })
-  .int('must be an integer')
-  .min(1, 'must be at least 1')
-  .max(1_000_000, 'must be at most 1000000')
-  .default(1)
-  .openapi({ description: 'The page number.', example: 1, type: 'number', minimum: 1, maximum: 1_000_000, default: 1 });
+/** A whole number from a query string, within [min, max], documented with its bounds. */
+function boundedInt(options: { min: number; max: number; default: number; description: string }) {
+  return z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(options.min, `must be at least ${options.min}`)
+    .max(options.max, `must be at most ${options.max}`)
+    .default(options.default)
+    .openapi({ description: options.description, example: options.default, type: 'number', minimum: options.min, maximum: options.max, default: options.default });
+}
 
-export const PageSize = z.coerce
-  .number({ message: 'must be a number' })
-  .int('must be an integer')
-  .min(1, 'must be at least 1')
-  .max(100, 'must be at most 100')
-  .default(10)
-  .openapi({ description: 'The page size.', example: 10, type: 'number', minimum: 1, maximum: 100, default: 10 });
+export const PageNumber = boundedInt({ min: 1, max: 1_000_000, default: 1, description: 'The page number.' });
+export const PageSize = boundedInt({ min: 1, max: 100, default: 10, description: 'The page size.' });
 
 /** An ISO-8601 instant; an offset (or `Z`) is required so the instant is unambiguous. */
 export const Instant = z.iso
