@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +15,17 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function start(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; output: string; base: string; key: string }> {
+/** The environment of a new user's shell: nothing set but the port and the data folder. */
+function serverEnv(extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir };
   delete env.DATABASE_URL;
   delete env.DATABASE_DRIVER;
   delete env.DEMO_API_KEY;
-  Object.assign(env, extraEnv);
+  return Object.assign(env, extraEnv);
+}
+
+async function start(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; output: string; base: string; key: string }> {
+  const env = serverEnv(extraEnv);
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/functions/src/local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let output = '';
@@ -43,7 +48,7 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
-describe('npm start', () => {
+describe('npm start and npm run keys', () => {
   it('seeds the demo workspace once, prints how to call it, and keeps the data across restarts', { timeout: 180_000 }, async () => {
     const first = await start();
     expect(first.output).toMatch(/Seeded the demo workspace [0-9a-f-]{36} with 300 chats/);
@@ -80,12 +85,23 @@ describe('npm start', () => {
     expect(((await again.json()) as { title: string }).title).toBe('survives restarts');
     await stop(second.child);
 
+    // npm run keys prints a new key for the workspace, with only the scopes asked for.
+    const workspaceId = /Seeded the demo workspace ([0-9a-f-]{36})/.exec(first.output)![1]!;
+    const keys = spawnSync(process.execPath, ['--import', 'tsx', 'packages/functions/src/cli/keys.ts', 'create', '--workspace', workspaceId, '--scopes', 'statistics:read'], { env: { ...serverEnv() }, encoding: 'utf8' });
+    expect(keys.status, keys.stderr).toBe(0);
+    const statsKey = keys.stdout.trim();
+    expect(statsKey).toMatch(/^prl_[A-Za-z0-9]{12}_[A-Za-z0-9_-]+$/);
+    const refused = spawnSync(process.execPath, ['--import', 'tsx', 'packages/functions/src/cli/keys.ts', 'create', '--workspace', workspaceId, '--scopes', 'chats:delete'], { env: { ...serverEnv() }, encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('Unknown or missing scopes: chats:delete');
+
     // DEMO_API_KEY fixes the key, also on a database seeded before it was set.
     const fixed = 'prl_DemoKey00001_a-fixed-demo-secret-value';
     const third = await start({ DEMO_API_KEY: fixed });
     expect(third.key).toBe(fixed);
     expect((await fetch(`${third.base}/api/v1/chats/${id}`, { headers: { authorization: `Bearer ${fixed}` } })).status).toBe(200);
     expect((await fetch(`${third.base}/api/v1/chats/${id}`, { headers })).status).toBe(200);
+    expect((await fetch(`${third.base}/api/v1/chats/${id}`, { headers: { 'x-api-key': statsKey } })).status).toBe(403);
     await stop(third.child);
   });
 });
