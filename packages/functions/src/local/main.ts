@@ -30,7 +30,8 @@ async function main() {
   const rollupTimer = setInterval(() => void rollup(), ROLLUP_INTERVAL_MS);
   rollupTimer.unref();
 
-  const server = serve({ fetch: createLocalApp({ db: database.db }).fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
+  const app = createLocalApp({ db: database.db }, { logRequests: true });
+  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     const base = `http://localhost:${info.port}`;
     console.log(
       [
