@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 // Row types of the database. They stay inside this package: repositories map them to domain shapes.
 
@@ -250,7 +250,3 @@ export interface Database {
   api_keys: ApiKeysTable;
   chat_daily_stats: ChatDailyStatsTable;
 }
-
-export type ChatRow = Selectable<ChatsTable>;
-export type NewChat = Insertable<ChatsTable>;
-export type NewMessage = Insertable<MessagesTable>;
