@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApiKey, SCOPES } from '@parley/core';
-import { createDb, findChatDetails, listChatDetails, migrateToLatest } from '@parley/db';
+import { createDb, migrateToLatest } from '@parley/db';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { createLocalApp } from '../../packages/functions/src/local/app.js';
 import { generateBenchData } from './generate.js';
-import { type Figures, measureDirect, measureHttp } from './measure.js';
+import type { BenchRow, BenchTarget, BenchContext } from './scenario.js';
+import { chatsV1 } from './scenarios/chats-v1.js';
+
+/** Every scenario, in the order they run. Add a scenario as a file under scenarios/ and list it here. */
+const scenarios = [chatsV1];
 
 // npm run bench: the API through its HTTP server on real PostgreSQL, beside the same queries run
 // directly in this process, on a deterministic data set (1,000,000 chats and 10,000,000 messages by default).
@@ -21,6 +25,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     regenerate: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench-results/bench.json' },
+    /** Comma-separated scenario names; all when absent. */
+    only: { type: 'string' },
   },
 });
 const chats = Number(args.chats);
@@ -76,49 +82,27 @@ async function main() {
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const headers = { authorization: `Bearer ${token}` };
 
-  // A thousand live chats spread over the whole table, the same ones every run.
-  const ids = (
-    await sql<{ id: string }>`select id from chats where workspace_id = ${ds.workspaceId} and not is_removed and number % 997 = 0 order by number limit 1000`.execute(db)
-  ).rows.map((r) => r.id);
-  // Two filters: a channel and its responder, the way an inbox narrows a busy workspace.
-  const listFilter = { channelIds: [ds.channelIds[0]!], responderIds: [ds.responderIds[0]!] };
-  const listPaths = [1, 2, 3, 4, 5].map((p) => `/api/v1/chats/details?channelIds=${listFilter.channelIds[0]}&responderIds=${listFilter.responderIds[0]}&pageSize=20&pageNumber=${p}`);
-  const principalFilter = { workspaceId: ds.workspaceId, ...listFilter };
-
-  // Warm up caches and connections for both paths before measuring.
-  await measureDirect((i) => findChatDetails(db, ds.workspaceId, ids[i % ids.length]!), { concurrency, seconds: 2 });
-  await measureHttp(base, ids.slice(0, 50).map((id) => `/api/v1/chats/${id}/details`), { concurrency, seconds: 2, headers });
-
-  const rows: Array<{ name: string; http: Figures; direct: Figures }> = [];
-  rows.push({
-    name: 'GET /api/v1/chats/{id}/details',
-    http: await measureHttp(base, ids.map((id) => `/api/v1/chats/${id}/details`), { concurrency, seconds, headers }),
-    direct: await measureDirect((i) => findChatDetails(db, ds.workspaceId, ids[i % ids.length]!), { concurrency, seconds }),
-  });
-  rows.push({
-    name: 'GET /api/v1/chats/details (2 filters)',
-    http: await measureHttp(base, listPaths, { concurrency, seconds, headers }),
-    direct: await measureDirect((i) => listChatDetails(db, principalFilter, { offset: (i % 5) * 20, limit: 20 }), { concurrency, seconds }),
-  });
+  const ctx: BenchContext = { db, url, dataset: ds, base, token, headers, concurrency, seconds };
+  const selected = args.only ? scenarios.filter((s) => args.only!.split(',').includes(s.name)) : scenarios;
+  if (selected.length === 0) throw new Error(`No scenario named ${args.only}; known: ${scenarios.map((s) => s.name).join(', ')}`);
+  const rows: BenchRow[] = [];
+  const targets: BenchTarget[] = [];
+  for (const scenario of selected) {
+    console.log(`Running ${scenario.name}...`);
+    const result = await scenario.run(ctx);
+    rows.push(...result.rows);
+    targets.push(...result.targets);
+  }
   server.close();
-
-  const details = rows[0]!;
-  const list = rows[1]!;
-  // A run with failed (or no) requests measures nothing: it misses its target whatever the ratios say.
-  const clean = (row: (typeof rows)[number]) =>
-    row.http.errors === 0 && row.direct.errors === 0 && row.http.requests > 0 && row.direct.requests > 0;
-  const targets = [
-    { target: 'details by id: HTTP throughput >= 50% of the direct query', ratio: details.http.perSecond / details.direct.perSecond, pass: clean(details) && details.http.perSecond >= 0.5 * details.direct.perSecond },
-    { target: 'list with 2 filters: HTTP p99 <= 3x the direct query p99', ratio: list.http.p99 / Math.max(list.direct.p99, 0.001), pass: clean(list) && list.http.p99 <= 3 * list.direct.p99 },
-  ];
 
   const fmt = (n: number, d = 1) => n.toFixed(d).padStart(9);
   console.log(`\nPostgreSQL ${new URL(url).host}, ${chats.toLocaleString()} chats, ${(chats * messagesPerChat).toLocaleString()} messages, ${concurrency} in flight, ${seconds} s each\n`);
-  console.log(`${'benchmark'.padEnd(40)} ${'path'.padEnd(7)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'errors'.padStart(7)}`);
+  console.log(`${'benchmark'.padEnd(48)} ${'path'.padEnd(7)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'errors'.padStart(7)}`);
   for (const row of rows) {
     for (const [path, f] of [['http', row.http], ['direct', row.direct]] as const) {
-      console.log(`${row.name.padEnd(40)} ${path.padEnd(7)} ${fmt(f.perSecond, 0)} ${fmt(f.p50, 2)} ${fmt(f.p99, 2)} ${String(f.errors).padStart(7)}`);
+      console.log(`${row.name.padEnd(48)} ${path.padEnd(7)} ${fmt(f.perSecond, 0)} ${fmt(f.p50, 2)} ${fmt(f.p99, 2)} ${String(f.errors).padStart(7)}`);
     }
+    for (const note of row.notes ?? []) console.log(`  ${note}`);
   }
   console.log('');
   for (const t of targets) console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}  (ratio ${t.ratio.toFixed(2)})`);
