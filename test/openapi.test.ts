@@ -10,7 +10,7 @@ describe('GET /openapi.json and /docs', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as any;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/chats', '/api/v1/chats/details', '/api/v1/chats/{id}', '/api/v1/chats/{id}/details']);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/')).sort()).toEqual(['/api/v1/chats', '/api/v1/chats/details', '/api/v1/chats/{id}', '/api/v1/chats/{id}/details']);
     expect(Object.keys(doc.paths['/api/v1/chats']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/api/v1/chats/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     const list = doc.paths['/api/v1/chats'].get;
@@ -25,6 +25,18 @@ describe('GET /openapi.json and /docs', () => {
     expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
     expect(doc.components.schemas.ChatDetails.required).toContain('penultimateMessageRole');
     expect(doc.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
+  });
+
+  it('gives every operation of every group security, a summary and the shared error responses', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item as object).map(([method, op]) => ({ path, method, op })));
+    expect(operations.length).toBeGreaterThan(7);
+    for (const { path, method, op } of operations) {
+      expect(op.summary, `${method} ${path}`).toBeTruthy();
+      expect(op.responses['401'], `${method} ${path}`).toBeDefined();
+      expect(op.responses['400'], `${method} ${path}`).toBeDefined();
+      expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
+    }
   });
 
   it('renders the interactive reference with its assets', async () => {

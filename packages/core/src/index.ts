@@ -7,3 +7,5 @@ export * from './database.js';
 export * from './workspace-setup.js';
 export * from './demo.js';
 export * from './stats-rollup.js';
+export * from './chat-rules.js';
+export * from './workspace-chats.js';

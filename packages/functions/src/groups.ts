@@ -17,6 +17,11 @@ export const endpointGroups: EndpointGroup[] = [
     handler: 'packages/functions/src/api/chats/lambda.handler',
   },
   {
+    name: 'workspace-chats',
+    routes: ['ANY /api/v2/w/{workspace_uuid}/chats', 'ANY /api/v2/w/{workspace_uuid}/chats/{proxy+}'],
+    handler: 'packages/functions/src/api/workspace-chats/lambda.handler',
+  },
+  {
     name: 'docs',
     routes: ['GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'],
     handler: 'packages/functions/src/api/docs/lambda.handler',

@@ -2,8 +2,16 @@ import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
 import type { MessageRole } from '../schema.js';
 
+/** A tool the assistant called in a message, stored in `messages.tool_calls`. */
+export interface ToolCallRecord {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
 export interface NewMessageInput {
   authorId?: string | null;
+  toolCalls?: ToolCallRecord[];
   role: MessageRole;
   content: string;
   createdAt?: Date;
@@ -27,7 +35,7 @@ export async function appendMessages(db: Executor, workspaceId: string, chatId: 
         role: m.role,
         content: m.content,
         parts: JSON.stringify([{ type: 'text', text: m.content }]),
-        tool_calls: '[]',
+        tool_calls: JSON.stringify(m.toolCalls ?? []),
         model: null,
         error: null,
         input_tokens: null,

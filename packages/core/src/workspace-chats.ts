@@ -1,0 +1,195 @@
+import {
+  type ChannelType,
+  type ChatCursor,
+  type ChatRule,
+  type ChatRuleNode,
+  type ChatSort,
+  type ChatType,
+  countChatsCreatedByLocalDay,
+  type DailyCreationRow,
+  type Executor,
+  findWorkspace,
+  listChatNumbersNeedingResponse,
+  listToolCallNames,
+  listWorkspaceChats as listWorkspaceChatRows,
+  type WorkspaceChatFilter,
+  type WorkspaceChatRecord,
+} from '@parley/db';
+import { type Principal, requireScope } from './auth.js';
+import { parseChatRules } from './chat-rules.js';
+import { AppError } from './errors.js';
+
+// The v2 workspace chats (seed 000): chats addressed by their integer id under /api/v2/w/{workspace_uuid}.
+
+/** The workspace in the path must be the key's; any other answers 404, as if it did not exist. */
+export function requireWorkspace(principal: Principal, workspaceUuid: string): void {
+  if (principal.workspaceId !== workspaceUuid.toLowerCase()) throw AppError.notFound('Workspace');
+}
+
+/** Admin rights: an admin member reading with `chats:read`, or a key with `chats:admin`. Others see their own chats. */
+export function seesAllChats(principal: Principal): boolean {
+  return principal.scopes.has('chats:admin') || (principal.memberRole === 'admin' && principal.scopes.has('chats:read'));
+}
+
+/** The list and export filters of seed 000, parsed; every one optional. */
+export interface WorkspaceChatQuery {
+  sortBy: ChatSort['field'];
+  sortOrder: ChatSort['order'];
+  mine?: boolean;
+  archived?: boolean;
+  needsResponse?: boolean;
+  paused?: boolean;
+  channel: ChannelType[];
+  chatType: ChatType[];
+  memberId?: number;
+  assistantMemberId?: number;
+  search?: string;
+  /** The raw JSON of the rule tree. */
+  filters?: string;
+  isTest?: boolean;
+  isAnonymous?: boolean;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+/**
+ * The one filter every v2 chats query uses: the caller's visibility, then each parameter as a rule,
+ * and-ed with the `filters` tree. The list, the export and the statistics all build it here.
+ */
+export function buildChatFilter(principal: Principal, query: Omit<WorkspaceChatQuery, 'sortBy' | 'sortOrder'>): WorkspaceChatFilter {
+  requireScope(principal, 'chats:read');
+  if (query.isAnonymous !== undefined && !principal.scopes.has('chats:admin')) {
+    throw new AppError('forbidden', 'Filtering by isAnonymous requires the chats:admin scope');
+  }
+  const self = { memberId: principal.memberId, identityId: principal.memberIdentityId };
+  const rules: ChatRuleNode[] = [];
+  const rule = (field: ChatRule['field'], op: ChatRule['op'], value: ChatRule['value']) => rules.push({ field, op, value });
+  if (query.mine) rule('memberId', 'eq', principal.memberId);
+  if (query.archived !== undefined) rule('archived', 'eq', query.archived);
+  if (query.needsResponse !== undefined) rule('needsResponse', 'eq', query.needsResponse);
+  if (query.paused !== undefined) rule('paused', 'eq', query.paused);
+  if (query.isTest !== undefined) rule('isTest', 'eq', query.isTest);
+  if (query.isAnonymous !== undefined) rule('anonymous', 'eq', query.isAnonymous);
+  if (query.channel.length) rule('channel', 'in', query.channel);
+  if (query.chatType.length) rule('chatType', 'in', query.chatType);
+  if (query.memberId !== undefined) rule('memberId', 'eq', query.memberId);
+  if (query.assistantMemberId !== undefined) rule('assistantMemberId', 'eq', query.assistantMemberId);
+  if (query.createdAfter) rule('createdAt', 'gte', query.createdAfter);
+  if (query.createdBefore) rule('createdAt', 'lte', query.createdBefore);
+  if (query.search) rules.push({ any: [{ field: 'title', op: 'contains', value: query.search }, { field: 'content', op: 'contains', value: query.search }] });
+  if (query.filters) {
+    const tree = parseChatRules(query.filters);
+    if (!principal.scopes.has('chats:admin') && mentionsAnonymous(tree)) {
+      throw new AppError('forbidden', 'Filtering on the anonymous field requires the chats:admin scope');
+    }
+    rules.push(tree);
+  }
+  return {
+    workspaceId: principal.workspaceId,
+    visibleTo: seesAllChats(principal) ? undefined : self,
+    rules: rules.length ? { all: rules } : undefined,
+  };
+}
+
+function mentionsAnonymous(node: ChatRuleNode): boolean {
+  if ('all' in node) return node.all.some(mentionsAnonymous);
+  if ('any' in node) return node.any.some(mentionsAnonymous);
+  return node.field === 'anonymous';
+}
+
+/** Deep pages go by cursor; offsets beyond this many rows are refused. */
+export const MAX_LIST_OFFSET = 10_000;
+
+interface CursorPayload {
+  s: ChatSort['field'];
+  o: ChatSort['order'];
+  v: string | null;
+  n: number;
+}
+
+function encodeCursor(sort: ChatSort, record: WorkspaceChatRecord): string {
+  const payload: CursorPayload = { s: sort.field, o: sort.order, v: record.sortValue, n: record.number };
+  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: ChatSort): ChatCursor {
+  const invalid = (message: string) => new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
+  let payload: CursorPayload;
+  try {
+    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPayload;
+  } catch {
+    throw invalid('is not a cursor this API returned');
+  }
+  if (!payload || typeof payload.n !== 'number' || !(typeof payload.v === 'string' || payload.v === null)) throw invalid('is not a cursor this API returned');
+  if (payload.s !== sort.field || payload.o !== sort.order) throw invalid('was issued for another sortBy or sortOrder; keep them unchanged while paging');
+  return { value: payload.v, number: payload.n };
+}
+
+export interface WorkspaceChatPage {
+  items: WorkspaceChatRecord[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+export async function listWorkspaceChats(
+  db: Executor,
+  principal: Principal,
+  query: WorkspaceChatQuery & { page: number; pageSize: number; cursor?: string },
+): Promise<WorkspaceChatPage> {
+  const filter = buildChatFilter(principal, query);
+  const sort: ChatSort = { field: query.sortBy, order: query.sortOrder };
+  const offset = (query.page - 1) * query.pageSize;
+  if (query.cursor && query.page !== 1) {
+    throw new AppError('validation_failed', 'Send either cursor or page, not both', { issues: [{ path: 'query.page', message: 'must be 1 (or absent) with a cursor' }] });
+  }
+  if (offset > MAX_LIST_OFFSET) {
+    throw new AppError('validation_failed', `Pages beyond the first ${MAX_LIST_OFFSET} chats are reached with the cursor`, {
+      issues: [{ path: 'query.page', message: `skips ${offset} chats; follow nextCursor instead` }],
+    });
+  }
+  const cursor = query.cursor ? decodeCursor(query.cursor, sort) : undefined;
+  const page = await listWorkspaceChatRows(db, filter, sort, { offset: cursor ? 0 : offset, limit: query.pageSize, cursor });
+  const last = page.items.at(-1);
+  return { ...page, nextCursor: page.hasMore && last ? encodeCursor(sort, last) : null };
+}
+
+/** Integer ids of the chats waiting for an answer: all of them for admins, one's own for others. */
+export async function chatsNeedingResponse(db: Executor, principal: Principal): Promise<number[]> {
+  return listChatNumbersNeedingResponse(db, {
+    workspaceId: principal.workspaceId,
+    visibleTo: seesAllChats(principal) ? undefined : { memberId: principal.memberId, identityId: principal.memberIdentityId },
+  });
+}
+
+export const DAILY_CREATION_DAYS = 30;
+
+/** Chats created per local day in the workspace's time zone, the last 30 days (today included). */
+export async function dailyChatCreation(
+  db: Executor,
+  principal: Principal,
+  query: { archived?: boolean; isTest?: boolean; now?: Date },
+): Promise<DailyCreationRow[]> {
+  const workspace = await findWorkspace(db, principal.workspaceId);
+  if (!workspace) throw AppError.notFound('Workspace');
+  // The seed's defaults: archived and test chats are left out unless asked for.
+  const rules: ChatRuleNode[] = [
+    { field: 'archived', op: 'eq', value: query.archived ?? false },
+    { field: 'isTest', op: 'eq', value: query.isTest ?? false },
+  ];
+  return countChatsCreatedByLocalDay(
+    db,
+    {
+      workspaceId: principal.workspaceId,
+      visibleTo: seesAllChats(principal) ? undefined : { memberId: principal.memberId, identityId: principal.memberIdentityId },
+      rules: { all: rules },
+    },
+    { timeZone: workspace.timeZone, days: DAILY_CREATION_DAYS, now: query.now },
+  );
+}
+
+export async function toolCallNames(db: Executor, principal: Principal): Promise<string[]> {
+  return listToolCallNames(db, {
+    workspaceId: principal.workspaceId,
+    visibleTo: seesAllChats(principal) ? undefined : { memberId: principal.memberId, identityId: principal.memberIdentityId },
+  });
+}

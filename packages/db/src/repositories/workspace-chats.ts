@@ -1,0 +1,455 @@
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import type { Executor } from '../executor.js';
+import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../schema.js';
+
+// The v2 workspace chats (seed 000): one filter language for the list, the export and the statistics.
+// Every filter, the query parameters included, becomes a rule tree that compiles to one WHERE clause here.
+
+export const CHAT_RULE_OPS = ['eq', 'ne', 'in', 'not_in', 'contains', 'not_contains', 'gt', 'gte', 'lt', 'lte', 'between', 'is_null'] as const;
+export type ChatRuleOp = (typeof CHAT_RULE_OPS)[number];
+
+type FieldKind = 'enum' | 'label' | 'member' | 'time' | 'boolean' | 'text' | 'integer';
+
+interface FieldSpec {
+  kind: FieldKind;
+  ops: readonly ChatRuleOp[];
+  /** The allowed values of an `enum` field. */
+  values?: readonly string[];
+  description: string;
+}
+
+/** The fields a rule may test, with their operators. Core validates rules against this table. */
+export const CHAT_RULE_FIELDS = {
+  channel: { kind: 'enum', values: CHANNEL_TYPES, ops: ['eq', 'ne', 'in', 'not_in', 'is_null'], description: "The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those." },
+  chatType: { kind: 'enum', values: CHAT_TYPES, ops: ['eq', 'ne', 'in', 'not_in'], description: 'assignment, manager, dm or testing.' },
+  state: { kind: 'enum', values: ['OPEN', 'SNOOZED', 'CLOSED'], ops: ['eq', 'ne', 'in', 'not_in'], description: 'The inbox state.' },
+  label: { kind: 'label', ops: ['eq', 'ne', 'in', 'not_in', 'is_null'], description: 'Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.' },
+  assistantMemberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in'], description: "The member id of the assistant answering the chat (its responder, or a squad's current responder)." },
+  assignedMemberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in', 'is_null'], description: 'The member the chat is assigned to.' },
+  memberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in'], description: 'A member taking part in the chat: its owner, a participant or its assignee.' },
+  createdAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between'], description: 'When the chat was created (ISO-8601 with offset).' },
+  updatedAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between'], description: 'When the chat last changed.' },
+  lastMessageAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between', 'is_null'], description: "The chat's latest message time; `is_null: true` finds chats without messages." },
+  needsResponse: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Waiting for an answer from the team.' },
+  archived: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Archived.' },
+  paused: { kind: 'boolean', ops: ['eq', 'ne'], description: 'The assistant is paused in this chat.' },
+  muted: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Muted.' },
+  isTest: { kind: 'boolean', ops: ['eq', 'ne'], description: 'A test chat.' },
+  anonymous: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Owned by an anonymous end user (filtering on it needs `chats:admin`).' },
+  title: { kind: 'text', ops: ['eq', 'ne', 'contains', 'not_contains', 'is_null'], description: 'The title; `contains` is case-insensitive.' },
+  content: { kind: 'text', ops: ['contains', 'not_contains'], description: "Any message's text, case-insensitive." },
+  messageCount: { kind: 'integer', ops: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between'], description: 'How many messages the chat holds.' },
+} as const satisfies Record<string, FieldSpec>;
+export type ChatRuleField = keyof typeof CHAT_RULE_FIELDS;
+
+/** A validated rule: values are already of the field's type (Date for times, numbers for ids). */
+export interface ChatRule {
+  field: ChatRuleField;
+  op: ChatRuleOp;
+  value: string | number | boolean | Date | Array<string | number> | [Date, Date] | [number, number];
+}
+export type ChatRuleNode = ChatRule | { all: ChatRuleNode[] } | { any: ChatRuleNode[] };
+
+export interface WorkspaceChatFilter {
+  workspaceId: string;
+  /** Only the chats this member takes part in (a member without admin rights sees no others). */
+  visibleTo?: MemberRef;
+  /** The query's filters, parameters and rule tree alike, as one tree. */
+  rules?: ChatRuleNode;
+}
+
+export interface MemberRef {
+  memberId: number;
+  identityId: string;
+}
+
+export const CHAT_SORT_FIELDS = ['createdAt', 'updatedAt', 'lastMessageAt', 'title'] as const;
+export type ChatSortField = (typeof CHAT_SORT_FIELDS)[number];
+export interface ChatSort {
+  field: ChatSortField;
+  order: 'asc' | 'desc';
+}
+
+/** A position in a sorted list: the last row's sort value (as text; exact for timestamps) and number. */
+export interface ChatCursor {
+  value: string | null;
+  number: number;
+}
+
+type ChatsEb = ExpressionBuilder<Database, 'chats'>;
+
+const SORT_COLUMNS = {
+  createdAt: { column: 'chats.created_at', cast: 'timestamptz' },
+  updatedAt: { column: 'chats.updated_at', cast: 'timestamptz' },
+  lastMessageAt: { column: 'chats.last_message_at', cast: 'timestamptz' },
+  title: { column: 'chats.title', cast: 'text' },
+} as const;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/** True where `condition` is false or null: negations keep rows whose column is null. */
+function not(eb: ChatsEb, condition: Expression<SqlBool>): Expression<SqlBool> {
+  return eb.not(sql<SqlBool>`coalesce(${condition}, false)`);
+}
+
+function list<T>(value: ChatRule['value']): T[] {
+  return (Array.isArray(value) ? value : [value]) as T[];
+}
+
+/** The chats a member takes part in: as owner, participant or assignee. */
+function involves(eb: ChatsEb, workspaceId: string, memberIds: number[]): Expression<SqlBool> {
+  const identities = eb.selectFrom('members').select('members.identity_id').where('members.workspace_id', '=', workspaceId).where('members.id', 'in', memberIds);
+  return eb.or([
+    eb('chats.owner_id', 'in', identities),
+    eb('chats.assigned_member_id', 'in', memberIds),
+    eb.exists(eb.selectFrom('participants').select(sql.lit(1).as('one')).whereRef('participants.chat_id', '=', 'chats.id').where('participants.member_id', 'in', memberIds)),
+  ]);
+}
+
+/** Positive form of a set-valued rule (`eq`/`in`); `ne`/`not_in` are its negation. */
+function membership(eb: ChatsEb, workspaceId: string, rule: ChatRule): Expression<SqlBool> {
+  switch (rule.field) {
+    case 'channel': {
+      const types = list<ChannelType>(rule.value);
+      const typed = eb('chats.channel_id', 'in', eb.selectFrom('channels').select('channels.id').where('channels.workspace_id', '=', workspaceId).where('channels.type', 'in', types));
+      return types.includes('api') ? eb.or([typed, eb('chats.channel_id', 'is', null)]) : typed;
+    }
+    case 'chatType':
+      return eb('chats.chat_type', 'in', list<ChatType>(rule.value));
+    case 'state':
+      return eb('chats.state', 'in', list<'OPEN' | 'SNOOZED' | 'CLOSED'>(rule.value));
+    case 'label':
+      return eb.exists(
+        eb
+          .selectFrom('chat_labels')
+          .innerJoin('labels', 'labels.id', 'chat_labels.label_id')
+          .select(sql.lit(1).as('one'))
+          .whereRef('chat_labels.chat_id', '=', 'chats.id')
+          .where('labels.name', 'in', list<string>(rule.value)),
+      );
+    case 'assistantMemberId': {
+      const identities = eb.selectFrom('members').select('members.identity_id').where('members.workspace_id', '=', workspaceId).where('members.kind', '=', 'assistant').where('members.id', 'in', list<number>(rule.value));
+      return eb.or([eb('chats.responder_id', 'in', identities), eb('chats.current_responder_id', 'in', identities)]);
+    }
+    case 'assignedMemberId':
+      return eb('chats.assigned_member_id', 'in', list<number>(rule.value));
+    case 'memberId':
+      return involves(eb, workspaceId, list<number>(rule.value));
+    case 'title':
+      return eb('chats.title', 'in', list<string>(rule.value));
+    case 'messageCount':
+      return eb('chats.message_count', 'in', list<number>(rule.value));
+    default:
+      throw new Error(`${rule.field} does not support ${rule.op}`);
+  }
+}
+
+const BOOLEAN_COLUMNS = {
+  needsResponse: 'chats.needs_response',
+  archived: 'chats.is_archived',
+  paused: 'chats.is_paused',
+  muted: 'chats.is_muted',
+  isTest: 'chats.is_test',
+} as const;
+
+const ORDERED_COLUMNS = {
+  createdAt: 'chats.created_at',
+  updatedAt: 'chats.updated_at',
+  lastMessageAt: 'chats.last_message_at',
+  messageCount: 'chats.message_count',
+} as const;
+
+const COMPARISONS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+function compileRule(eb: ChatsEb, workspaceId: string, rule: ChatRule): Expression<SqlBool> {
+  const { field, op, value } = rule;
+  if (field === 'anonymous') {
+    const anonymous = eb.exists(
+      eb.selectFrom('contacts').select(sql.lit(1).as('one')).whereRef('contacts.identity_id', '=', 'chats.owner_id').where('contacts.is_anonymous', '=', true),
+    );
+    return (op === 'eq') === value ? anonymous : not(eb, anonymous);
+  }
+  if (field in BOOLEAN_COLUMNS) {
+    const column = BOOLEAN_COLUMNS[field as keyof typeof BOOLEAN_COLUMNS];
+    return eb(column, '=', (op === 'eq') === value);
+  }
+  if (field === 'content' || (field === 'title' && (op === 'contains' || op === 'not_contains'))) {
+    const pattern = `%${escapeLike(String(value))}%`;
+    const matches =
+      field === 'title'
+        ? eb('chats.title', 'ilike', pattern)
+        : eb.exists(eb.selectFrom('messages').select(sql.lit(1).as('one')).whereRef('messages.chat_id', '=', 'chats.id').where('messages.content', 'ilike', pattern));
+    return op === 'contains' ? matches : not(eb, matches);
+  }
+  if (op === 'is_null') {
+    const isNull = (() => {
+      switch (field) {
+        case 'channel':
+          return eb('chats.channel_id', 'is', null);
+        case 'assignedMemberId':
+          return eb('chats.assigned_member_id', 'is', null);
+        case 'lastMessageAt':
+          return eb('chats.last_message_at', 'is', null);
+        case 'title':
+          return eb('chats.title', 'is', null);
+        case 'label':
+          return not(eb, eb.exists(eb.selectFrom('chat_labels').select(sql.lit(1).as('one')).whereRef('chat_labels.chat_id', '=', 'chats.id')));
+        default:
+          throw new Error(`${field} does not support is_null`);
+      }
+    })();
+    return value === true ? isNull : not(eb, isNull);
+  }
+  if (op === 'eq' || op === 'in') return membership(eb, workspaceId, rule);
+  if (op === 'ne' || op === 'not_in') return not(eb, membership(eb, workspaceId, rule));
+  const column = ORDERED_COLUMNS[field as keyof typeof ORDERED_COLUMNS];
+  if (!column) throw new Error(`${field} does not support ${op}`);
+  if (op === 'between') {
+    const [from, to] = value as [Date, Date] | [number, number];
+    return eb.and([eb(column, '>=', from as never), eb(column, '<=', to as never)]);
+  }
+  return eb(column, COMPARISONS[op as keyof typeof COMPARISONS], value as never);
+}
+
+function compileNode(eb: ChatsEb, workspaceId: string, node: ChatRuleNode): Expression<SqlBool> {
+  if ('all' in node) return eb.and(node.all.map((n) => compileNode(eb, workspaceId, n)));
+  if ('any' in node) return eb.or(node.any.map((n) => compileNode(eb, workspaceId, n)));
+  return compileRule(eb, workspaceId, node);
+}
+
+/** The WHERE clause of a workspace chats query: live chats of the workspace, the visibility, the rules. */
+export function workspaceChatsWhere(filter: WorkspaceChatFilter) {
+  return (eb: ChatsEb): Expression<SqlBool> => {
+    const conditions: Expression<SqlBool>[] = [eb('chats.workspace_id', '=', filter.workspaceId), eb('chats.is_removed', '=', false)];
+    if (filter.visibleTo) conditions.push(involvesIdentity(eb, filter.workspaceId, filter.visibleTo));
+    if (filter.rules) conditions.push(compileNode(eb, filter.workspaceId, filter.rules));
+    return eb.and(conditions);
+  };
+}
+
+/** `involves` for the caller, whose identity is known already (one subquery fewer). */
+function involvesIdentity(eb: ChatsEb, _workspaceId: string, member: MemberRef): Expression<SqlBool> {
+  return eb.or([
+    eb('chats.owner_id', '=', member.identityId),
+    eb('chats.assigned_member_id', '=', member.memberId),
+    eb.exists(eb.selectFrom('participants').select(sql.lit(1).as('one')).whereRef('participants.chat_id', '=', 'chats.id').where('participants.member_id', '=', member.memberId)),
+  ]);
+}
+
+/** ORDER BY for a sort: the field (nulls last either way), then the chat number in the same direction. */
+export function workspaceChatsOrder(sort: ChatSort) {
+  const { column } = SORT_COLUMNS[sort.field];
+  const dir = sql.raw(sort.order);
+  return [sql`${sql.ref(column)} ${dir} nulls last`, sql`${sql.ref('chats.number')} ${dir}`];
+}
+
+/** Rows strictly after `cursor` in the order of `sort`. */
+function afterCursor(eb: ChatsEb, sort: ChatSort, cursor: ChatCursor): Expression<SqlBool> {
+  const { column, cast } = SORT_COLUMNS[sort.field];
+  const col = sql.ref(column);
+  const further = sort.order === 'desc' ? sql.raw('<') : sql.raw('>');
+  const numberAfter = sql<SqlBool>`chats.number ${further} ${cursor.number}`;
+  if (cursor.value === null) return eb.and([sql<SqlBool>`${col} is null`, numberAfter]);
+  const value = sql`cast(${cursor.value} as ${sql.raw(cast)})`;
+  return eb.or([sql<SqlBool>`${col} ${further} ${value}`, eb.and([sql<SqlBool>`${col} = ${value}`, numberAfter]), sql<SqlBool>`${col} is null`]);
+}
+
+export interface WorkspaceChatRecord {
+  number: number;
+  id: string;
+  title: string | null;
+  summary: string | null;
+  summaryUpdatedAt: Date | null;
+  chatType: ChatType;
+  channelId: string | null;
+  channelType: ChannelType | null;
+  channelName: string | null;
+  ownerId: string;
+  ownerName: string;
+  ownerKind: 'user' | 'contact' | 'agent' | 'squad';
+  ownerMemberId: number | null;
+  isAnonymous: boolean;
+  responderId: string;
+  assistantMemberId: number | null;
+  assignedMemberId: number | null;
+  isArchived: boolean;
+  isPaused: boolean;
+  isMuted: boolean;
+  needsResponse: boolean;
+  isTest: boolean;
+  state: 'OPEN' | 'SNOOZED' | 'CLOSED';
+  labels: string[];
+  participants: Array<{ memberId: number; role: string }>;
+  messageCount: number;
+  lastMessageAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The sort value for a cursor after this row. */
+  sortValue: string | null;
+}
+
+/**
+ * One page of chats in `sort` order: after `cursor`, or skipping `offset` rows. The page of ids is
+ * selected first and the details joined onto it, so their cost stays with the page size.
+ */
+export async function listWorkspaceChats(
+  db: Executor,
+  filter: WorkspaceChatFilter,
+  sort: ChatSort,
+  page: { offset: number; limit: number; cursor?: ChatCursor },
+): Promise<{ items: WorkspaceChatRecord[]; hasMore: boolean }> {
+  const { column } = SORT_COLUMNS[sort.field];
+  const rows = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('chats')
+        .select(['chats.id', 'chats.number', sql<string | null>`${sql.ref(column)}::text`.as('sort_value'), sql.ref(column).as('sort_key')])
+        .where(workspaceChatsWhere(filter))
+        .$if(page.cursor !== undefined, (qb) => qb.where((eb) => afterCursor(eb, sort, page.cursor!)))
+        .orderBy(workspaceChatsOrder(sort))
+        .offset(page.offset)
+        .limit(page.limit + 1)
+        .as('page'),
+    )
+    .innerJoin('chats', 'chats.id', 'page.id')
+    .leftJoin('channels', 'channels.id', 'chats.channel_id')
+    .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
+    .leftJoin('members as owner_member', 'owner_member.identity_id', 'chats.owner_id')
+    .leftJoin('contacts as owner_contact', 'owner_contact.identity_id', 'chats.owner_id')
+    .leftJoin('members as assistant', (join) => join.on((eb) => eb('assistant.identity_id', '=', eb.fn.coalesce('chats.current_responder_id', 'chats.responder_id'))).on('assistant.kind', '=', 'assistant'))
+    .select((eb) => [
+      'page.sort_value',
+      'chats.number', 'chats.id', 'chats.title', 'chats.summary', 'chats.summary_updated_at', 'chats.chat_type', 'chats.channel_id',
+      'channels.type as channel_type', 'channels.name as channel_name',
+      'chats.owner_id', 'owner.display_name as owner_name', 'owner.kind as owner_kind', 'owner_member.id as owner_member_id',
+      'owner_contact.is_anonymous',
+      'chats.responder_id', 'assistant.id as assistant_member_id', 'chats.assigned_member_id',
+      'chats.is_archived', 'chats.is_paused', 'chats.is_muted', 'chats.needs_response', 'chats.is_test', 'chats.state',
+      'chats.message_count', 'chats.last_message_at', 'chats.created_at', 'chats.updated_at',
+      eb
+        .selectFrom('chat_labels')
+        .innerJoin('labels', 'labels.id', 'chat_labels.label_id')
+        .select(sql<string[]>`coalesce(array_agg(labels.name order by labels.name), '{}')`.as('names'))
+        .whereRef('chat_labels.chat_id', '=', 'chats.id')
+        .as('labels'),
+      eb
+        .selectFrom('participants')
+        .select(sql<Array<{ memberId: number; role: string }>>`coalesce(json_agg(json_build_object('memberId', participants.member_id, 'role', participants.role) order by participants.id), '[]')`.as('list'))
+        .whereRef('participants.chat_id', '=', 'chats.id')
+        .as('participants'),
+    ])
+    .orderBy(sql`page.sort_key ${sql.raw(sort.order)} nulls last`)
+    .orderBy('page.number', sort.order)
+    .execute();
+  const items = rows.slice(0, page.limit).map(
+    (r): WorkspaceChatRecord => ({
+      number: r.number,
+      id: r.id,
+      title: r.title,
+      summary: r.summary,
+      summaryUpdatedAt: r.summary_updated_at,
+      chatType: r.chat_type,
+      channelId: r.channel_id,
+      channelType: r.channel_type,
+      channelName: r.channel_name,
+      ownerId: r.owner_id,
+      ownerName: r.owner_name,
+      ownerKind: r.owner_kind,
+      ownerMemberId: r.owner_member_id,
+      isAnonymous: r.is_anonymous ?? false,
+      responderId: r.responder_id,
+      assistantMemberId: r.assistant_member_id,
+      assignedMemberId: r.assigned_member_id,
+      isArchived: r.is_archived,
+      isPaused: r.is_paused,
+      isMuted: r.is_muted,
+      needsResponse: r.needs_response,
+      isTest: r.is_test,
+      state: r.state,
+      labels: r.labels ?? [],
+      participants: typeof r.participants === 'string' ? JSON.parse(r.participants) : (r.participants ?? []),
+      messageCount: r.message_count,
+      lastMessageAt: r.last_message_at,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      sortValue: r.sort_value,
+    }),
+  );
+  return { items, hasMore: rows.length > page.limit };
+}
+
+/** Numbers of the live, unarchived, unmuted chats waiting for an answer, lowest first. */
+export async function listChatNumbersNeedingResponse(db: Executor, filter: WorkspaceChatFilter): Promise<number[]> {
+  const rows = await db
+    .selectFrom('chats')
+    .select('chats.number')
+    .where(workspaceChatsWhere(filter))
+    .where('chats.needs_response', '=', true)
+    .where('chats.is_archived', '=', false)
+    .where('chats.is_muted', '=', false)
+    .orderBy('chats.number')
+    .execute();
+  return rows.map((r) => r.number);
+}
+
+export interface DailyCreationRow {
+  /** The local day, 'YYYY-MM-DD'. */
+  date: string;
+  assignment: number;
+  manager: number;
+  dm: number;
+  testing: number;
+  count: number;
+}
+
+/**
+ * Chats created per local day over the `days` days ending today in `timeZone`, by chat type. Every day
+ * is present; a day runs from local midnight to local midnight (23 or 25 hours across DST).
+ */
+export async function countChatsCreatedByLocalDay(
+  db: Executor,
+  filter: WorkspaceChatFilter,
+  options: { timeZone: string; days: number; now?: Date },
+): Promise<DailyCreationRow[]> {
+  const tz = options.timeZone;
+  // Calendar arithmetic on the local date of `now`, then Postgres turns the first local midnight into an instant.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(options.now ?? new Date());
+  const dates = Array.from({ length: options.days }, (_, i) => {
+    const d = new Date(`${today}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() - (options.days - 1 - i));
+    return d.toISOString().slice(0, 10);
+  });
+  const rows = await db
+    .selectFrom('chats')
+    .select([sql<string>`to_char(chats.created_at at time zone ${tz}, 'YYYY-MM-DD')`.as('day'), 'chats.chat_type', (eb) => eb.fn.countAll<number>().as('n')])
+    .where(workspaceChatsWhere(filter))
+    .where('chats.created_at', '>=', sql<Date>`(cast(${dates[0]} as timestamp) at time zone ${tz})`)
+    .groupBy([sql`1`, 'chats.chat_type'])
+    .execute();
+  const byDay = new Map(dates.map((date) => [date, { date, assignment: 0, manager: 0, dm: 0, testing: 0, count: 0 }]));
+  for (const row of rows) {
+    const day = byDay.get(row.day);
+    if (!day) continue; // created "in the future" relative to `now`
+    day[row.chat_type] += Number(row.n);
+    day.count += Number(row.n);
+  }
+  return [...byDay.values()];
+}
+
+/** Distinct tool names called in the workspace's messages (of the chats the filter keeps), sorted. */
+export async function listToolCallNames(db: Executor, filter: WorkspaceChatFilter): Promise<string[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .innerJoin('chats', 'chats.id', 'messages.chat_id')
+    .select(sql<string>`distinct jsonb_array_elements(messages.tool_calls) ->> 'name'`.as('name'))
+    .where('messages.workspace_id', '=', filter.workspaceId)
+    .where(sql<SqlBool>`jsonb_array_length(messages.tool_calls) > 0`)
+    .where(workspaceChatsWhere(filter) as never)
+    .execute();
+  return rows
+    .map((r) => r.name)
+    .filter((n): n is string => typeof n === 'string' && n.length > 0)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

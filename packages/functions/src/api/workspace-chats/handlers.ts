@@ -1,0 +1,55 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import * as core from '@parley/core';
+import type { WorkspaceChatRecord } from '@parley/db';
+import type { AppEnv } from '../../shared/env.js';
+import type * as routes from './routes.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toWorkspaceChat(chat: WorkspaceChatRecord) {
+  return {
+    id: chat.number,
+    uuid: chat.id,
+    title: chat.title,
+    summary: chat.summary,
+    summaryUpdatedAt: iso(chat.summaryUpdatedAt),
+    chatType: chat.chatType,
+    channel: chat.channelType ?? 'api',
+    channelId: chat.channelId,
+    channelName: chat.channelName,
+    owner: { id: chat.ownerId, name: chat.ownerName, kind: chat.ownerKind, memberId: chat.ownerMemberId, isAnonymous: chat.isAnonymous },
+    assistantMemberId: chat.assistantMemberId,
+    assignedMemberId: chat.assignedMemberId,
+    participants: chat.participants,
+    labels: chat.labels,
+    archived: chat.isArchived,
+    paused: chat.isPaused,
+    muted: chat.isMuted,
+    needsResponse: chat.needsResponse,
+    isTest: chat.isTest,
+    state: chat.state,
+    messageCount: chat.messageCount,
+    lastMessageAt: iso(chat.lastMessageAt),
+    createdAt: chat.createdAt.toISOString(),
+    updatedAt: chat.updatedAt.toISOString(),
+  };
+}
+
+export const listChats: RouteHandler<typeof routes.listChats, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  const page = await core.listWorkspaceChats(c.get('db'), c.get('principal'), query);
+  return c.json({ chats: page.items.map(toWorkspaceChat), page: query.page, pageSize: query.pageSize, hasMore: page.hasMore, nextCursor: page.nextCursor }, 200);
+};
+
+export const needsResponse: RouteHandler<typeof routes.needsResponse, AppEnv> = async (c) => {
+  return c.json(await core.chatsNeedingResponse(c.get('db'), c.get('principal')), 200);
+};
+
+export const dailyCreation: RouteHandler<typeof routes.dailyCreation, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  return c.json({ dailyStats: await core.dailyChatCreation(c.get('db'), c.get('principal'), query) }, 200);
+};
+
+export const toolCallNames: RouteHandler<typeof routes.toolCallNames, AppEnv> = async (c) => {
+  return c.json(await core.toolCallNames(c.get('db'), c.get('principal')), 200);
+};

@@ -1,0 +1,28 @@
+import { requireWorkspace } from '@parley/core';
+import type { MiddlewareHandler } from 'hono';
+import { createApp, requireApiKey } from '../../shared/app.js';
+import type { AppDeps, AppEnv } from '../../shared/env.js';
+import * as handlers from './handlers.js';
+import * as routes from './routes.js';
+
+/** The key's workspace must be the one in the path; any other answers 404. */
+const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireWorkspace(c.get('principal'), c.req.param('workspace_uuid') ?? '');
+  await next();
+};
+
+/**
+ * The v2 workspace chats (seeds 000 and 004). Fixed paths (`/needs-response`, `/export`...) are
+ * registered before the `/{chat_id}` routes so they are never read as a chat id.
+ */
+export function createWorkspaceChatsApp(deps: AppDeps) {
+  const app = createApp();
+  for (const path of ['/api/v2/w/:workspace_uuid/chats', '/api/v2/w/:workspace_uuid/chats/*']) {
+    app.use(path, requireApiKey(deps), requirePathWorkspace);
+  }
+  return app
+    .openapi(routes.listChats, handlers.listChats)
+    .openapi(routes.needsResponse, handlers.needsResponse)
+    .openapi(routes.dailyCreation, handlers.dailyCreation)
+    .openapi(routes.toolCallNames, handlers.toolCallNames);
+}

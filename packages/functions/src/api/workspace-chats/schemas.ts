@@ -1,0 +1,166 @@
+import { z } from '@hono/zod-openapi';
+import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES } from '@parley/db';
+import { MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
+import { Instant, Uuid } from '../../shared/params.js';
+
+const DateTime = z.string().openapi({ format: 'date-time' });
+
+export const WorkspaceParams = z.strictObject({
+  workspace_uuid: Uuid.openapi({ param: { name: 'workspace_uuid', in: 'path' }, description: "The workspace's id; it must be the API key's workspace (404 otherwise)." }),
+});
+
+/** `true` or `false` in a query string; anything else is a 400 rather than a silent default. */
+export const QueryBoolean = z
+  .enum(['true', 'false'], { message: 'must be true or false' })
+  .transform((v) => v === 'true')
+  .optional()
+  .openapi({ type: 'boolean' });
+
+/** `a,b` or `a&x=b`: a comma-separated or repeated list of one enum. */
+function enumList<T extends readonly [string, ...string[]]>(values: T, description: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v, ctx): T[number][] => {
+      const items = (v === undefined ? [] : Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      const unknown = items.filter((s) => !values.includes(s));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}; got ${unknown.join(', ')}` });
+      return [...new Set(items)] as T[number][];
+    })
+    .openapi({ type: 'string', description: `${description} One of ${values.join(', ')}; comma-separate or repeat the parameter for several.` });
+}
+
+const MemberId = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .max(2_147_483_647, 'is too large')
+  .optional()
+  .openapi({ type: 'integer' });
+
+const ruleFieldDocs = Object.entries(CHAT_RULE_FIELDS)
+  .map(([name, spec]) => `- \`${name}\` (${spec.ops.join(', ')}): ${spec.description}`)
+  .join('\n');
+
+export const FILTERS_DESCRIPTION = [
+  'JSON-encoded advanced filter rules, and-ed with the other parameters.',
+  'A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.',
+  '`in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset.',
+  `Limits: ${RULE_LIMITS.maxRules} rules, groups nested ${RULE_LIMITS.maxDepth} deep, ${RULE_LIMITS.maxListValues} values per list, ${RULE_LIMITS.maxLength} characters of JSON.`,
+  'A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:',
+  ruleFieldDocs,
+  'Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`',
+].join('\n');
+
+/** The filters of the list, shared with the export: every parameter the seed names. */
+export const chatFilterParams = {
+  sortBy: z.enum(CHAT_SORT_FIELDS).default('createdAt').openapi({ description: 'The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last.' }),
+  sortOrder: z.enum(['asc', 'desc']).default('desc').openapi({ description: 'The sort direction.' }),
+  mine: QueryBoolean.openapi({ description: 'Only chats the caller takes part in (as owner, participant or assignee).' }),
+  archived: QueryBoolean.openapi({ description: 'Only archived (true) or unarchived (false) chats; both when absent.' }),
+  needsResponse: QueryBoolean.openapi({ description: 'Only chats waiting (true) or not waiting (false) for an answer.' }),
+  paused: QueryBoolean.openapi({ description: 'Only chats whose assistant is paused (true) or running (false).' }),
+  channel: enumList(CHANNEL_TYPES, 'Only chats on channels of these types; a chat without a channel counts as `api`.'),
+  chatType: enumList(CHAT_TYPES, 'Only chats of these types.'),
+  memberId: MemberId.openapi({ description: 'Only chats this member takes part in (as owner, participant or assignee).' }),
+  assistantMemberId: MemberId.openapi({ description: 'Only chats answered by the assistant with this member id.' }),
+  search: z
+    .string()
+    .trim()
+    .max(200, 'must be at most 200 characters')
+    .optional()
+    .transform((s) => (s ? s : undefined))
+    .openapi({ description: "Case-insensitive text to find in chat titles and message content." }),
+  filters: z.string().optional().openapi({ description: FILTERS_DESCRIPTION }),
+  isTest: QueryBoolean.openapi({ description: 'Only test chats (true) or real ones (false).' }),
+  isAnonymous: QueryBoolean.openapi({ description: 'Only chats with an anonymous owner (true) or a known one (false). Requires `chats:admin`.' }),
+  createdAfter: Instant.optional().openapi({ description: 'Only chats created at or after this instant (ISO-8601 with a time-zone offset; without one: 400).' }),
+  createdBefore: Instant.optional().openapi({ description: 'Only chats created at or before this instant (ISO-8601 with a time-zone offset; without one: 400).' }),
+};
+
+export const ListChatsQuery = z.strictObject({
+  ...chatFilterParams,
+  page: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .default(1)
+    .openapi({ type: 'integer', description: `The page number, from 1. Offsets up to ${MAX_LIST_OFFSET} chats; go deeper with \`cursor\`.` }),
+  pageSize: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(20)
+    .openapi({ type: 'integer', description: 'Chats per page, 1 to 100.' }),
+  cursor: z.string().max(1000, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged." }),
+});
+
+export const WorkspaceChat = z
+  .object({
+    id: z.number().int().openapi({ description: "The chat's integer id, used in this API's paths." }),
+    uuid: Uuid.openapi({ description: "The chat's UUID (its id in the v1 API)." }),
+    title: z.string().nullable(),
+    summary: z.string().nullable(),
+    summaryUpdatedAt: DateTime.nullable(),
+    chatType: z.enum(CHAT_TYPES),
+    channel: z.enum(CHANNEL_TYPES).openapi({ description: 'The channel type; `api` for a chat without a channel.' }),
+    channelId: Uuid.nullable(),
+    channelName: z.string().nullable(),
+    owner: z.object({
+      id: Uuid.openapi({ description: "The owner's identity id." }),
+      name: z.string(),
+      kind: z.enum(['user', 'contact', 'agent', 'squad']).openapi({ description: '`user` for a workspace member, `contact` for an end user.' }),
+      memberId: z.number().int().nullable().openapi({ description: "The owner's member id when the owner is a workspace member." }),
+      isAnonymous: z.boolean(),
+    }),
+    assistantMemberId: z.number().int().nullable().openapi({ description: 'The member id of the assistant answering the chat.' }),
+    assignedMemberId: z.number().int().nullable(),
+    participants: z.array(z.object({ memberId: z.number().int(), role: z.string() })),
+    labels: z.array(z.string()),
+    archived: z.boolean(),
+    paused: z.boolean(),
+    muted: z.boolean(),
+    needsResponse: z.boolean(),
+    isTest: z.boolean(),
+    state: z.enum(['OPEN', 'SNOOZED', 'CLOSED']),
+    messageCount: z.number().int(),
+    lastMessageAt: DateTime.nullable(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  })
+  .openapi('WorkspaceChat');
+
+export const WorkspaceChatPage = z
+  .object({
+    chats: z.array(WorkspaceChat),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    hasMore: z.boolean(),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+  })
+  .openapi('WorkspaceChatPage');
+
+export const ChatIdList = z.array(z.number().int()).openapi('ChatIdList', { description: 'Integer chat ids.' });
+
+export const DailyCreationQuery = z.strictObject({
+  archived: QueryBoolean.openapi({ description: 'Count archived (true) or unarchived (false) chats. Default: unarchived only.' }),
+  isTest: QueryBoolean.openapi({ description: 'Count test (true) or real (false) chats. Default: real only.' }),
+});
+
+export const DailyCreation = z
+  .object({
+    dailyStats: z.array(
+      z.object({
+        date: z.string().openapi({ description: "The local day in the workspace's time zone, YYYY-MM-DD.", example: '2026-11-22' }),
+        count: z.number().int().openapi({ description: 'Chats created that day, all types.' }),
+        assignment: z.number().int(),
+        manager: z.number().int(),
+        dm: z.number().int(),
+        testing: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('DailyCreation');
+
+export const ToolCallNames = z.array(z.string()).openapi('ToolCallNames', { description: 'Distinct tool names, sorted.' });
