@@ -238,7 +238,7 @@ function involvesIdentity(eb: ChatsEb, _workspaceId: string, member: MemberRef):
   ]);
 }
 
-/** ORDER BY for a sort: the field (nulls last either way), then the chat number in the same direction. */
+/** ORDER BY terms for a sort (apply each with `orderBy`): the field, nulls last either way, then the chat number the same way. */
 export function workspaceChatsOrder(sort: ChatSort) {
   const { column } = SORT_COLUMNS[sort.field];
   const dir = sql.raw(sort.order);
@@ -308,7 +308,7 @@ export async function listWorkspaceChats(
         .select(['chats.id', 'chats.number', sql<string | null>`${sql.ref(column)}::text`.as('sort_value'), sql.ref(column).as('sort_key')])
         .where(workspaceChatsWhere(filter))
         .$if(page.cursor !== undefined, (qb) => qb.where((eb) => afterCursor(eb, sort, page.cursor!)))
-        .orderBy(workspaceChatsOrder(sort))
+        .$call((qb) => workspaceChatsOrder(sort).reduce((q, term) => q.orderBy(term), qb))
         .offset(page.offset)
         .limit(page.limit + 1)
         .as('page'),
