@@ -78,12 +78,18 @@ export interface ChatCursor {
 
 type ChatsEb = ExpressionBuilder<Database, 'chats'>;
 
+// Only nullable columns carry `nulls last`: on the others a bare direction lets the (workspace_id, column,
+// number) indexes serve the order, so a page stops after its rows instead of sorting every match.
 const SORT_COLUMNS = {
-  createdAt: { column: 'chats.created_at', cast: 'timestamptz' },
-  updatedAt: { column: 'chats.updated_at', cast: 'timestamptz' },
-  lastMessageAt: { column: 'chats.last_message_at', cast: 'timestamptz' },
-  title: { column: 'chats.title', cast: 'text' },
+  createdAt: { column: 'chats.created_at', cast: 'timestamptz', nullable: false },
+  updatedAt: { column: 'chats.updated_at', cast: 'timestamptz', nullable: false },
+  lastMessageAt: { column: 'chats.last_message_at', cast: 'timestamptz', nullable: true },
+  title: { column: 'chats.title', cast: 'text', nullable: true },
 } as const;
+
+function sortDirection(sort: ChatSort) {
+  return sql.raw(SORT_COLUMNS[sort.field].nullable ? `${sort.order} nulls last` : sort.order);
+}
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (m) => `\\${m}`);
@@ -241,8 +247,7 @@ function involvesIdentity(eb: ChatsEb, _workspaceId: string, member: MemberRef):
 /** ORDER BY terms for a sort (apply each with `orderBy`): the field, nulls last either way, then the chat number the same way. */
 export function workspaceChatsOrder(sort: ChatSort) {
   const { column } = SORT_COLUMNS[sort.field];
-  const dir = sql.raw(sort.order);
-  return [sql`${sql.ref(column)} ${dir} nulls last`, sql`${sql.ref('chats.number')} ${dir}`];
+  return [sql`${sql.ref(column)} ${sortDirection(sort)}`, sql`${sql.ref('chats.number')} ${sql.raw(sort.order)}`];
 }
 
 /** Rows strictly after `cursor` in the order of `sort`. */
@@ -340,7 +345,7 @@ export async function listWorkspaceChats(
         .whereRef('participants.chat_id', '=', 'chats.id')
         .as('participants'),
     ])
-    .orderBy(sql`page.sort_key ${sql.raw(sort.order)} nulls last`)
+    .orderBy(sql`page.sort_key ${sortDirection(sort)}`)
     .orderBy('page.number', sort.order)
     .execute();
   const items = rows.slice(0, page.limit).map(
