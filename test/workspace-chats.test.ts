@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApiKey, dailyChatCreation, type Principal } from '@parley/core';
-import { type ChatType, insertChat, insertContact, type ToolCallRecord } from '@parley/db';
+import { type ChatType, insertChat, insertContact, type ToolCallRecord, updateChatInbox } from '@parley/db';
 import { useTestDb } from './harness/db.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
 
@@ -36,19 +36,15 @@ async function makeChat(ws: TestWorkspace, setup: ChatSetup = {}) {
     title: setup.title === undefined ? 'A chat' : setup.title,
     createdAt: setup.createdAt,
   });
-  await t.db
-    .updateTable('chats')
-    .set({
-      chat_type: setup.chatType ?? 'assignment',
-      is_archived: setup.archived ?? false,
-      is_paused: setup.paused ?? false,
-      is_muted: setup.muted ?? false,
-      needs_response: setup.needsResponse ?? false,
-      is_test: setup.isTest ?? false,
-      assigned_member_id: setup.assignedMemberId ?? null,
-    })
-    .where('id', '=', chat.id)
-    .execute();
+  await updateChatInbox(t.db, ws.workspace.id, chat.id, {
+    chatType: setup.chatType ?? 'assignment',
+    isArchived: setup.archived ?? false,
+    isPaused: setup.paused ?? false,
+    isMuted: setup.muted ?? false,
+    needsResponse: setup.needsResponse ?? false,
+    isTest: setup.isTest ?? false,
+    assignedMemberId: setup.assignedMemberId ?? null,
+  });
   for (const memberId of setup.participants ?? []) {
     await t.db.insertInto('participants').values({ chat_id: chat.id, member_id: memberId, last_seen_at: null }).execute();
   }

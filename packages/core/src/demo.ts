@@ -15,6 +15,7 @@ import {
   openTicketForChat,
   setDefaultResponder,
   type TicketStatus,
+  updateChatInbox,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
 import { authenticate, createApiKey, SCOPES } from './auth.js';
@@ -66,6 +67,8 @@ export interface DemoWorkspace {
  * Seeds the demo workspace unless the database already has a workspace. Returns undefined when
  * nothing was seeded.
  */
+const DEMO_TOOLS = ['lookup_order', 'check_stock', 'create_ticket', 'book_appointment', 'refund_payment'];
+
 export async function seedDemoWorkspace(
   db: Kysely<Database>,
   options: { apiKey?: string; chats?: number; now?: Date } = {},
@@ -157,10 +160,22 @@ export async function seedDemoWorkspace(
         messages.push({ role: 'user' as const, content: userText, authorId: ownerId, createdAt: new Date(Math.min(at, now.getTime())) });
         if (t < turns - 1 || rand.next() < 0.8) {
           at += rand.int(2, 30) * 1000;
-          messages.push({ role: 'assistant' as const, content: botText, authorId: channel.responderId, createdAt: new Date(Math.min(at, now.getTime())), intentName: title.toLowerCase().replace(/ /g, '_'), intentScore: Math.round((0.6 + rand.next() * 0.4) * 100) / 100 });
+          const intentName = title.toLowerCase().replace(/ /g, '_');
+          // Some answers looked something up first: their tool calls feed the tool-call-names endpoint.
+          const toolCalls = rand.next() < 0.25 ? [{ id: `call_${i}_${t}`, name: rand.pick(DEMO_TOOLS), arguments: { reference: n } }] : [];
+          messages.push({ role: 'assistant' as const, content: botText, authorId: channel.responderId, createdAt: new Date(Math.min(at, now.getTime())), intentName, intentScore: Math.round((0.6 + rand.next() * 0.4) * 100) / 100, toolCalls });
         }
       }
       await appendMessages(trx, ws, chat.id, messages);
+      const lastRole = messages.at(-1)?.role;
+      await updateChatInbox(trx, ws, chat.id, {
+        chatType: i % 25 === 0 ? 'testing' : i % 17 === 0 ? 'manager' : i % 13 === 0 ? 'dm' : 'assignment',
+        isTest: i % 25 === 0,
+        isArchived: createdAt.getTime() < now.getTime() - 45 * dayMs && i % 3 === 0,
+        needsResponse: lastRole === 'user',
+        isPaused: i % 31 === 0,
+        assignedMemberId: i % 5 === 0 ? rand.pick(users).id : null,
+      });
       if (i % 6 === 0) {
         await openTicketForChat(trx, { workspaceId: ws, chatId: chat.id, status: rand.pick<TicketStatus>(['open', 'pending', 'resolved', 'closed']), subject: title });
       }

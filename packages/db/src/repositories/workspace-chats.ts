@@ -458,3 +458,33 @@ export async function listToolCallNames(db: Executor, filter: WorkspaceChatFilte
     .filter((n): n is string => typeof n === 'string' && n.length > 0)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+export interface ChatInboxPatch {
+  chatType?: ChatType;
+  isArchived?: boolean;
+  isPaused?: boolean;
+  isMuted?: boolean;
+  needsResponse?: boolean;
+  isTest?: boolean;
+  assignedMemberId?: number | null;
+}
+
+/** Sets a chat's inbox flags; the assignment time moves with the assignee. */
+export async function updateChatInbox(db: Executor, workspaceId: string, chatId: string, patch: ChatInboxPatch): Promise<boolean> {
+  const result = await db
+    .updateTable('chats')
+    .set({
+      ...(patch.chatType !== undefined && { chat_type: patch.chatType }),
+      ...(patch.isArchived !== undefined && { is_archived: patch.isArchived }),
+      ...(patch.isPaused !== undefined && { is_paused: patch.isPaused }),
+      ...(patch.isMuted !== undefined && { is_muted: patch.isMuted }),
+      ...(patch.needsResponse !== undefined && { needs_response: patch.needsResponse }),
+      ...(patch.isTest !== undefined && { is_test: patch.isTest }),
+      ...(patch.assignedMemberId !== undefined && { assigned_member_id: patch.assignedMemberId, assigned_at: patch.assignedMemberId === null ? null : sql<Date>`now()` }),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', chatId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
