@@ -58,8 +58,9 @@ export interface WorkspaceChatQuery {
  */
 export function buildChatFilter(principal: Principal, query: Omit<WorkspaceChatQuery, 'sortBy' | 'sortOrder'>): WorkspaceChatFilter {
   requireScope(principal, 'chats:read');
-  if (query.isAnonymous !== undefined && !principal.scopes.has('chats:admin')) {
-    throw new AppError('forbidden', 'Filtering by isAnonymous requires the chats:admin scope');
+  // The seed guards the anonymous chats themselves: leaving them out (false) needs no more than chats:read.
+  if (query.isAnonymous === true && !principal.scopes.has('chats:admin')) {
+    throw new AppError('forbidden', 'Filtering to anonymous chats (isAnonymous=true) requires the chats:admin scope');
   }
   const self = { memberId: principal.memberId, identityId: principal.memberIdentityId };
   const rules: ChatRuleNode[] = [];

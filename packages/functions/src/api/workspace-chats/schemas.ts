@@ -73,7 +73,7 @@ export const chatFilterParams = {
     .openapi({ description: "Case-insensitive text to find in chat titles and message content." }),
   filters: z.string().optional().openapi({ description: FILTERS_DESCRIPTION }),
   isTest: QueryBoolean.openapi({ description: 'Only test chats (true) or real ones (false).' }),
-  isAnonymous: QueryBoolean.openapi({ description: 'Only chats with an anonymous owner (true) or a known one (false). Requires `chats:admin`.' }),
+  isAnonymous: QueryBoolean.openapi({ description: 'Only chats with an anonymous owner (true; requires `chats:admin`) or a known one (false).' }),
   createdAfter: Instant.optional().openapi({ description: 'Only chats created at or after this instant (ISO-8601 with a time-zone offset; without one: 400).' }),
   createdBefore: Instant.optional().openapi({ description: 'Only chats created at or before this instant (ISO-8601 with a time-zone offset; without one: 400).' }),
 };
