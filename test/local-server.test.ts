@@ -83,6 +83,12 @@ describe('npm start and npm run keys', () => {
     const again = await fetch(`${second.base}/api/v1/chats/${id}`, { headers: { 'x-api-key': second.key } });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { title: string }).title).toBe('survives restarts');
+    // The v2 example it prints works after a restart too: the demo has chats waiting for an answer.
+    const v2 = /curl .*"(\S+\/api\/v2\/w\/[0-9a-f-]{36}\/chats\?\S+)"/.exec(second.output)?.[1];
+    expect(v2, second.output).toBeDefined();
+    const waiting = (await (await fetch(v2!, { headers })).json()) as { chats: Array<{ needsResponse: boolean }> };
+    expect(waiting.chats.length).toBeGreaterThan(0);
+    expect(waiting.chats.every((c) => c.needsResponse)).toBe(true);
     await stop(second.child);
 
     // npm run keys prints a new key for the workspace, with only the scopes asked for.

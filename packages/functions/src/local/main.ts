@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { AppError, config, ConfigError, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
-import { rollupDailyStats } from '@parley/db';
+import { findOldestWorkspace, rollupDailyStats } from '@parley/db';
 import { createLocalApp } from './app.js';
 
 const ROLLUP_INTERVAL_MS = 15 * 60_000;
@@ -30,6 +30,7 @@ async function main() {
   const rollupTimer = setInterval(() => void rollup(), ROLLUP_INTERVAL_MS);
   rollupTimer.unref();
 
+  const workspaceId = seeded?.workspaceId ?? (await findOldestWorkspace(db))?.id ?? '<workspace id>';
   const app = createLocalApp({ db: database.db }, { logRequests: true });
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     const base = `http://localhost:${info.port}`;
@@ -44,6 +45,7 @@ async function main() {
         '',
         'Try it:',
         `  curl -H "Authorization: Bearer ${apiKey ?? '<key>'}" "${base}/api/v1/chats/details?pageSize=3"`,
+        `  curl -H "Authorization: Bearer ${apiKey ?? '<key>'}" "${base}/api/v2/w/${workspaceId}/chats?needsResponse=true&pageSize=3"`,
         '',
       ]
         .filter((l, i, all) => l !== '' || all[i - 1] !== '')
