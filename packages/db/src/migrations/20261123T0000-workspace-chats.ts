@@ -9,9 +9,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index chats_ws_created_number_idx on chats (workspace_id, created_at, number) where not is_removed`.execute(db);
   await sql`create index chats_ws_updated_number_idx on chats (workspace_id, updated_at, number) where not is_removed`.execute(db);
   await sql`create index chats_ws_last_message_number_idx on chats (workspace_id, last_message_at desc nulls last, number desc) where not is_removed`.execute(db);
+  // The inbox's own filter: few chats need a response, but they are the newest, which the planner cannot
+  // know from per-column statistics. Without these it reads every chat of a channel to sort a page.
+  await sql`create index chats_ws_needs_response_created_idx on chats (workspace_id, created_at, number) where needs_response and not is_removed`.execute(db);
+  await sql`create index chats_ws_needs_response_last_message_idx on chats (workspace_id, last_message_at desc nulls last, number desc) where needs_response and not is_removed`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index if exists chats_ws_needs_response_last_message_idx`.execute(db);
+  await sql`drop index if exists chats_ws_needs_response_created_idx`.execute(db);
   await sql`drop index if exists chats_ws_last_message_number_idx`.execute(db);
   await sql`drop index if exists chats_ws_updated_number_idx`.execute(db);
   await sql`drop index if exists chats_ws_created_number_idx`.execute(db);
