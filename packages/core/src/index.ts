@@ -7,3 +7,4 @@ export * from './database.js';
 export * from './workspace-setup.js';
 export * from './demo.js';
 export * from './stats-rollup.js';
+export * from './org-chats.js';

@@ -10,3 +10,4 @@ export * from './repositories/messages.js';
 export * from './repositories/tickets.js';
 export * from './repositories/api-keys.js';
 export * from './repositories/daily-stats.js';
+export * from './repositories/org-chats.js';
