@@ -198,12 +198,15 @@ function orgChatFilter(filter: OrgChatFilter, after: OrgChatCursor | undefined) 
       conditions.push(
         eb.or([
           eb('chats.title', 'ilike', pattern),
+          // OFFSET 0 keeps this a per-chat probe of the chat's messages: otherwise Postgres may turn it into
+          // a hashed subplan that scans every message of the database, which a page (a LIMIT) never needs.
           eb.exists(
             eb
               .selectFrom('messages')
               .select(sql.lit(1).as('one'))
               .whereRef('messages.chat_id', '=', 'chats.id')
-              .where('messages.content', 'ilike', pattern),
+              .where('messages.content', 'ilike', pattern)
+              .offset(0),
           ),
         ]),
       );
