@@ -10,7 +10,8 @@ describe('GET /openapi.json and /docs', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as any;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/')).sort()).toEqual(['/api/v1/chats', '/api/v1/chats/details', '/api/v1/chats/{id}', '/api/v1/chats/{id}/details']);
+    // Other groups' paths are checked in their own tests.
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/chats')).sort()).toEqual(['/api/v1/chats', '/api/v1/chats/details', '/api/v1/chats/{id}', '/api/v1/chats/{id}/details']);
     expect(Object.keys(doc.paths['/api/v1/chats']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/api/v1/chats/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     const list = doc.paths['/api/v1/chats'].get;

@@ -422,7 +422,7 @@ async function loadChats(
       insert into chats (id, workspace_id, channel_id, owner_id, responder_id, current_responder_id, responder_version_id, ticket_id,
                          title, summary, summary_updated_at, chat_type, is_removed, is_archived, is_paused, is_muted, needs_response, is_test,
                          is_pinned, visibility, status, state, ai_enabled, assigned_member_id, assigned_at, language, shared_url,
-                         call_duration_seconds, call_end_reason, call_user_inputs, message_count, last_message_at, created_at, updated_at)
+                         call_duration_seconds, call_end_reason, call_user_inputs, message_count, last_message_at, created_at, updated_at, model)
       select id, ${ws}::uuid, channel_id, owner_id, responder_id, agent_id, version_id,
              case when has_ticket then md5(${o.prefix} || 'ticket-' || i)::uuid end,
              case when ${percent('title')} >= 10 then ${pick(topics.titles, sql`topic`)} end,
@@ -448,7 +448,7 @@ async function loadChats(
              case when channel_type = 'voice' then 20 + r_call % 900 end,
              case when channel_type = 'voice' then ${pick(CALL_END_REASONS, sql`r_call`)} end,
              case when channel_type = 'voice' then ${m}::int / 2 end,
-             ${m}::int, last_message_at, created_at, coalesce(last_message_at, created_at)
+             ${m}::int, last_message_at, created_at, coalesce(last_message_at, created_at), model
       from b
       order by i
     )

@@ -9,13 +9,17 @@ import {
   insertChannel,
   insertChat,
   insertContact,
+  insertParticipant,
   insertSquad,
   insertUser,
   type NewMessageInput,
   openTicketForChat,
+  setChatReadMarker,
   setDefaultResponder,
   type TicketStatus,
   updateChatInbox,
+  updateContactChannelDetails,
+  updateOrgChatAttributes,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
 import { authenticate, createApiKey, SCOPES } from './auth.js';
@@ -55,6 +59,12 @@ const TOPICS = [
 ] as const;
 const FOLLOW_UPS = ['Thanks!', 'Great, that helps.', 'Can you confirm by email?', 'Perfect.', 'One more question: do you ship abroad?', 'OK'];
 const FOLLOW_UP_ANSWERS = ['You are welcome!', 'Done, you will get an email shortly.', 'Yes, we ship to 30 countries.', 'Anything else I can help with?'];
+/** Tools a chat offers (seed 002's tool shape, as stored). */
+const TOOLS = [
+  { name: 'search_kb', display_name: 'Search knowledge base', description: 'Finds answers in the help center', icon: 'ToolSearchKbIcon', parameters: { type: 'object', properties: { query: { type: 'string' } } }, enabled_by_default: true },
+  { name: 'order_lookup', display_name: 'Look up order', action_name: 'shop.orders.get', description: 'Reads an order by number', icon: 'ConnectionHttpIcon', connection_id: 'conn_shop', parameters: { type: 'object', properties: { number: { type: 'string' } } }, enabled_by_default: true },
+  { name: 'web_search', display_name: 'Web search', description: 'Searches the web', icon: 'ToolWebSearchIcon', parameters: {}, enabled_by_default: false },
+];
 
 export interface DemoWorkspace {
   workspaceId: string;
@@ -75,6 +85,7 @@ export async function seedDemoWorkspace(
 ): Promise<DemoWorkspace | undefined> {
   if ((await countWorkspaces(db)) > 0) return undefined;
   const rand = prng(42);
+  const extra = prng(7);
   const now = options.now ?? new Date();
   const chatCount = options.chats ?? 300;
 
@@ -91,10 +102,10 @@ export async function seedDemoWorkspace(
       users.push(await insertUser(trx, { workspaceId: ws, name, email, role: 'member' }));
     }
 
-    const sales = await insertAssistant(trx, { workspaceId: ws, name: 'Sales Assistant', pictureUrl: 'https://picsum.photos/seed/sales/96', config: { model: 'gpt-4o-mini', language: 'auto' } });
+    const sales = await insertAssistant(trx, { workspaceId: ws, name: 'Sales Assistant', pictureUrl: 'https://picsum.photos/seed/sales/96', config: { model: 'gpt-4o-mini', language: 'auto', knowledge_scope: 'all', conversation: { thread_mode: 'continue', enable_memories: true, enable_transfer_to_human_tool: true, welcome_banner: 'Hi! Looking for something?', suggested_messages: ['Track my order', 'Talk to sales'] } } });
     const support = await insertAssistant(trx, { workspaceId: ws, name: 'Support Assistant', pictureUrl: 'https://picsum.photos/seed/support/96', config: { model: 'gpt-4o', language: 'en' } });
-    const supportV2 = await insertAssistantVersion(trx, support.identityId, { model: 'gpt-4o', language: 'en', instructions: 'Be brief.' });
-    const voice = await insertAssistant(trx, { workspaceId: ws, name: 'Voice Receptionist', config: { model: 'gpt-4o-realtime', tts: { voice_id: 'alloy' } } });
+    const supportV2 = await insertAssistantVersion(trx, support.identityId, { model: 'gpt-4o', language: 'en', instructions: 'Be brief.', knowledge_scope: 'restricted', stt: { model: 'nova-2' } });
+    const voice = await insertAssistant(trx, { workspaceId: ws, name: 'Voice Receptionist', config: { model: 'gpt-4o-realtime', tts: { model: 'tts-1', voice_id: 'alloy' }, stt: { model: 'whisper-1' } } });
     const squad = await insertSquad(trx, { workspaceId: ws, name: 'Frontline Squad', assistantIds: [sales.identityId, support.identityId] });
     await setDefaultResponder(trx, ws, support.identityId);
 
@@ -126,9 +137,17 @@ export async function seedDemoWorkspace(
         language: rand.pick(['de', 'en', 'es', 'fr', 'pt']),
       });
       contacts.push(identityId);
+      // The contact's presence on its channel (seed 002's contact_channel); a generator of its own keeps the rest of the demo unchanged.
+      await updateContactChannelDetails(trx, ws, identityId, {
+        handle: `@${name.toLowerCase().replace(' ', '_')}`,
+        ip: `198.51.100.${10 + i}`,
+        userAgent: extra.pick(['Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', 'WhatsApp/2.24']),
+        link: i % 4 === 0 ? `https://instagram.com/${name.toLowerCase().replace(' ', '.')}` : null,
+      });
     }
 
     const dayMs = 86_400_000;
+    const modelOf = new Map([[sales.identityId, 'gpt-4o-mini'], [support.identityId, 'gpt-4o'], [voice.identityId, 'gpt-4o-realtime']]);
     for (let i = 0; i < chatCount; i++) {
       const channel = rand.pick(channels);
       const ownerId = i % 15 === 0 ? rand.pick(users).identityId : rand.pick(contacts);
@@ -160,21 +179,50 @@ export async function seedDemoWorkspace(
         messages.push({ role: 'user' as const, content: userText, authorId: ownerId, createdAt: new Date(Math.min(at, now.getTime())) });
         if (t < turns - 1 || rand.next() < 0.8) {
           at += rand.int(2, 30) * 1000;
-          const intentName = title.toLowerCase().replace(/ /g, '_');
-          // Some answers looked something up first: their tool calls feed the tool-call-names endpoint.
-          const toolCalls = rand.next() < 0.25 ? [{ id: `call_${i}_${t}`, name: rand.pick(DEMO_TOOLS), arguments: { reference: n } }] : [];
-          messages.push({ role: 'assistant' as const, content: botText, authorId: channel.responderId, createdAt: new Date(Math.min(at, now.getTime())), intentName, intentScore: Math.round((0.6 + rand.next() * 0.4) * 100) / 100, toolCalls });
+          const inputTokens = 200 + extra.int(0, 1800);
+          messages.push({
+            role: 'assistant' as const, content: botText, authorId: channel.responderId, createdAt: new Date(Math.min(at, now.getTime())), intentName: title.toLowerCase().replace(/ /g, '_'), intentScore: Math.round((0.6 + rand.next() * 0.4) * 100) / 100,
+            model: modelOf.get(channel.responderId) ?? 'gpt-4o-mini', inputTokens, outputTokens: extra.int(15, 220), cachedInputTokens: t > 0 ? Math.floor(inputTokens / 2) : 0, reasoningTokens: 0,
+            tools: t === 0 && extra.next() < 0.3 ? [TOOLS[1]!] : [],
+            // Some answers looked something up first: their tool calls feed the tool-call-names endpoint.
+            toolCalls: extra.next() < 0.25 ? [{ id: `call_${i}_${t}`, name: extra.pick(DEMO_TOOLS), arguments: { reference: n } }] : [],
+          });
         }
       }
       await appendMessages(trx, ws, chat.id, messages);
-      const lastRole = messages.at(-1)?.role;
+      // The inbox attributes (seed 002): older chats are mostly resolved, a few are assigned, pinned or shared.
+      const ageDays = (now.getTime() - createdAt.getTime()) / dayMs;
+      const state = ageDays < 3 ? (extra.next() < 0.2 ? 'SNOOZED' : 'OPEN') : extra.next() < 0.85 ? 'CLOSED' : 'OPEN';
+      const assignee = extra.next() < 0.3 ? extra.pick(users) : undefined;
+      const shared = extra.next() < 0.05;
+      await updateOrgChatAttributes(trx, ws, chat.id, {
+        model: modelOf.get(channel.responderId) ?? 'gpt-4o-mini',
+        conversationId: channel.type === 'whatsapp' || channel.type === 'waha' ? `wamid.${chat.number}` : null,
+        link: channel.type === 'instagram' ? `https://instagram.com/direct/t/${chat.number}` : null,
+        ownerSessionId: channel.type === 'widget' ? `sess_${chat.id.slice(0, 8)}` : null,
+        tools: channel.type === 'voice' ? [] : TOOLS.slice(0, extra.int(1, 3)),
+        features: extra.next() < 0.5 ? { web_search: {}, reasoning: { effort: extra.pick(['low', 'medium', 'high']) } } : {},
+        state,
+        status: state === 'CLOSED' ? (extra.next() < 0.05 ? 'FAILED' : 'COMPLETED') : 'RUNNING',
+        aiEnabled: extra.next() < 0.9,
+        isPinned: extra.next() < 0.03,
+        visibility: shared ? 'PUBLIC_READ' : 'PRIVATE',
+        sharedUrl: shared ? `https://share.parley.test/c/${chat.id.slice(0, 8)}` : null,
+        assignedMemberId: assignee?.id ?? null,
+        assignedAt: assignee ? new Date(createdAt.getTime() + 5 * 60_000) : null,
+      });
+      if (assignee) {
+        await insertParticipant(trx, { chatId: chat.id, memberId: assignee.id, role: 'contributor' });
+        // Assignees have read their older chats; the newest ones stay unread.
+        if (ageDays > 2) await setChatReadMarker(trx, chat.id, assignee.identityId, now);
+      }
+      // The v2 inbox flags (seed 000): open chats whose last word is the customer's wait for an answer.
       await updateChatInbox(trx, ws, chat.id, {
         chatType: i % 25 === 0 ? 'testing' : i % 17 === 0 ? 'manager' : i % 13 === 0 ? 'dm' : 'assignment',
         isTest: i % 25 === 0,
-        isArchived: createdAt.getTime() < now.getTime() - 45 * dayMs && i % 3 === 0,
-        needsResponse: lastRole === 'user',
+        isArchived: state === 'CLOSED' && ageDays > 45 && i % 3 === 0,
+        needsResponse: state !== 'CLOSED' && messages.at(-1)?.role === 'user',
         isPaused: i % 31 === 0,
-        assignedMemberId: i % 5 === 0 ? rand.pick(users).id : null,
       });
       if (i % 6 === 0) {
         await openTicketForChat(trx, { workspaceId: ws, chatId: chat.id, status: rand.pick<TicketStatus>(['open', 'pending', 'resolved', 'closed']), subject: title });

@@ -34,4 +34,8 @@ export class AppError extends Error {
   static notFound(what: string): AppError {
     return new AppError('not_found', `${what} not found`);
   }
+
+  static invalidPageToken(path: string): AppError {
+    return new AppError('validation_failed', `${path}: is not a valid page token`, { issues: [{ path, message: 'is not a valid page token' }] });
+  }
 }

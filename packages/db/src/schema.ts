@@ -66,6 +66,8 @@ export interface ContactsTable {
   ip: string | null;
   user_agent: string | null;
   link: string | null;
+  /** The contact's handle on its channel (e.g. an X handle). */
+  handle: Generated<string | null>;
   created_at: CreatedAt;
 }
 
@@ -106,6 +108,7 @@ export interface ChannelsTable {
   avatar_url: string | null;
   responder_id: string;
   config: Json<Record<string, unknown>>;
+  is_enabled: Generated<boolean>;
   created_at: CreatedAt;
 }
 
@@ -155,6 +158,17 @@ export interface ChatsTable {
   call_user_inputs: number | null;
   message_count: Generated<number>;
   last_message_at: Date | null;
+  /** The model the chat runs on (a user may pick another than the assistant's). */
+  model: Generated<string | null>;
+  /** The conversation (thread) id on the chat's channel. */
+  conversation_id: Generated<string | null>;
+  /** The chat on its channel (e.g. a link into the integration). */
+  link: Generated<string | null>;
+  /** The owner's session (e.g. the widget session of a contact). */
+  owner_session_id: Generated<string | null>;
+  /** Tools available in the chat and enabled model features, as stored JSON (seed 002 shapes). */
+  tools: Json<unknown[]>;
+  features: Json<Record<string, unknown>>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -180,6 +194,9 @@ export interface MessagesTable {
   intent_score: number | null;
   step: string | null;
   rating: number | null;
+  /** Tools used in the message and its model features, as stored JSON (seed 002 shapes). */
+  tools: Json<unknown[]>;
+  features: Json<Record<string, unknown>>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -190,7 +207,15 @@ export interface ParticipantsTable {
   member_id: number;
   role: Generated<'owner' | 'admin' | 'contributor' | 'observer'>;
   last_seen_at: Date | null;
+  session_id: Generated<string | null>;
   created_at: CreatedAt;
+}
+
+/** When an identity (a workspace user, or a chat's contact) last saw a chat: its unseen messages are the later ones. */
+export interface ChatReadMarkersTable {
+  chat_id: string;
+  identity_id: string;
+  seen_at: Timestamp;
 }
 
 export interface LabelsTable {
@@ -249,4 +274,5 @@ export interface Database {
   chat_labels: ChatLabelsTable;
   api_keys: ApiKeysTable;
   chat_daily_stats: ChatDailyStatsTable;
+  chat_read_markers: ChatReadMarkersTable;
 }

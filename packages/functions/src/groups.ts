@@ -22,6 +22,11 @@ export const endpointGroups: EndpointGroup[] = [
     handler: 'packages/functions/src/api/workspace-chats/lambda.handler',
   },
   {
+    name: 'org-chats',
+    routes: ['ANY /v1/orgs/{org_id}/chats', 'ANY /v1/orgs/{org_id}/chats/{proxy+}'],
+    handler: 'packages/functions/src/api/org-chats/lambda.handler',
+  },
+  {
     name: 'docs',
     routes: ['GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'],
     handler: 'packages/functions/src/api/docs/lambda.handler',

@@ -113,7 +113,8 @@ export interface Page<T> {
   hasMore: boolean;
 }
 
-function escapeLike(text: string): string {
+/** `text` as a LIKE pattern that matches it literally. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (m) => `\\${m}`);
 }
 

@@ -17,6 +17,17 @@ export interface NewMessageInput {
   createdAt?: Date;
   intentName?: string | null;
   intentScore?: number | null;
+  /** Stored JSON; defaults to one text part with the content. */
+  parts?: unknown[];
+  tools?: unknown[];
+  features?: Record<string, unknown>;
+  model?: string | null;
+  status?: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED';
+  error?: string | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  reasoningTokens?: number | null;
+  cachedInputTokens?: number | null;
 }
 
 /**
@@ -34,19 +45,23 @@ export async function appendMessages(db: Executor, workspaceId: string, chatId: 
         author_id: m.authorId ?? null,
         role: m.role,
         content: m.content,
-        parts: JSON.stringify([{ type: 'text', text: m.content }]),
+        parts: JSON.stringify(m.parts ?? [{ type: 'text', text: m.content }]),
         tool_calls: JSON.stringify(m.toolCalls ?? []),
-        model: null,
-        error: null,
-        input_tokens: null,
-        output_tokens: null,
-        reasoning_tokens: null,
-        cached_input_tokens: null,
+        tools: JSON.stringify(m.tools ?? []),
+        features: JSON.stringify(m.features ?? {}),
+        model: m.model ?? null,
+        status: m.status,
+        error: m.error ?? null,
+        input_tokens: m.inputTokens ?? null,
+        output_tokens: m.outputTokens ?? null,
+        reasoning_tokens: m.reasoningTokens ?? null,
+        cached_input_tokens: m.cachedInputTokens ?? null,
         intent_name: m.intentName ?? null,
         intent_score: m.intentScore ?? null,
         step: null,
         rating: null,
         created_at: m.createdAt,
+        updated_at: m.createdAt,
       })),
     )
     .execute();

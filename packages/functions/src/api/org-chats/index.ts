@@ -1,0 +1,12 @@
+import { createApp, requireApiKey } from '../../shared/app.js';
+import type { AppDeps } from '../../shared/env.js';
+import * as handlers from './handlers.js';
+import * as routes from './routes.js';
+
+/** The org chats inbox (seed 002). */
+export function createOrgChatsApp(deps: AppDeps) {
+  const app = createApp();
+  // `/chats/*` matches `/chats` too: one registration, so a request authenticates once.
+  app.use('/v1/orgs/:org_id/chats/*', requireApiKey(deps));
+  return app.openapi(routes.listOrgChats, handlers.listOrgChats).openapi(routes.markOrgChatRead, handlers.markOrgChatRead);
+}

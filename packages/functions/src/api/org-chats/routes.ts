@@ -1,0 +1,36 @@
+import { createRoute } from '@hono/zod-openapi';
+import { security } from '../../shared/app.js';
+import { commonErrorResponses } from '../../shared/errors.js';
+import { ChatRead, ListOrgChatsQuery, OrgChatIdParams, OrgChatList, OrgChatParams } from './schemas.js';
+
+const tags = ['Org chats'];
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const pagingHeaders = {
+  'X-Next-Page-Token': { description: 'Pass as `next_page_token` for the page after this one; absent on the last page.', schema: { type: 'string' as const } },
+  'X-Has-More': { description: '`true` when a next page exists.', schema: { type: 'string' as const } },
+  Link: { description: 'The next page as `<url>; rel="next"`, when there is one.', schema: { type: 'string' as const } },
+};
+
+export const listOrgChats = createRoute({
+  method: 'get',
+  path: '/v1/orgs/{org_id}/chats',
+  tags,
+  summary: 'Get a list of chats for a specific org.',
+  description:
+    "Latest activity first (last message, else creation). Admins see every chat; members the chats they own, take part in, are assigned to, or that are not private. Unread state and `admin_unseen_count` are the API key's member's. Another org's id answers 404. Requires `chats:read`.",
+  security,
+  request: { params: OrgChatParams, query: ListOrgChatsQuery },
+  responses: { 200: { ...json(OrgChatList, 'The chats of the org.'), headers: pagingHeaders }, ...commonErrorResponses },
+});
+
+export const markOrgChatRead = createRoute({
+  method: 'post',
+  path: '/v1/orgs/{org_id}/chats/{chat_id}/read',
+  tags,
+  summary: 'Mark a chat read.',
+  description:
+    "Moves the API key's member's read marker to now: the chat leaves their UNREAD inbox and its `admin_unseen_count` for them is 0 until a new message arrives. Requires `chats:read`.",
+  security,
+  request: { params: OrgChatIdParams },
+  responses: { 200: json(ChatRead, 'The chat is read.'), ...commonErrorResponses },
+});
