@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { authenticate, createApiKey, parseScopes } from '@parley/core';
+import { createLocalApp } from '../packages/functions/src/local/app.js';
 import { useTestDb } from './harness/db.js';
+import { QueryCounter } from './harness/query-counter.js';
 import { createTestWorkspace } from './harness/workspace.js';
 
 const t = useTestDb();
@@ -61,5 +63,23 @@ describe('API keys', () => {
     expect(parseScopes('chats:read, chats:write chats:read')).toEqual(['chats:read', 'chats:write']);
     expect(() => parseScopes('chats:read,chats:delete')).toThrow(/chats:delete/);
     expect(() => parseScopes('')).toThrow();
+  });
+});
+
+describe('authentication cost', () => {
+  it('looks the key up once per request, on bare and nested paths of every group', async () => {
+    const ws = await createTestWorkspace(t.db);
+    const counter = new QueryCounter();
+    const app = createLocalApp({ db: async () => t.db.withPlugin(counter) });
+    const queries = async (path: string) => {
+      const before = counter.count;
+      const res = await app.request(path, { headers: { authorization: `Bearer ${ws.keys.read}` } });
+      expect(res.status, path).toBe(200);
+      return counter.count - before;
+    };
+    // A key lookup plus the endpoint's own statement: one each.
+    expect(await queries('/api/v1/chats')).toBe(2);
+    expect(await queries(`/api/v2/w/${ws.workspace.id}/chats/needs-response`)).toBe(2);
+    expect(await queries(`/api/v2/w/${ws.workspace.id}/chats`)).toBe(2);
   });
 });

@@ -6,7 +6,7 @@ import * as routes from './routes.js';
 /** The chats API v1 (seed 001). `/details` is registered before `/{id}` so it is not read as an id. */
 export function createChatsApp(deps: AppDeps) {
   const app = createApp();
-  app.use('/api/v1/chats', requireApiKey(deps));
+  // `/*` also matches the bare path, so one registration authenticates every route once.
   app.use('/api/v1/chats/*', requireApiKey(deps));
   return app
     .openapi(routes.listChatDetails, handlers.listChatDetails)

@@ -17,9 +17,8 @@ const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export function createWorkspaceChatsApp(deps: AppDeps) {
   const app = createApp();
-  for (const path of ['/api/v2/w/:workspace_uuid/chats', '/api/v2/w/:workspace_uuid/chats/*']) {
-    app.use(path, requireApiKey(deps), requirePathWorkspace);
-  }
+  // `/*` also matches the bare list path, so each request is authenticated once.
+  app.use('/api/v2/w/:workspace_uuid/chats/*', requireApiKey(deps), requirePathWorkspace);
   return app
     .openapi(routes.listChats, handlers.listChats)
     .openapi(routes.needsResponse, handlers.needsResponse)
