@@ -56,9 +56,11 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
 }
 
 async function createPgliteDb(options: DbOptions): Promise<DbHandle> {
-  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+  const [{ PGlite }, { PGliteDialect }, { pg_trgm }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
+    // Trigram indexes serve the text search; servers (Neon included) ship the extension, PGlite loads it.
+    import('@electric-sql/pglite/contrib/pg_trgm'),
   ]);
   let dataDir: string | undefined;
   if (options.dataDir) {
@@ -66,7 +68,7 @@ async function createPgliteDb(options: DbOptions): Promise<DbHandle> {
     // PGlite creates the last path segment only.
     mkdirSync(dirname(dataDir), { recursive: true });
   }
-  const pglite = await PGlite.create(dataDir, { parsers: textParsers as any });
+  const pglite = await PGlite.create(dataDir, { parsers: textParsers as any, extensions: { pg_trgm } });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,

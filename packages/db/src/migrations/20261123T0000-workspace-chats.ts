@@ -3,6 +3,11 @@ import { type Kysely, sql } from 'kysely';
 // Frozen in time. The v2 chats list and its statistics: tool-call names come from the few messages that
 // hold tool calls, so those get a partial index instead of a scan of every message.
 export async function up(db: Kysely<any>): Promise<void> {
+  // Search is a case-insensitive substring of titles and message content (ILIKE '%term%'). Trigram indexes
+  // let a rare term find its few messages instead of reading every message of the workspace.
+  await sql`create extension if not exists pg_trgm`.execute(db);
+  await sql`create index messages_content_trgm_idx on messages using gin (content gin_trgm_ops)`.execute(db);
+  await sql`create index chats_title_trgm_idx on chats using gin (title gin_trgm_ops) where not is_removed`.execute(db);
   await sql`create index messages_ws_tool_calls_idx on messages (workspace_id) where jsonb_array_length(tool_calls) > 0`.execute(db);
   // The v2 list pages in (sort column, number) order; these let a page read only its rows, either way
   // for the non-null columns and newest first (nulls last) for the latest message.
@@ -16,6 +21,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index if exists chats_title_trgm_idx`.execute(db);
+  await sql`drop index if exists messages_content_trgm_idx`.execute(db);
   await sql`drop index if exists chats_ws_needs_response_last_message_idx`.execute(db);
   await sql`drop index if exists chats_ws_needs_response_created_idx`.execute(db);
   await sql`drop index if exists chats_ws_last_message_number_idx`.execute(db);
