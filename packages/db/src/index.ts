@@ -11,3 +11,4 @@ export * from './repositories/tickets.js';
 export * from './repositories/api-keys.js';
 export * from './repositories/daily-stats.js';
 export * from './repositories/workspace-chats.js';
+export * from './repositories/chat-actions.js';
