@@ -9,3 +9,7 @@ export * from './demo.js';
 export * from './stats-rollup.js';
 export * from './chat-rules.js';
 export * from './workspace-chats.js';
+export * from './idempotency.js';
+export * from './markdown.js';
+export * from './providers/index.js';
+export * from './chat-actions.js';

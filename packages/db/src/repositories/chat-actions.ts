@@ -132,6 +132,8 @@ export interface NewChatMessage {
   authorId: string | null;
   toolCalls?: ToolCallRecord[];
   deliveryStatus?: DeliveryStatus | null;
+  /** Structured parts; a single text part of `content` when absent. */
+  parts?: unknown[];
   /** When the message was written at its source; now (the statement's clock) when absent. */
   createdAt?: Date;
 }
@@ -180,7 +182,7 @@ export async function insertChatMessages(
         author_id: m.authorId,
         role: m.role,
         content: m.content,
-        parts: JSON.stringify([{ type: 'text', text: m.content }]),
+        parts: JSON.stringify(m.parts ?? [{ type: 'text', text: m.content }]),
         tool_calls: JSON.stringify(m.toolCalls ?? []),
         model: null,
         error: null,
