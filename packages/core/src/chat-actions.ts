@@ -335,6 +335,9 @@ function encodeMessageCursor(order: 'asc' | 'desc', m: ChatMessageRecord): strin
   return Buffer.from(JSON.stringify({ o: order, t: m.createdAtText, n: m.number })).toString('base64url');
 }
 
+/** A timestamptz as Postgres prints it, e.g. `2026-11-23 14:49:05.123456+00`. */
+const POSTGRES_INSTANT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+
 function decodeMessageCursor(cursor: string, order: 'asc' | 'desc') {
   const invalid = (message: string) => new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
   let payload: { o?: unknown; t?: unknown; n?: unknown };
@@ -343,7 +346,7 @@ function decodeMessageCursor(cursor: string, order: 'asc' | 'desc') {
   } catch {
     throw invalid('is not a cursor this API returned');
   }
-  if (!payload || typeof payload.t !== 'string' || typeof payload.n !== 'number' || Number.isNaN(Date.parse(payload.t.replace(' ', 'T')))) throw invalid('is not a cursor this API returned');
+  if (!payload || typeof payload.t !== 'string' || !Number.isSafeInteger(payload.n) || !POSTGRES_INSTANT.test(payload.t)) throw invalid('is not a cursor this API returned');
   if (payload.o !== order) throw invalid('was issued for the other order; keep order unchanged while paging');
   return { createdAt: payload.t, number: payload.n };
 }
