@@ -348,7 +348,7 @@ function decodeMessageCursor(cursor: string, order: 'asc' | 'desc') {
   }
   if (!payload || typeof payload.t !== 'string' || !Number.isSafeInteger(payload.n) || !POSTGRES_INSTANT.test(payload.t)) throw invalid('is not a cursor this API returned');
   if (payload.o !== order) throw invalid('was issued for the other order; keep order unchanged while paging');
-  return { createdAt: payload.t, number: payload.n };
+  return { createdAt: payload.t, number: payload.n as number };
 }
 
 export async function chatMessageHistory(
