@@ -3,7 +3,8 @@ import { createApiKey, createProviders, parseConfig, type Providers, withIdempot
 import { type ChannelType, insertChannel, insertChat, insertChatTool, insertLabel, insertUser, listDeliveries } from '@parley/db';
 import { sql } from 'kysely';
 import { useTestDb } from './harness/db.js';
-import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
+import { createTestWorkspace } from './harness/workspace.js';
+import { createLocalApp } from '../packages/functions/src/local/app.js';
 import { sendJson, startHttpStub } from './support/http-stub.js';
 
 const t = useTestDb();
@@ -478,7 +479,7 @@ describe('POST .../chats/{chat_id}/send-assistant-message', () => {
   it('sends once per Idempotency-Key and replays the first response; another body under the key is a 422', async () => {
     const { ws, chat, post, outbox } = await setup();
     const c = await chat();
-    const headers = { 'idempotency-key': 'send-1' };
+    const headers = { 'Idempotency-Key': 'send-1' };
     const first = await post(`/${c.number}/send-assistant-message`, { message: 'Once only' }, { headers });
     const retry = await post(`/${c.number}/send-assistant-message`, { message: 'Once only' }, { headers });
     expect(first.status).toBe(200);
@@ -653,5 +654,29 @@ describe('the outbox', () => {
     expect(queued.map((d) => d.payload.body)).toEqual(['First', 'Second']);
     const count = await sql<{ n: number }>`select count(*)::int as n from deliveries where workspace_id = ${ws.workspace.id}`.execute(t.db);
     expect(count.rows[0]!.n).toBe(2);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('describes the chat actions with their idempotency header and error responses', async () => {
+    const app = createLocalApp({ db: () => Promise.reject(new Error('no database in this test')) });
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    const base = '/api/v2/w/{workspace_uuid}/chats/{chat_id}';
+    const operations: Array<[string, string]> = [
+      ['post', '/participants'], ['post', '/send-assistant-message'], ['post', '/summarize'], ['get', '/messages'],
+      ['post', '/messages'], ['post', '/messages/{uuid}/rate'], ['get', '/tools'],
+    ];
+    for (const [method, path] of operations) {
+      const op = doc.paths[`${base}${path}`]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '404', '500']));
+      expect(op.parameters.find((p: { name: string }) => p.name === 'chat_id').schema.type).toBe('integer');
+    }
+    for (const path of ['/send-assistant-message', '/summarize', '/messages']) {
+      const op = doc.paths[`${base}${path}`].post;
+      expect(op.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toContain('header:idempotency-key');
+      expect(op.responses['422']).toBeDefined();
+    }
+    expect(doc.paths[`${base}/summarize`].post.parameters.find((p: { name: string }) => p.name === 'update_labels')).toBeDefined();
   });
 });

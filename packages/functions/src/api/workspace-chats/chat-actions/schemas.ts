@@ -27,7 +27,7 @@ export const IdempotencyHeaders = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional()
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
+      param: { name: 'idempotency-key', in: 'header' },
       description:
         'A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response ' +
         '(with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); ' +
