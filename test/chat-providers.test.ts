@@ -273,6 +273,12 @@ describe('extractive summarizer', () => {
     expect(summarizeExtractively({ title: null, messages, omittedMessages: 0 }).labels).toEqual([]);
   });
 
+  it('titles without leading filler, in a few words', () => {
+    const title = (content: string) => summarizeExtractively({ title: null, omittedMessages: 0, messages: [{ role: 'user', content, createdAt: at(0) }] }).title;
+    expect(title('Hi, I want to book a test drive for Saturday.')).toBe('Book a test drive for Saturday');
+    expect(title('I am locked out of my account since yesterday and cannot reset the password')).toBe('Locked out of my account since yesterday…');
+  });
+
   it('keeps the latest messages within the budget', () => {
     const newestFirst = Array.from({ length: 10 }, (_, i) => ({ role: 'user', content: `m${9 - i} ${'x'.repeat(60)}`, createdAt: at(9 - i) }));
     const window = transcriptWindow(newestFirst, 320, 10); // each line costs 103

@@ -63,10 +63,21 @@ export function matchLabels(text: string, labels: LabelDefinition[]): string[] {
     .sort();
 }
 
+/** The sentence without its leading filler ("Hi, I want to book..." becomes "Book..."), cut to a few words. */
 function shortTitle(sentence: string): string {
-  const cleaned = sentence.replace(/[\s.!?,;:]+$/, '');
-  const parts = cleaned.split(/\s+/);
-  let title = parts.length > TITLE_WORDS ? `${parts.slice(0, TITLE_WORDS).join(' ')}…` : cleaned;
+  const parts = sentence.replace(/[\s.!?,;:]+$/, '').split(/\s+/);
+  const isFiller = (word: string) => {
+    const bare = word.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+    return bare === '' || STOPWORDS.has(bare);
+  };
+  while (parts.length > 2 && isFiller(parts[0]!)) parts.shift();
+  let title = parts.join(' ');
+  if (parts.length > TITLE_WORDS) {
+    const kept = parts.slice(0, TITLE_WORDS);
+    while (kept.length > 2 && isFiller(kept.at(-1)!)) kept.pop();
+    title = `${kept.join(' ').replace(/[,;:]$/, '')}…`;
+  }
+  title = title.replace(/^[^\p{L}\p{N}]+/u, '');
   if (title.length > MAX_TITLE_CHARS) title = `${title.slice(0, MAX_TITLE_CHARS - 1).trimEnd()}…`;
   return title.charAt(0).toUpperCase() + title.slice(1);
 }
