@@ -294,10 +294,11 @@ describe('extractive summarizer', () => {
 });
 
 describe('HTTP tool invoker', () => {
-  it('refuses results that are too large or not JSON', async () => {
+  it('refuses results that are too large or not JSON, and keeps to the budget', async () => {
     const stub = await startHttpStub((req, res) => {
       if (req.url === '/big') return void res.writeHead(200).end(JSON.stringify({ data: 'x'.repeat(70_000) }));
       if (req.url === '/text') return void res.writeHead(200).end('OK!');
+      if (req.url === '/slow') return void setTimeout(() => res.writeHead(200).end('{}'), 500);
       res.writeHead(204).end();
     });
     const tools = createHttpToolInvoker({ timeoutMs: 1000 });
@@ -306,6 +307,8 @@ describe('HTTP tool invoker', () => {
       await expect(tools.invoke({ name: 't', callbackUrl: `${stub.url}/big`, timeoutMs: null }, call)).rejects.toMatchObject({ reason: 'result larger than 64 KB' });
       await expect(tools.invoke({ name: 't', callbackUrl: `${stub.url}/text`, timeoutMs: null }, call)).rejects.toMatchObject({ reason: expect.stringMatching(/other than JSON/) });
       expect(await tools.invoke({ name: 't', callbackUrl: `${stub.url}/empty`, timeoutMs: null }, call)).toBeNull();
+      // The request's remaining budget caps a tool's own deadline.
+      await expect(tools.invoke({ name: 't', callbackUrl: `${stub.url}/slow`, timeoutMs: 5000, maxTimeoutMs: 100 }, call)).rejects.toMatchObject({ reason: 'no answer within 100 ms' });
     } finally {
       await stub.close();
     }

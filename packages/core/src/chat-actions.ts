@@ -147,6 +147,9 @@ function planToolCalls(tools: ChatToolRecord[], calls: ToolCallInput[]): Array<{
 
 // ---- sending as the assistant ----
 
+/** All tool calls of one request share this budget, so the request ends within the API gateway's 29 s. */
+export const TOOL_CALLS_BUDGET_MS = 20_000;
+
 /** Twilio's limit for one message body (it splits into segments itself). */
 export const MAX_SMS_CHARS = 1600;
 
@@ -218,10 +221,13 @@ export async function sendAssistantMessage(
 
     // Tools run before anything is recorded: a failing tool leaves the chat as it was, and nothing is sent.
     const results: NewChatMessage[] = [];
+    const deadline = Date.now() + TOOL_CALLS_BUDGET_MS;
     for (const { tool, call } of calls) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new AppError('internal', `Tool calls took longer than ${TOOL_CALLS_BUDGET_MS / 1000} s; "${call.name}" did not run. Nothing was recorded or sent.`);
       let result: unknown;
       try {
-        result = await providers.tools.invoke(tool, { ...call, context: { workspaceId: chat.workspaceId, chatId: chat.number, chatUuid: chat.id } });
+        result = await providers.tools.invoke({ ...tool, maxTimeoutMs: left }, { ...call, context: { workspaceId: chat.workspaceId, chatId: chat.number, chatUuid: chat.id } });
       } catch (err) {
         const reason = err instanceof ProviderError ? err.reason : (err as Error).message;
         throw new AppError('internal', `Tool "${call.name}" failed: ${reason}. Nothing was recorded or sent.`, { cause: err });

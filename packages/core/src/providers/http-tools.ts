@@ -17,7 +17,7 @@ export function createHttpToolInvoker(options: { timeoutMs: number }): ToolInvok
           headers: { 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({ tool: call.name, callId: call.id, arguments: call.arguments, chat: { id: call.context.chatId, uuid: call.context.chatUuid }, workspaceId: call.context.workspaceId }),
         },
-        tool.timeoutMs ?? options.timeoutMs,
+        Math.max(1, Math.min(tool.timeoutMs ?? options.timeoutMs, tool.maxTimeoutMs ?? Number.POSITIVE_INFINITY)),
       );
       const text = await res.text();
       if (!res.ok) throw new ProviderError(provider, `HTTP ${res.status}${text ? `: ${snippet(text)}` : ''}`);

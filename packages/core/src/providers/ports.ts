@@ -45,7 +45,10 @@ export interface EmailSender {
 export interface ToolEndpoint {
   name: string;
   callbackUrl: string;
+  /** The tool's own deadline; the invoker's default when null. */
   timeoutMs: number | null;
+  /** What is left of the request's budget for tools: no call may wait longer. */
+  maxTimeoutMs?: number;
 }
 
 export interface ToolCallRequest {
