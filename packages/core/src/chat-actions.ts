@@ -5,6 +5,7 @@ import {
   chatInvolvesMember,
   type ChatMessageRecord,
   type ChatToolRecord,
+  type Database,
   type DeliveryStatus,
   type Executor,
   findActionChat,
@@ -26,12 +27,11 @@ import {
   type WorkspaceChatRecord,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
-import type { Database } from '@parley/db';
 import { type Principal, requireScope } from './auth.js';
 import { AppError, type ErrorIssue } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { emailHtml } from './markdown.js';
-import { ProviderError, type Providers, type TranscriptMessage } from './providers/ports.js';
+import { type EmailMessage, ProviderError, type Providers, type SmsMessage, type TranscriptMessage } from './providers/ports.js';
 import { seesAllChats } from './workspace-chats.js';
 
 // Chat actions (seed 004) on a v2 chat, addressed by its integer id: participants, the assistant's
@@ -235,64 +235,74 @@ export async function sendAssistantMessage(
       results.push({ role: 'tool', content: JSON.stringify(result), authorId: null, parts: [{ type: 'tool-result', toolCallId: call.id, toolName: call.name, result }] });
     }
 
+    // On PGlite (one connection) the transaction holds the whole database for the provider's answer; the
+    // outbox answers at once, and real providers run on Postgres, where only this chat's row waits.
     return db.transaction().execute(async (trx) => {
       const locked = await requireChat(trx, principal, chatNumber, { lock: true });
-      const sender = plan.channel === 'sms' ? providers.sms : providers.email;
-      const [assistant, ...toolResults] = await (async () => {
-        const written = await insertChatMessages(
-          trx,
-          { workspaceId: locked.workspaceId, chatId: locked.id },
-          [...results, { role: 'assistant', content: input.message, authorId, toolCalls: calls.map((c) => c.call), deliveryStatus: 'pending' }],
-          { needsResponse: false },
-        );
-        return [written.at(-1)!, ...written.slice(0, -1)];
-      })();
-      const payload =
-        plan.channel === 'sms'
-          ? { to: plan.recipient, body: input.message }
-          : {
-              to: plan.recipient,
-              subject: locked.title ? `Re: ${locked.title}` : `A message from ${locked.assistantName ?? 'your assistant'}`,
-              text: input.message,
-              html: emailHtml(input.message),
-            };
+      const written = await insertChatMessages(
+        trx,
+        { workspaceId: locked.workspaceId, chatId: locked.id },
+        [...results, { role: 'assistant', content: input.message, authorId, toolCalls: calls.map((c) => c.call), deliveryStatus: 'pending' }],
+        { needsResponse: false },
+      );
+      const assistant = written.at(-1)!;
+      const toolResults = written.slice(0, -1);
+      const envelope = composeDelivery(plan, locked, input.message);
+      const sender = envelope.channel === 'sms' ? providers.sms : providers.email;
       const delivery = await insertDelivery(trx, {
         workspaceId: locked.workspaceId,
         chatId: locked.id,
-        messageId: assistant!.id,
-        channel: plan.channel,
+        messageId: assistant.id,
+        channel: envelope.channel,
         provider: sender.provider,
         recipient: plan.recipient,
-        payload,
+        payload: { ...envelope.payload },
       });
-      let status: DeliveryStatus;
-      let providerMessageId: string | null = null;
-      let error: string | null = null;
-      try {
-        const sent = plan.channel === 'sms' ? await providers.sms.send(payload as { to: string; body: string }) : await providers.email.send(payload as never);
-        status = sent.status;
-        providerMessageId = sent.providerMessageId;
-      } catch (err) {
-        status = 'failed';
-        error = err instanceof ProviderError ? err.reason : (err as Error).message || String(err);
-      }
-      await updateDelivery(trx, delivery.id, { status, providerMessageId, error });
-      await setMessageDelivery(trx, assistant!.id, status, error);
-      const message = { ...assistant!, deliveryStatus: status, deliveryError: error };
+      const result = await deliver(providers, envelope);
+      await updateDelivery(trx, delivery.id, result);
+      await setMessageDelivery(trx, assistant.id, result.status, result.error);
+      const message = { ...assistant, deliveryStatus: result.status, deliveryError: result.error };
       const outcome: Outcome<SentMessage> =
-        status === 'failed'
+        result.status === 'failed'
           ? {
               ok: false,
               error: {
                 code: 'internal',
-                message: `Failed to send ${plan.channel === 'sms' ? 'SMS' : 'email'} via ${sender.provider}: ${error}. The message was kept as ${message.id} with delivery status failed.`,
+                message: `Failed to send ${envelope.channel === 'sms' ? 'SMS' : 'email'} via ${sender.provider}: ${result.error}. The message was kept as ${message.id} with delivery status failed.`,
               },
             }
-          : { ok: true, value: { message, toolResults, delivery: { channel: plan.channel, provider: sender.provider, recipient: plan.recipient, status, providerMessageId } } };
+          : {
+              ok: true,
+              value: {
+                message,
+                toolResults,
+                delivery: { channel: envelope.channel, provider: sender.provider, recipient: plan.recipient, status: result.status, providerMessageId: result.providerMessageId },
+              },
+            };
       await record(trx, outcome);
       return outcome;
     });
   });
+}
+
+type Envelope = { channel: 'sms'; payload: SmsMessage } | { channel: 'email'; payload: EmailMessage };
+
+/** What goes to the provider: the text for SMS; for email a subject and the markdown as text and HTML. */
+function composeDelivery(plan: DeliveryPlan, chat: ActionChatRecord, message: string): Envelope {
+  if (plan.channel === 'sms') return { channel: 'sms', payload: { to: plan.recipient, body: message } };
+  const subject = chat.title ? `Re: ${chat.title}` : `A message from ${chat.assistantName ?? 'your assistant'}`;
+  return { channel: 'email', payload: { to: plan.recipient, subject, text: message, html: emailHtml(message) } };
+}
+
+/** Hands the message to its provider; a refusal is a result (`failed` with the reason), not an exception. */
+async function deliver(providers: Providers, envelope: Envelope): Promise<{ status: DeliveryStatus; providerMessageId: string | null; error: string | null }> {
+  try {
+    const sent = envelope.channel === 'sms' ? await providers.sms.send(envelope.payload) : await providers.email.send(envelope.payload);
+    return { status: sent.status, providerMessageId: sent.providerMessageId, error: null };
+  } catch (err) {
+    const reason = err instanceof ProviderError ? err.reason : (err as Error)?.message || String(err);
+    return { status: 'failed', providerMessageId: null, error: reason };
+  }
 }
 
 // ---- messages arriving from a channel ----
