@@ -1,5 +1,5 @@
 import { endpointGroups } from '../packages/functions/src/groups';
-import { databaseUrl } from './secrets';
+import { chatProviders, databaseUrl } from './secrets';
 import { exportsQueue } from './queue';
 import { exportsBucket } from './storage';
 
@@ -16,7 +16,7 @@ export const groupFunctions = Object.fromEntries(
       architecture: 'arm64',
       memory: '1024 MB',
       timeout: '29 seconds',
-      link: [databaseUrl, exportsBucket, exportsQueue],
+      link: [databaseUrl, chatProviders, exportsBucket, exportsQueue],
       environment: { DATABASE_DRIVER: 'neon' },
     });
     for (const route of group.routes) api.route(route, fn.arn);

@@ -3,7 +3,7 @@ import { ConfigError, parseConfig } from '@parley/core';
 
 describe('configuration', () => {
   it('defaults to the embedded database on port 3000 under .data', () => {
-    expect(parseConfig({})).toEqual({
+    expect(parseConfig({})).toMatchObject({
       port: 3000,
       dataDir: '.data',
       databaseUrl: undefined,
@@ -11,6 +11,23 @@ describe('configuration', () => {
       neonWsProxy: undefined,
       demoApiKey: undefined,
     });
+  });
+
+  it('defaults every chat-action provider to one without network or account', () => {
+    const { providers } = parseConfig({});
+    expect(providers.sms).toEqual({ kind: 'outbox' });
+    expect(providers.email.kind).toBe('outbox');
+    expect(providers.summarizer.kind).toBe('extractive');
+    expect(providers.tools.timeoutMs).toBe(10_000);
+  });
+
+  it('requires the credentials of the providers it is told to use', () => {
+    expect(() => parseConfig({ SMS_PROVIDER: 'twilio' })).toThrow(/TWILIO_ACCOUNT_SID: is required/);
+    expect(() => parseConfig({ SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't' })).toThrow(/TWILIO_FROM/);
+    expect(() => parseConfig({ EMAIL_PROVIDER: 'smtp' })).toThrow(/SMTP_HOST: is required/);
+    expect(() => parseConfig({ SUMMARIZER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' })).toThrow(/OPENAI_MODEL: is required/);
+    const twilio = parseConfig({ SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15550000' }).providers.sms;
+    expect(twilio).toMatchObject({ kind: 'twilio', baseUrl: 'https://api.twilio.com', accountSid: 'AC1', from: '+15550000' });
   });
 
   it('uses pg when a DATABASE_URL is given, unless a driver is named', () => {

@@ -86,7 +86,7 @@ describe('sst.config.ts', () => {
     expect(exports?.args.dlq).toEqual({ queue: 'arn:aws:Queue:ExportsDeadLetter', retry: 3 });
     expect(dlq).toBeDefined();
     expect(of('Bucket').map((b) => b.name)).toEqual(['Exports']);
-    expect(of('Secret').map((s) => s.name)).toEqual(['DatabaseUrl']);
+    expect(of('Secret').map((s) => s.name)).toEqual(['DatabaseUrl', 'ChatProviders']);
     const [cron] = of('Cron');
     expect(cron?.args.schedule).toMatch(/^rate\(/);
     expect(cron?.args.job.runtime).toBe('nodejs22.x');

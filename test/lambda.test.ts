@@ -27,8 +27,13 @@ beforeAll(async () => {
     process.env.NEON_WS_PROXY = inject('neonWsProxy');
     fixtureDb = await createDb({ driver: 'pg', url: process.env.DATABASE_URL });
   } else {
-    const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
-    const pglite = await PGlite.create();
+    const [{ PGlite }, { PGLiteSocketServer }, { pg_trgm }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-socket'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+    ]);
+    // The extensions the migrations create, as createDb loads them for the embedded database.
+    const pglite = await PGlite.create({ extensions: { pg_trgm } });
     const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1', maxConnections: 20 });
     await server.start();
     const address = server.getServerConn();

@@ -14,6 +14,32 @@ const ConfigSchema = z
       .string()
       .regex(/^prl_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{16,}$/, 'must look like prl_<12 letters or digits>_<at least 16 url-safe characters>')
       .optional(),
+    // Providers of chat actions. Each defaults to one that needs no account and no network.
+    SMS_PROVIDER: z.enum(['outbox', 'twilio']).default('outbox'),
+    TWILIO_BASE_URL: z.string().url().default('https://api.twilio.com'),
+    TWILIO_ACCOUNT_SID: z.string().min(1).optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    /** The sender: a phone number in E.164, or use a messaging service instead. */
+    TWILIO_FROM: z.string().min(1).optional(),
+    TWILIO_MESSAGING_SERVICE_SID: z.string().min(1).optional(),
+    EMAIL_PROVIDER: z.enum(['outbox', 'smtp']).default('outbox'),
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    /** true: TLS from the start (port 465); false: STARTTLS when the server offers it. */
+    SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    SMTP_USER: z.string().min(1).optional(),
+    SMTP_PASSWORD: z.string().min(1).optional(),
+    EMAIL_FROM: z.string().min(3).default('Parley <no-reply@localhost>'),
+    SUMMARIZER: z.enum(['extractive', 'openai']).default('extractive'),
+    /** Any OpenAI-compatible API: its base URL up to and including `/v1`. */
+    OPENAI_BASE_URL: z.string().url().optional(),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_MODEL: z.string().min(1).optional(),
+    SUMMARY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+    /** The longest transcript sent to a summariser; older messages are left out beyond it. */
+    SUMMARY_MAX_INPUT_CHARS: z.coerce.number().int().min(500).max(1_000_000).default(24_000),
+    TOOL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -22,14 +48,68 @@ const ConfigSchema = z
     databaseDriver: env.DATABASE_DRIVER ?? (env.DATABASE_URL ? ('pg' as const) : ('pglite' as const)),
     neonWsProxy: env.NEON_WS_PROXY,
     demoApiKey: env.DEMO_API_KEY,
+    providers: {
+      sms:
+        env.SMS_PROVIDER === 'twilio'
+          ? {
+              kind: 'twilio' as const,
+              baseUrl: env.TWILIO_BASE_URL,
+              accountSid: env.TWILIO_ACCOUNT_SID ?? '',
+              authToken: env.TWILIO_AUTH_TOKEN ?? '',
+              from: env.TWILIO_FROM,
+              messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
+              timeoutMs: env.DELIVERY_TIMEOUT_MS,
+            }
+          : { kind: 'outbox' as const },
+      email:
+        env.EMAIL_PROVIDER === 'smtp'
+          ? {
+              kind: 'smtp' as const,
+              host: env.SMTP_HOST ?? '',
+              port: env.SMTP_PORT,
+              secure: env.SMTP_SECURE,
+              user: env.SMTP_USER,
+              password: env.SMTP_PASSWORD,
+              from: env.EMAIL_FROM,
+              timeoutMs: env.DELIVERY_TIMEOUT_MS,
+            }
+          : { kind: 'outbox' as const, from: env.EMAIL_FROM },
+      summarizer:
+        env.SUMMARIZER === 'openai'
+          ? {
+              kind: 'openai' as const,
+              baseUrl: env.OPENAI_BASE_URL ?? '',
+              apiKey: env.OPENAI_API_KEY,
+              model: env.OPENAI_MODEL ?? '',
+              timeoutMs: env.SUMMARY_TIMEOUT_MS,
+              maxInputChars: env.SUMMARY_MAX_INPUT_CHARS,
+            }
+          : { kind: 'extractive' as const, maxInputChars: env.SUMMARY_MAX_INPUT_CHARS },
+      tools: { timeoutMs: env.TOOL_CALL_TIMEOUT_MS },
+    },
   }))
   .superRefine((config, ctx) => {
     if (config.databaseDriver !== 'pglite' && !config.databaseUrl) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: `is required when DATABASE_DRIVER is ${config.databaseDriver}` });
     }
+    const { sms, email, summarizer } = config.providers;
+    const need = (ok: unknown, path: string, message: string) => {
+      if (!ok) ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    if (sms.kind === 'twilio') {
+      need(sms.accountSid, 'TWILIO_ACCOUNT_SID', 'is required when SMS_PROVIDER is twilio');
+      need(sms.authToken, 'TWILIO_AUTH_TOKEN', 'is required when SMS_PROVIDER is twilio');
+      need(sms.from || sms.messagingServiceSid, 'TWILIO_FROM', 'or TWILIO_MESSAGING_SERVICE_SID is required when SMS_PROVIDER is twilio');
+    }
+    if (email.kind === 'smtp') need(email.host, 'SMTP_HOST', 'is required when EMAIL_PROVIDER is smtp');
+    if (summarizer.kind === 'openai') {
+      need(summarizer.baseUrl, 'OPENAI_BASE_URL', 'is required when SUMMARIZER is openai');
+      need(summarizer.model, 'OPENAI_MODEL', 'is required when SUMMARIZER is openai');
+    }
   });
 
 export type Config = z.output<typeof ConfigSchema>;
+export type ProvidersConfig = Config['providers'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

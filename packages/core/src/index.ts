@@ -10,3 +10,7 @@ export * from './stats-rollup.js';
 export * from './chat-rules.js';
 export * from './workspace-chats.js';
 export * from './org-chats.js';
+export * from './idempotency.js';
+export * from './markdown.js';
+export * from './providers/index.js';
+export * from './chat-actions.js';

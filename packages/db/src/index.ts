@@ -12,3 +12,4 @@ export * from './repositories/api-keys.js';
 export * from './repositories/daily-stats.js';
 export * from './repositories/workspace-chats.js';
 export * from './repositories/org-chats.js';
+export * from './repositories/chat-actions.js';

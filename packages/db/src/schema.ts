@@ -197,6 +197,9 @@ export interface MessagesTable {
   /** Tools used in the message and its model features, as stored JSON (seed 002 shapes). */
   tools: Json<unknown[]>;
   features: Json<Record<string, unknown>>;
+  /** Added with chat actions; optional on insert so older writers need not name them. */
+  delivery_status: ColumnType<DeliveryStatus | null, DeliveryStatus | null | undefined, DeliveryStatus | null>;
+  delivery_error: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -205,7 +208,7 @@ export interface ParticipantsTable {
   id: GeneratedId;
   chat_id: string;
   member_id: number;
-  role: Generated<'owner' | 'admin' | 'contributor' | 'observer'>;
+  role: Generated<ParticipantRole>;
   last_seen_at: Date | null;
   session_id: Generated<string | null>;
   created_at: CreatedAt;
@@ -231,6 +234,51 @@ export interface LabelsTable {
 export interface ChatLabelsTable {
   chat_id: string;
   label_id: string;
+}
+
+export const DELIVERY_STATUSES = ['pending', 'queued', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const PARTICIPANT_ROLES = ['owner', 'admin', 'contributor', 'observer'] as const;
+export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
+
+export interface ChatToolsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  chat_id: string;
+  name: string;
+  description: string | null;
+  callback_url: string;
+  input_schema: Json<Record<string, unknown>>;
+  timeout_ms: number | null;
+  created_at: CreatedAt;
+}
+
+export interface DeliveriesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  chat_id: string;
+  message_id: string;
+  channel: 'sms' | 'email';
+  provider: string;
+  recipient: string;
+  payload: Json<Record<string, unknown>>;
+  status: Generated<DeliveryStatus>;
+  provider_message_id: string | null;
+  error: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  workspace_id: string;
+  key: string;
+  operation: string;
+  fingerprint: string;
+  state: Generated<'running' | 'completed'>;
+  outcome: Json<unknown> | null;
+  created_at: Timestamp;
+  completed_at: Date | null;
 }
 
 export interface ApiKeysTable {
@@ -275,4 +323,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   chat_daily_stats: ChatDailyStatsTable;
   chat_read_markers: ChatReadMarkersTable;
+  chat_tools: ChatToolsTable;
+  deliveries: DeliveriesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../executor.js';
-import type { ChannelType, Database, IdentityKind, MessageRole } from '../schema.js';
+import type { ChannelType, Database, IdentityKind, MessageRole, ParticipantRole } from '../schema.js';
 import { escapeLike, type Page } from './chats.js';
 
 // The org chats inbox (seed 002): a page of chats with everything the nested shape shows, built by
@@ -11,7 +11,6 @@ import { escapeLike, type Page } from './chats.js';
 export type ChatStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED';
 export type ChatState = 'OPEN' | 'SNOOZED' | 'CLOSED';
 export type ChatVisibility = 'PRIVATE' | 'PUBLIC_READ' | 'PUBLIC_WRITE';
-export type ParticipantRole = 'owner' | 'admin' | 'contributor' | 'observer';
 
 /** Who is looking: unread state and visibility are relative to them. */
 export interface OrgChatViewer {
@@ -444,16 +443,6 @@ export async function setChatReadMarker(db: Executor, chatId: string, identityId
     .insertInto('chat_read_markers')
     .values({ chat_id: chatId, identity_id: identityId, seen_at: seenAt })
     .onConflict((oc) => oc.columns(['chat_id', 'identity_id']).doUpdateSet({ seen_at: seenAt }))
-    .execute();
-}
-
-export async function insertParticipant(
-  db: Executor,
-  input: { chatId: string; memberId: number; role?: ParticipantRole; sessionId?: string | null },
-): Promise<void> {
-  await db
-    .insertInto('participants')
-    .values({ chat_id: input.chatId, member_id: input.memberId, role: input.role, session_id: input.sessionId ?? null, last_seen_at: null })
     .execute();
 }
 

@@ -56,6 +56,8 @@ export interface WorkspaceChatFilter {
   visibleTo?: MemberRef;
   /** The query's filters, parameters and rule tree alike, as one tree. */
   rules?: ChatRuleNode;
+  /** Only the chat with this integer id. */
+  chatNumber?: number;
 }
 
 export interface MemberRef {
@@ -231,6 +233,7 @@ export function workspaceChatsWhere(filter: WorkspaceChatFilter) {
     const conditions: Expression<SqlBool>[] = [eb('chats.workspace_id', '=', filter.workspaceId), eb('chats.is_removed', '=', false)];
     if (filter.visibleTo) conditions.push(involvesIdentity(eb, filter.workspaceId, filter.visibleTo));
     if (filter.rules) conditions.push(compileNode(eb, filter.workspaceId, filter.rules));
+    if (filter.chatNumber !== undefined) conditions.push(eb('chats.number', '=', filter.chatNumber));
     return eb.and(conditions);
   };
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { AppError, config, ConfigError, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
+import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
 import { findOldestWorkspace, rollupDailyStats } from '@parley/db';
 import { createLocalApp } from './app.js';
 
@@ -31,7 +31,9 @@ async function main() {
   rollupTimer.unref();
 
   const workspaceId = seeded?.workspaceId ?? (await findOldestWorkspace(db))?.id ?? '<workspace id>';
-  const app = createLocalApp({ db: database.db }, { logRequests: true });
+  // SMS and email left in the outbox are printed here as they are queued.
+  const providers = createProviders(cfg.providers);
+  const app = createLocalApp({ db: database.db, providers: () => providers }, { logRequests: true });
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     const base = `http://localhost:${info.port}`;
     console.log(
@@ -41,6 +43,7 @@ async function main() {
         seeded ? `Seeded the demo workspace ${seeded.workspaceId} with ${seeded.chats} chats.` : '',
         `  Base URL:  ${base}`,
         `  Docs:      ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+        `  Delivery:  SMS via ${cfg.providers.sms.kind}, email via ${cfg.providers.email.kind}, summaries by ${cfg.providers.summarizer.kind}`,
         apiKey ? `  API key:   ${apiKey}   (every scope)` : '  API key:   create one with npm run keys -- create --workspace <id> --scopes chats:read',
         '',
         'Try it:',

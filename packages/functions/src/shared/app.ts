@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, authenticate } from '@parley/core';
+import { AppError, authenticate, config, createProviders, type Providers } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -56,3 +56,13 @@ export const securitySchemes = {
 } as const;
 
 export const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+
+let configuredProviders: Providers | undefined;
+
+/** Makes the providers (the deps' own, else the configuration's, built once) available to handlers. */
+export function withProviders(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('providers', deps.providers?.() ?? (configuredProviders ??= createProviders(config().providers)));
+    await next();
+  };
+}

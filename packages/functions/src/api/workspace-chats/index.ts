@@ -1,7 +1,9 @@
 import { requireWorkspace } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
-import { createApp, requireApiKey } from '../../shared/app.js';
+import { createApp, requireApiKey, withProviders } from '../../shared/app.js';
 import type { AppDeps, AppEnv } from '../../shared/env.js';
+import * as actionHandlers from './chat-actions/handlers.js';
+import * as actionRoutes from './chat-actions/routes.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
 
@@ -18,10 +20,17 @@ const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function createWorkspaceChatsApp(deps: AppDeps) {
   const app = createApp();
   // `/*` also matches the bare list path, so each request is authenticated once.
-  app.use('/api/v2/w/:workspace_uuid/chats/*', requireApiKey(deps), requirePathWorkspace);
+  app.use('/api/v2/w/:workspace_uuid/chats/*', requireApiKey(deps), requirePathWorkspace, withProviders(deps));
   return app
     .openapi(routes.listChats, handlers.listChats)
     .openapi(routes.needsResponse, handlers.needsResponse)
     .openapi(routes.dailyCreation, handlers.dailyCreation)
-    .openapi(routes.toolCallNames, handlers.toolCallNames);
+    .openapi(routes.toolCallNames, handlers.toolCallNames)
+    .openapi(actionRoutes.addParticipant, actionHandlers.addParticipant)
+    .openapi(actionRoutes.sendAssistantMessage, actionHandlers.sendAssistantMessage)
+    .openapi(actionRoutes.summarize, actionHandlers.summarize)
+    .openapi(actionRoutes.listMessages, actionHandlers.listMessages)
+    .openapi(actionRoutes.recordMessage, actionHandlers.recordMessage)
+    .openapi(actionRoutes.rateMessage, actionHandlers.rateMessage)
+    .openapi(actionRoutes.listTools, actionHandlers.listTools);
 }

@@ -1,0 +1,178 @@
+import { z } from '@hono/zod-openapi';
+import { PARTICIPANT_ROLES } from '@parley/db';
+import { MAX_SMS_CHARS } from '@parley/core';
+import { Instant, Uuid } from '../../../shared/params.js';
+import { QueryBoolean, WorkspaceParams } from '../schemas.js';
+
+const DateTime = z.string().openapi({ format: 'date-time' });
+
+export const ChatParams = WorkspaceParams.extend({
+  chat_id: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(Number.MAX_SAFE_INTEGER, 'is too large')
+    .openapi({ param: { name: 'chat_id', in: 'path' }, type: 'integer', description: "The chat's integer id." }),
+});
+
+export const MessageParams = ChatParams.extend({
+  uuid: Uuid.openapi({ param: { name: 'uuid', in: 'path' }, description: "The message's UUID." }),
+});
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1, 'must not be empty')
+    .max(255, 'must be at most 255 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional()
+    .openapi({
+      param: { name: 'idempotency-key', in: 'header' },
+      description:
+        'A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response ' +
+        '(with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); ' +
+        'a retry while the first request still runs is a 409.',
+    }),
+});
+
+// ---- participants ----
+
+export const AddParticipantBody = z
+  .strictObject({
+    memberId: z.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(2_147_483_647, 'is too large').openapi({ description: 'ID of the member to add as a participant.' }),
+    role: z
+      .enum(PARTICIPANT_ROLES, { message: `must be one of ${PARTICIPANT_ROLES.join(', ')}` })
+      .default('contributor')
+      .openapi({ description: 'Role for the participant. Contributors can be consulted by the assistant during the conversation.' }),
+  })
+  .openapi('ChatParticipantAddRequest');
+
+export const ChatParticipantAddedResponse = z
+  .object({
+    success: z.literal(true),
+    message: z.string().openapi({ example: 'Participant added' }),
+    participantId: z.number().int().openapi({ description: 'The ID of the created participant.' }),
+  })
+  .openapi('ChatParticipantAddedResponse');
+
+// ---- messages ----
+
+export const ToolCall = z
+  .object({
+    id: z.string().openapi({ description: 'The call id; results refer to it.' }),
+    name: z.string(),
+    arguments: z.record(z.string(), z.unknown()),
+  })
+  .openapi('ToolCall');
+
+export const ChatMessage = z
+  .object({
+    id: z.number().int().openapi({ description: "The message's integer id." }),
+    uuid: Uuid.openapi({ description: "The message's UUID, used in this API's paths." }),
+    role: z.enum(['user', 'assistant', 'system', 'tool', 'event', 'note']),
+    content: z.string(),
+    authorId: Uuid.nullable().openapi({ description: "The author's identity id (the owner, the assistant or a member); null for tool results." }),
+    toolCalls: z.array(ToolCall).openapi({ description: 'The tools the assistant called with this message.' }),
+    rating: z.number().int().nullable().openapi({ description: '1 (helpful), -1 (not helpful) or null.' }),
+    deliveryStatus: z
+      .enum(['pending', 'queued', 'sent', 'failed'])
+      .nullable()
+      .openapi({ description: '`sent`: handed to the SMS or email provider; `queued`: kept in the outbox (no provider configured); `failed`: see deliveryError. Null for messages not delivered by Parley.' }),
+    deliveryError: z.string().nullable(),
+    timestamp: DateTime.openapi({ description: 'When the message was written.' }),
+  })
+  .openapi('ChatMessage');
+
+export const SendAssistantMessageBody = z
+  .strictObject({
+    message: z
+      .string({ message: 'must be a string' })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(10_000, 'must be at most 10000 characters')
+      .openapi({ description: `Message content to send; markdown is rendered to HTML for email. At most ${MAX_SMS_CHARS} characters on an sms chat.` }),
+    tool_calls: z
+      .array(
+        z.strictObject({
+          id: z.string().min(1).max(100).optional().openapi({ description: 'Your id for the call; generated when absent.' }),
+          name: z.string().min(1).max(100).openapi({ description: 'The name of one of the chat’s tools (GET .../tools).' }),
+          arguments: z.record(z.string(), z.unknown()).default({}).openapi({ description: "Arguments valid against the tool's input schema." }),
+        }),
+      )
+      .max(20, 'must hold at most 20 calls')
+      .default([])
+      .openapi({ description: 'Tool calls to execute, in order, before the message is recorded and delivered. A failing tool answers 500 and nothing is sent.' }),
+  })
+  .openapi('SendAssistantMessageRequest');
+
+export const SendAssistantMessageResponse = z
+  .object({
+    success: z.literal(true),
+    message: ChatMessage,
+    toolResults: z.array(ChatMessage).openapi({ description: 'The recorded results of the tool calls, as `tool` messages.' }),
+    delivery: z.object({
+      channel: z.enum(['sms', 'email']),
+      provider: z.string().openapi({ description: '`twilio`, `smtp` or `outbox`.' }),
+      recipient: z.string().openapi({ description: "The owner's phone number or email address." }),
+      status: z.enum(['pending', 'queued', 'sent', 'failed']),
+      providerMessageId: z.string().nullable(),
+    }),
+  })
+  .openapi('SendAssistantMessageResponse');
+
+export const RecordMessageBody = z
+  .strictObject({
+    role: z
+      .enum(['user', 'assistant', 'note'], { message: 'must be user, assistant or note' })
+      .openapi({ description: "`user`: from the chat's owner (sets needs_response); `assistant`: an answer sent elsewhere (clears it); `note`: an internal team note." }),
+    content: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(32_000, 'must be at most 32000 characters'),
+    createdAt: Instant.optional().openapi({ description: 'When the message was written at its source (ISO-8601 with offset); now when absent.' }),
+  })
+  .openapi('RecordMessageRequest');
+
+export const MessageHistoryQuery = z.strictObject({
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(50)
+    .openapi({ type: 'integer', description: 'Messages per page, 1 to 100.' }),
+  order: z.enum(['asc', 'desc']).default('desc').openapi({ description: '`desc`: newest first (default); `asc`: oldest first.' }),
+  cursor: z.string().max(500, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`. Keep `order` unchanged." }),
+});
+
+export const MessageHistory = z
+  .object({
+    messages: z.array(ChatMessage),
+    hasMore: z.boolean(),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+  })
+  .openapi('ChatMessageHistory');
+
+export const RateMessageBody = z
+  .strictObject({
+    rating: z
+      .union([z.literal(1), z.literal(-1), z.null()], { message: 'must be 1, -1 or null' })
+      .openapi({ type: ['integer', 'null'], enum: [1, -1, null], description: '1 (helpful), -1 (not helpful), or null to clear the rating.' }),
+  })
+  .openapi('RateMessageRequest');
+
+// ---- summaries and tools ----
+
+export const SummarizeQuery = z.strictObject({
+  update_labels: QueryBoolean.openapi({ description: "If true, also sets the chat's labels from the conversation, chosen among the workspace's label definitions (default: false)." }),
+});
+
+export const ChatTool = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    description: z.string().nullable(),
+    inputSchema: z.record(z.string(), z.unknown()).openapi({ description: 'The JSON Schema the call arguments must satisfy.' }),
+    callbackUrl: z.string().openapi({ description: 'Where calls are POSTed as JSON.' }),
+    timeoutMs: z.number().int().nullable().openapi({ description: "How long a call may take; null for the server's default." }),
+  })
+  .openapi('ChatTool');
+
+export const ChatTools = z.object({ tools: z.array(ChatTool) }).openapi('ChatTools');
