@@ -36,7 +36,7 @@ function rawPage(db: Kysely<Database>, workspaceId: string, viewerId: string, cu
              to_char(coalesce(c.last_message_at, c.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
       from chats c
       where c.workspace_id = ${workspaceId} and not c.is_removed and c.state <> 'CLOSED'
-        and (c.title ilike '%refund%' or exists (select 1 from messages m where m.chat_id = c.id and m.content ilike '%refund%' offset 0))
+        and (c.title ilike '%refund%' or exists (select 1 from messages m where m.chat_id = c.id and m.content ilike '%refund%'))
         ${after}
       order by coalesce(c.last_message_at, c.created_at) desc, c.id desc
       limit ${TAKE + 1}

@@ -114,8 +114,30 @@ export interface Page<T> {
 }
 
 /** `text` as a LIKE pattern that matches it literally. */
-export function escapeLike(text: string): string {
+function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/** An ILIKE pattern finding `text` anywhere, wildcards in it taken literally. */
+export function containsPattern(text: string): string {
+  return `%${escapeLike(text)}%`;
+}
+
+/**
+ * Whether any message of the chat holds `pattern` (case-insensitive). Postgres chooses per plan between
+ * probing each candidate chat's messages (a common term, a page that fills fast) and one trigram-index
+ * lookup of the matching messages (a rare term); every search in every group goes through here.
+ */
+export function anyMessageMatches(eb: ExpressionBuilder<Database, 'chats'>, pattern: string) {
+  return eb.exists(
+    eb.selectFrom('messages').select(sql.lit(1).as('one')).whereRef('messages.chat_id', '=', 'chats.id').where('messages.content', 'ilike', pattern),
+  );
+}
+
+/** The chat's title or any of its messages holds `text`: the `search` parameter of every chat list. */
+export function chatTextMatches(eb: ExpressionBuilder<Database, 'chats'>, text: string) {
+  const pattern = containsPattern(text);
+  return eb.or([eb('chats.title', 'ilike', pattern), anyMessageMatches(eb, pattern)]);
 }
 
 function chatFilter(filter: ChatListFilter) {
@@ -139,21 +161,7 @@ function chatFilter(filter: ChatListFilter) {
       );
       conditions.push(filter.channelTypes.includes('api') ? eb.or([typed, eb('chats.channel_id', 'is', null)]) : typed);
     }
-    if (filter.search) {
-      const pattern = `%${escapeLike(filter.search)}%`;
-      conditions.push(
-        eb.or([
-          eb('chats.title', 'ilike', pattern),
-          eb.exists(
-            eb
-              .selectFrom('messages')
-              .select(sql.lit(1).as('one'))
-              .whereRef('messages.chat_id', '=', 'chats.id')
-              .where('messages.content', 'ilike', pattern),
-          ),
-        ]),
-      );
-    }
+    if (filter.search) conditions.push(chatTextMatches(eb, filter.search));
     return eb.and(conditions);
   };
 }

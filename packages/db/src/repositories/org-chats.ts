@@ -2,7 +2,7 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../executor.js';
 import type { ChannelType, Database, IdentityKind, MessageRole, ParticipantRole } from '../schema.js';
-import { escapeLike, type Page } from './chats.js';
+import { chatTextMatches, type Page } from './chats.js';
 
 // The org chats inbox (seed 002): a page of chats with everything the nested shape shows, built by
 // ONE statement whatever the page size: the page's ids first, then joins and lateral lookups
@@ -192,24 +192,7 @@ function orgChatFilter(filter: OrgChatFilter, after: OrgChatCursor | undefined) 
         ),
       );
     }
-    if (filter.search) {
-      const pattern = `%${escapeLike(filter.search)}%`;
-      conditions.push(
-        eb.or([
-          eb('chats.title', 'ilike', pattern),
-          // OFFSET 0 keeps this a per-chat probe of the chat's messages: otherwise Postgres may turn it into
-          // a hashed subplan that scans every message of the database, which a page (a LIMIT) never needs.
-          eb.exists(
-            eb
-              .selectFrom('messages')
-              .select(sql.lit(1).as('one'))
-              .whereRef('messages.chat_id', '=', 'chats.id')
-              .where('messages.content', 'ilike', pattern)
-              .offset(0),
-          ),
-        ]),
-      );
-    }
+    if (filter.search) conditions.push(chatTextMatches(eb, filter.search));
     if (after) conditions.push(eb(sql`(${activityAt}, chats.id)`, '<', sql`(${after.activityAt}::timestamptz, ${after.id}::uuid)`));
     return eb.and(conditions);
   };

@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { anyMessageMatches, containsPattern } from './chats.js';
 import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../schema.js';
 
 // The v2 workspace chats (seed 000): one filter language for the list, the export and the statistics.
@@ -93,10 +94,6 @@ function sortDirection(sort: ChatSort) {
   return sql.raw(SORT_COLUMNS[sort.field].nullable ? `${sort.order} nulls last` : sort.order);
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
-
 /** True where `condition` is false or null: negations keep rows whose column is null. */
 function not(eb: ChatsEb, condition: Expression<SqlBool>): Expression<SqlBool> {
   return eb.not(sql<SqlBool>`coalesce(${condition}, false)`);
@@ -184,11 +181,8 @@ function compileRule(eb: ChatsEb, workspaceId: string, rule: ChatRule): Expressi
     return eb(column, '=', (op === 'eq') === value);
   }
   if (field === 'content' || (field === 'title' && (op === 'contains' || op === 'not_contains'))) {
-    const pattern = `%${escapeLike(String(value))}%`;
-    const matches =
-      field === 'title'
-        ? eb('chats.title', 'ilike', pattern)
-        : eb.exists(eb.selectFrom('messages').select(sql.lit(1).as('one')).whereRef('messages.chat_id', '=', 'chats.id').where('messages.content', 'ilike', pattern));
+    const pattern = containsPattern(String(value));
+    const matches = field === 'title' ? eb('chats.title', 'ilike', pattern) : anyMessageMatches(eb, pattern);
     return op === 'contains' ? matches : not(eb, matches);
   }
   if (op === 'is_null') {
