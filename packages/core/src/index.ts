@@ -9,3 +9,4 @@ export * from './demo.js';
 export * from './stats-rollup.js';
 export * from './chat-rules.js';
 export * from './workspace-chats.js';
+export * from './exports/index.js';

@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as initial from './migrations/20261122T0000-initial.js';
 import * as chatDailyStats from './migrations/20261122T0100-chat-daily-stats.js';
 import * as workspaceChats from './migrations/20261123T0000-workspace-chats.js';
+import * as exportJobs from './migrations/20261123T0010-export-jobs.js';
 
 // A static list (not a folder scan) so that bundled functions carry their migrations.
 const migrations: Record<string, Migration> = {
   '20261122T0000-initial': initial,
   '20261122T0100-chat-daily-stats': chatDailyStats,
   '20261123T0000-workspace-chats': workspaceChats,
+  '20261123T0010-export-jobs': exportJobs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

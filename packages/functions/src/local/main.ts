@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { AppError, config, ConfigError, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
 import { rollupDailyStats } from '@parley/db';
+import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
+import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
+import { createInProcessExportQueue } from './export-queue.js';
 
 const ROLLUP_INTERVAL_MS = 15 * 60_000;
 
@@ -30,7 +33,17 @@ async function main() {
   const rollupTimer = setInterval(() => void rollup(), ROLLUP_INTERVAL_MS);
   rollupTimer.unref();
 
-  const app = createLocalApp({ db: database.db }, { logRequests: true });
+  // Exports: the same worker as the Lambda subscriber, fed by an in-process queue unless a queue URL is
+  // configured; files in DATA_DIR/exports behind signed links unless a bucket is.
+  const exportStore = exportStoreFor(cfg.exports);
+  const worker = createExportWorker({ handle: database.handle, store: exportStore, leaseSeconds: cfg.exports.leaseSeconds, maxReceives: cfg.exports.maxReceives });
+  const exportQueue = sqsExportQueueFor(cfg.exports) ?? createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives });
+  const exportServices = { queue: exportQueue, store: exportStore, waitMs: cfg.exports.waitMs, linkTtlSeconds: cfg.exports.linkTtlSeconds };
+
+  const app = createLocalApp(
+    { db: database.db, exports: () => exportServices },
+    { logRequests: true, localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
+  );
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     const base = `http://localhost:${info.port}`;
     console.log(

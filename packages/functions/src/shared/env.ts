@@ -1,10 +1,12 @@
 import type { Database } from '@parley/db';
-import type { Principal } from '@parley/core';
+import type { ExportServices, Principal } from '@parley/core';
 import type { Kysely } from 'kysely';
 
 export interface AppDeps {
   /** The database, opened on first use. */
   db: () => Promise<Kysely<Database>>;
+  /** The export queue and store, built on first use; without them the export routes answer 500. */
+  exports?: () => ExportServices;
 }
 
 export interface AppEnv {
@@ -12,5 +14,7 @@ export interface AppEnv {
     requestId: string;
     db: Kysely<Database>;
     principal: Principal;
+    /** Set on the export routes: the export queue and store. */
+    exports: ExportServices | undefined;
   };
 }

@@ -2,6 +2,8 @@ import { requireWorkspace } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
 import { createApp, requireApiKey } from '../../shared/app.js';
 import type { AppDeps, AppEnv } from '../../shared/env.js';
+import * as exportHandlers from './exports/handlers.js';
+import * as exportRoutes from './exports/routes.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
 
@@ -20,9 +22,17 @@ export function createWorkspaceChatsApp(deps: AppDeps) {
   for (const path of ['/api/v2/w/:workspace_uuid/chats', '/api/v2/w/:workspace_uuid/chats/*']) {
     app.use(path, requireApiKey(deps), requirePathWorkspace);
   }
+  for (const path of ['/api/v2/w/:workspace_uuid/chats/export', '/api/v2/w/:workspace_uuid/chats/exports/*']) {
+    app.use(path, async (c, next) => {
+      c.set('exports', deps.exports?.());
+      await next();
+    });
+  }
   return app
     .openapi(routes.listChats, handlers.listChats)
     .openapi(routes.needsResponse, handlers.needsResponse)
     .openapi(routes.dailyCreation, handlers.dailyCreation)
-    .openapi(routes.toolCallNames, handlers.toolCallNames);
+    .openapi(routes.toolCallNames, handlers.toolCallNames)
+    .openapi(exportRoutes.exportChats, exportHandlers.exportChats)
+    .openapi(exportRoutes.exportStatus, exportHandlers.exportStatus);
 }
