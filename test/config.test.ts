@@ -10,7 +10,27 @@ describe('configuration', () => {
       databaseDriver: 'pglite',
       neonWsProxy: undefined,
       demoApiKey: undefined,
+      exports: {
+        bucket: undefined,
+        queueUrl: undefined,
+        s3Endpoint: undefined,
+        sqsEndpoint: undefined,
+        region: 'us-east-1',
+        waitMs: 5000,
+        linkTtlSeconds: 900,
+        maxReceives: 4,
+        leaseSeconds: 290,
+        signingSecret: undefined,
+        localDir: '.data/exports',
+      },
     });
+  });
+
+  it('reads the export settings: bucket and queue, timings, and rejects out-of-range waits', () => {
+    const cfg = parseConfig({ EXPORTS_BUCKET: 'b', EXPORTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q', EXPORT_WAIT_MS: '0', AWS_REGION: 'eu-west-1', DATA_DIR: '/d' });
+    expect(cfg.exports).toMatchObject({ bucket: 'b', queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q', waitMs: 0, region: 'eu-west-1', localDir: '/d/exports' });
+    expect(() => parseConfig({ EXPORT_WAIT_MS: '60000' })).toThrow(/EXPORT_WAIT_MS/);
+    expect(() => parseConfig({ EXPORT_SIGNING_SECRET: 'short' })).toThrow(/EXPORT_SIGNING_SECRET/);
   });
 
   it('uses pg when a DATABASE_URL is given, unless a driver is named', () => {

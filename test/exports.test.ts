@@ -8,14 +8,13 @@ import { serve } from '@hono/node-server';
 import {
   createApiKey,
   createLocalExportStore,
-  createS3ExportStore,
-  createSqsExportQueue,
   encodeExportMessage,
   type ExportQueue,
   type ExportServices,
   type ExportStore,
   type LocalExportStore,
 } from '@parley/core';
+import { createS3ExportStore, createSqsExportQueue } from '@parley/core/aws';
 import { CHAT_EXPORT_COLUMNS, claimExportJob, findExportJobById, inlineParameters, insertChat } from '@parley/db';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -492,5 +491,19 @@ describe('the SQS queue adapter', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('describes the export (303, 202, the CSV columns) and its status endpoint', async () => {
+    const doc = (await (await createLocalApp({ db: () => Promise.reject(new Error('unused')) }).request('/openapi.json')).json()) as any;
+    const exportOp = doc.paths['/api/v2/w/{workspace_uuid}/chats/export'].get;
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '303', '400', '401', '403', '404', '500']);
+    expect(exportOp.responses['303'].headers.Location).toBeDefined();
+    expect(exportOp.responses['202'].headers['Retry-After']).toBeDefined();
+    for (const [column] of CHAT_EXPORT_COLUMNS) expect(exportOp.description).toContain(`\`${column}\``);
+    expect(exportOp.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['workspace_uuid', 'filters', 'createdAfter', 'isAnonymous', 'sortBy']));
+    const status = doc.paths['/api/v2/w/{workspace_uuid}/chats/exports/{export_id}'].get;
+    expect(status.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/ExportJob');
   });
 });

@@ -1,4 +1,5 @@
-import { type Config, createLocalExportStore, createS3ExportStore, createSqsExportQueue, type ExportQueue, type ExportStore, type LocalExportStore } from '@parley/core';
+import { type Config, createLocalExportStore, type ExportQueue, type ExportStore, type LocalExportStore } from '@parley/core';
+import { createS3ExportStore, createSqsExportQueue } from '@parley/core/aws';
 
 // The export adapters the configuration names: S3 and SQS when a bucket and a queue are configured
 // (or linked by SST), else a folder under DATA_DIR and, for the queue, whatever the caller runs in-process.

@@ -2,7 +2,8 @@ import { decodeExportMessage, type ExportRunOutcome, type ExportStore, runExport
 import type { DbHandle } from '@parley/db';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { exportStoreFor } from '../shared/export-adapters.js';
-import { lambdaDatabase, lambdaExportsConfig } from '../shared/lambda-deps.js';
+import { lambdaDatabase } from '../shared/lambda-deps.js';
+import { lambdaExportsConfig } from '../shared/lambda-export-deps.js';
 
 export interface ExportWorkerDeps {
   handle: () => Promise<Pick<DbHandle, 'db' | 'copyCsv'>>;
