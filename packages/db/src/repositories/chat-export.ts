@@ -64,13 +64,13 @@ export function compileChatExportQuery(db: Executor, filter: WorkspaceChatFilter
     )
     .leftJoin('identities as assistant_identity', 'assistant_identity.id', 'assistant.identity_id')
     // Lateral, so the aggregate is computed once per chat though the neutralising CASE names it thrice.
+    // Labels by primary key from the chat's label ids: an index probe per chat, never a scan of the labels.
     .leftJoinLateral(
       (eb) =>
         eb
-          .selectFrom('chat_labels')
-          .innerJoin('labels', 'labels.id', 'chat_labels.label_id')
+          .selectFrom('labels')
           .select(sql<string | null>`string_agg(labels.name, '; ' order by labels.name)`.as('names'))
-          .whereRef('chat_labels.chat_id', '=', 'chats.id')
+          .where(sql<boolean>`labels.id = any(array(${eb.selectFrom('chat_labels').select('chat_labels.label_id').whereRef('chat_labels.chat_id', '=', 'chats.id')}))`)
           .as('chat_label_names'),
       (join) => join.onTrue(),
     )
