@@ -182,3 +182,9 @@ export async function failExportJob(db: Executor, id: string, error: string): Pr
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }
+
+/** Jobs not finished, oldest first: an in-process queue resends them after a restart (SQS keeps its own). */
+export async function listUnfinishedExportJobIds(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('export_jobs').select('id').where('status', 'in', ['queued', 'running']).orderBy('created_at').execute();
+  return rows.map((r) => r.id);
+}

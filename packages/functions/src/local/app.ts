@@ -31,7 +31,12 @@ export function createLocalApp(deps: AppDeps, options: { logRequests?: boolean; 
  */
 function localExportDownload(store: LocalExportStore) {
   return (c: import('hono').Context) => {
-    const key = decodeURIComponent(c.req.path.slice(LOCAL_EXPORTS_PATH.length + 1));
+    let key: string;
+    try {
+      key = decodeURIComponent(c.req.path.slice(LOCAL_EXPORTS_PATH.length + 1));
+    } catch {
+      key = '';
+    }
     const path = store.verify({
       key,
       expires: c.req.query('expires') ?? '',

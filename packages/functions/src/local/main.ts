@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { AppError, config, ConfigError, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
-import { rollupDailyStats } from '@parley/db';
+import { listUnfinishedExportJobIds, rollupDailyStats } from '@parley/db';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
@@ -37,7 +37,12 @@ async function main() {
   // configured; files in DATA_DIR/exports behind signed links unless a bucket is.
   const exportStore = exportStoreFor(cfg.exports);
   const worker = createExportWorker({ handle: database.handle, store: exportStore, leaseSeconds: cfg.exports.leaseSeconds, maxReceives: cfg.exports.maxReceives });
-  const exportQueue = sqsExportQueueFor(cfg.exports) ?? createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives });
+  let exportQueue = sqsExportQueueFor(cfg.exports);
+  if (!exportQueue) {
+    exportQueue = createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives });
+    // The in-process queue lived in the last process's memory: resend what it left unfinished.
+    for (const id of await listUnfinishedExportJobIds(db)) await exportQueue.send(id);
+  }
   const exportServices = { queue: exportQueue, store: exportStore, waitMs: cfg.exports.waitMs, linkTtlSeconds: cfg.exports.linkTtlSeconds };
 
   const app = createLocalApp(
