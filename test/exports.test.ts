@@ -52,7 +52,7 @@ function recordingQueue(): ExportQueue & { sent: string[] } {
 }
 
 function appWith(services: Partial<ExportServices> & { queue: ExportQueue }, localExportStore: LocalExportStore = store) {
-  const exports: ExportServices = { store: countingStore, waitMs: 10_000, linkTtlSeconds: 60, ...services };
+  const exports: ExportServices = { store: countingStore, waitMs: 10_000, linkTtlSeconds: 60, maxReceives: 4, ...services };
   return createLocalApp({ db: async () => t.db, exports: () => exports }, { localExportStore });
 }
 
@@ -387,6 +387,25 @@ describe('the export worker under SQS semantics', () => {
     const waited = await get(appWith({ queue: failing, store: broken }), `${base()}/export?mine=false`, ws.keys.all!);
     expect(waited.status).toBe(500);
     expect(((await waited.json()) as any).error.message).toMatch(/failed: Attempt 4 failed: bucket is gone/);
+  });
+
+  it('fails a job whose last run died holding it, and does not share it with a new request', async () => {
+    const dead = async (query: string) => {
+      const { jobId } = await queuedJob(query);
+      // The fourth and last delivery's worker timed out: its lease ran out, and SQS dead-lettered the message.
+      await sql`update export_jobs set status = 'running', attempts = 4, lease_until = now() - interval '1 second' where id = ${jobId}`.execute(t.db);
+      return jobId;
+    };
+    const first = await dead('isTest=true');
+    const status = (await (await get(app, `${base()}/exports/${first}`, ws.keys.all!)).json()) as Record<string, unknown>;
+    expect(status).toMatchObject({ status: 'failed', error: 'Attempt 4 stopped without finishing (the worker timed out or crashed) and no retry is left' });
+
+    const second = await dead('isTest=false&paused=false');
+    const res = await get(appWith({ queue: recordingQueue(), waitMs: 0 }), `${base()}/export?isTest=false&paused=false`, ws.keys.all!);
+    const { exportId } = (await res.json()) as { exportId: string };
+    expect(exportId).not.toBe(second);
+    expect(await findExportJobById(t.db, second)).toMatchObject({ status: 'failed' });
+    expect(await findExportJobById(t.db, exportId)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
   it('drops a message it cannot read rather than retrying it', async () => {

@@ -95,6 +95,7 @@ export const exportScenario: BenchScenario = {
         store: createS3ExportStore({ bucket: 'exports', region: 'us-east-1', endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS }),
         waitMs: 25_000,
         linkTtlSeconds: 300,
+        maxReceives: 4,
       };
       server = serve({ fetch: createLocalApp({ db: async () => db, exports: () => services }).fetch, port: 0, hostname: '127.0.0.1' });
       await new Promise((r) => server!.once('listening', r));

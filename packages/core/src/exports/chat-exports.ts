@@ -11,6 +11,7 @@ import {
   type DbHandle,
   type Executor,
   type ExportJobRecord,
+  failAbandonedExportJob,
   failExportJob,
   findExportJob,
   findExportJobById,
@@ -47,7 +48,7 @@ function canonicalJson(value: unknown): string {
  */
 export async function requestChatExport(
   db: Executor,
-  services: Pick<ExportServices, 'queue'>,
+  services: Pick<ExportServices, 'queue' | 'maxReceives'>,
   principal: Principal,
   query: WorkspaceChatQuery,
 ): Promise<{ job: ExportJobRecord; shared: boolean }> {
@@ -55,13 +56,11 @@ export async function requestChatExport(
   const params: ChatExportParams = { filter, sort: { field: query.sortBy, order: query.sortOrder } };
   const paramsJson = JSON.parse(canonicalJson(params)) as Record<string, unknown>;
   const paramsHash = createHash('sha256').update(canonicalJson(params)).digest('hex');
-  const { job, created } = await createOrShareExportJob(db, {
-    workspaceId: principal.workspaceId,
-    kind: CHAT_EXPORT_KIND,
-    requestedBy: principal.memberId,
-    params: paramsJson,
-    paramsHash,
-  });
+  const record = () =>
+    createOrShareExportJob(db, { workspaceId: principal.workspaceId, kind: CHAT_EXPORT_KIND, requestedBy: principal.memberId, params: paramsJson, paramsHash });
+  let { job, created } = await record();
+  // A job whose last run died is no job to share: settle it as failed and start afresh.
+  if (!created && (await settleAbandonedJob(db, job, services.maxReceives)).status === 'failed') ({ job, created } = await record());
   if (created) {
     try {
       await services.queue.send(job.id);
@@ -106,12 +105,27 @@ export async function viewExportJob(services: Pick<ExportServices, 'store' | 'li
   return { job, download: { url, expiresAt } };
 }
 
+/**
+ * The job as it stands, with one correction: if its last permitted run stopped without recording an
+ * outcome (the worker timed out or crashed; SQS then dead-letters the message), it is failed now.
+ */
+export async function settleAbandonedJob(db: Executor, job: ExportJobRecord, maxReceives: number): Promise<ExportJobRecord> {
+  if (job.status !== 'running' || job.attempts < maxReceives) return job;
+  const failed = await failAbandonedExportJob(db, job.id, maxReceives, `Attempt ${job.attempts} stopped without finishing (the worker timed out or crashed) and no retry is left`);
+  return failed ?? job;
+}
+
 /** An export job of the caller's workspace: the requester's own, or any for callers who see all chats. */
-export async function findChatExportJob(db: Executor, principal: Principal, jobId: string): Promise<ExportJobRecord> {
+export async function findChatExportJob(
+  db: Executor,
+  services: Pick<ExportServices, 'maxReceives'>,
+  principal: Principal,
+  jobId: string,
+): Promise<ExportJobRecord> {
   requireScope(principal, 'chats:read');
   const job = await findExportJob(db, principal.workspaceId, jobId);
   if (!job || job.kind !== CHAT_EXPORT_KIND || (job.requestedBy !== principal.memberId && !seesAllChats(principal))) throw AppError.notFound('Export');
-  return job;
+  return settleAbandonedJob(db, job, services.maxReceives);
 }
 
 // ---- The worker side ----

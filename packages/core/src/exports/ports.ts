@@ -23,6 +23,8 @@ export interface ExportServices {
   /** How long a request waits for its file before answering 202. */
   waitMs: number;
   linkTtlSeconds: number;
+  /** The queue's maxReceiveCount: a job that used that many runs gets no other. */
+  maxReceives: number;
 }
 
 /** The message body on the queue: the job's id, nothing else (the job row holds the rest). */

@@ -188,3 +188,20 @@ export async function listUnfinishedExportJobIds(db: Executor): Promise<string[]
   const rows = await db.selectFrom('export_jobs').select('id').where('status', 'in', ['queued', 'running']).orderBy('created_at').execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * Fails a job whose last permitted run stopped without a word (timed out or crashed holding it): it is
+ * running, its lease has expired, and no delivery is left to take it over. Returns it failed, or undefined.
+ */
+export async function failAbandonedExportJob(db: Executor, id: string, maxAttempts: number, error: string): Promise<ExportJobRecord | undefined> {
+  const row = await db
+    .updateTable('export_jobs')
+    .set({ status: 'failed', error, lease_until: null, completed_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('attempts', '>=', maxAttempts)
+    .where('lease_until', '<', sql<Date>`now()`)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}

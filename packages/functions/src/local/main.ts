@@ -43,7 +43,7 @@ async function main() {
     // The in-process queue lived in the last process's memory: resend what it left unfinished.
     for (const id of await listUnfinishedExportJobIds(db)) await exportQueue.send(id);
   }
-  const exportServices = { queue: exportQueue, store: exportStore, waitMs: cfg.exports.waitMs, linkTtlSeconds: cfg.exports.linkTtlSeconds };
+  const exportServices = { queue: exportQueue, store: exportStore, waitMs: cfg.exports.waitMs, linkTtlSeconds: cfg.exports.linkTtlSeconds, maxReceives: cfg.exports.maxReceives };
 
   const app = createLocalApp(
     { db: database.db, exports: () => exportServices },

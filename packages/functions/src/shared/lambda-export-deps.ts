@@ -17,7 +17,7 @@ export function lambdaExportServices(): ExportServices {
     const cfg = lambdaExportsConfig();
     const queue = sqsExportQueueFor(cfg);
     if (!queue) throw new Error('No exports queue: link ExportsQueue or set EXPORTS_QUEUE_URL');
-    exportServices = { queue, store: exportStoreFor(cfg), waitMs: cfg.waitMs, linkTtlSeconds: cfg.linkTtlSeconds };
+    exportServices = { queue, store: exportStoreFor(cfg), waitMs: cfg.waitMs, linkTtlSeconds: cfg.linkTtlSeconds, maxReceives: cfg.maxReceives };
   }
   return exportServices;
 }

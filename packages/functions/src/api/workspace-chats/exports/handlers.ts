@@ -56,6 +56,7 @@ export const exportChats: RouteHandler<typeof routes.exportChats, AppEnv> = asyn
 
 export const exportStatus: RouteHandler<typeof routes.exportStatus, AppEnv> = async (c) => {
   const { export_id } = c.req.valid('param');
-  const job = await core.findChatExportJob(c.get('db'), c.get('principal'), export_id);
-  return c.json(toExportJob(c, await core.viewExportJob(exportServices(c), job)), 200);
+  const services = exportServices(c);
+  const job = await core.findChatExportJob(c.get('db'), services, c.get('principal'), export_id);
+  return c.json(toExportJob(c, await core.viewExportJob(services, job)), 200);
 };
