@@ -1,14 +1,13 @@
-import { config, type ExportServices } from '@parley/core';
+import type { ExportServices } from '@parley/core';
 import { type ExportsConfig, exportStoreFor, sqsExportQueueFor } from './export-adapters.js';
-import { linked } from './lambda-deps.js';
+import { lambdaConfig } from './lambda-deps.js';
 
 // The export adapters of a Lambda: S3 and SQS, named by the resources SST links (infra/storage.ts,
 // infra/queue.ts). Only the functions that export import this, so only they bundle the AWS SDK.
 
-/** The export settings, with the bucket and queue SST linked (infra/storage.ts, infra/queue.ts) unless set. */
+/** The export settings, with the bucket and queue SST linked unless set. */
 export function lambdaExportsConfig(): ExportsConfig {
-  const cfg = config().exports;
-  return { ...cfg, bucket: cfg.bucket ?? linked('Exports', 'name'), queueUrl: cfg.queueUrl ?? linked('ExportsQueue', 'url') };
+  return lambdaConfig().exports;
 }
 
 let exportServices: ExportServices | undefined;
