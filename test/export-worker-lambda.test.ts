@@ -6,7 +6,7 @@ import { authenticate, encodeExportMessage, requestChatExport } from '@parley/co
 import { createS3ExportStore } from '@parley/core/aws';
 import { createDb, type DbHandle, findExportJobById, insertChat, migrateToLatest } from '@parley/db';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsRecord } from '../packages/functions/src/local/export-queue.js';
 import { buildFunctions } from '../scripts/build.js';
 import { csvRecords } from './harness/csv.js';
