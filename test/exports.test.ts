@@ -42,7 +42,9 @@ const countingStore: ExportStore = {
   downloadUrl: (key, options) => store.downloadUrl(key, options),
 };
 
-const workerFor = (s: ExportStore, leaseSeconds = 60) => createExportWorker({ handle: async () => t.handle, store: s, leaseSeconds, maxReceives: 4 });
+const deliveries: Array<Record<string, unknown>> = [];
+const workerFor = (s: ExportStore, leaseSeconds = 60) =>
+  createExportWorker({ handle: async () => t.handle, store: s, leaseSeconds, maxReceives: 4, log: (entry) => void deliveries.push(entry) });
 const queueFor = (s: ExportStore) => createInProcessExportQueue(workerFor(s), { maxReceives: 4, retryDelayMs: 10 });
 
 /** A queue that keeps what is sent, for tests that deliver by hand. */
@@ -410,7 +412,9 @@ describe('the export worker under SQS semantics', () => {
 
   it('drops a message it cannot read rather than retrying it', async () => {
     const worker = workerFor(countingStore);
-    expect(await worker({ Records: [sqsRecord('{"nope":1}'), sqsRecord('not json')] })).toEqual({ batchItemFailures: [] });
+    const unreadable = sqsRecord('not json');
+    expect(await worker({ Records: [sqsRecord('{"nope":1}'), unreadable] })).toEqual({ batchItemFailures: [] });
+    expect(deliveries.at(-1)).toEqual({ level: 'error', message: 'export message without a job id', messageId: unreadable.messageId });
   });
 });
 

@@ -53,7 +53,7 @@ const flag = (column: string) => sql<string>`case when ${sql.ref(column)} then '
 
 /** The export's SELECT, compiled: the chats of `filter` in `sort` order, one CSV-ready row each. */
 export function compileChatExportQuery(db: Executor, filter: WorkspaceChatFilter, sort: ChatSort): CompiledQuery {
-  return db
+  const query = db
     .selectFrom('chats')
     .leftJoin('channels', 'channels.id', 'chats.channel_id')
     .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
@@ -102,7 +102,9 @@ export function compileChatExportQuery(db: Executor, filter: WorkspaceChatFilter
       isoUtc(sql.ref('chats.last_message_at')).as('last_message_at'),
       'chats.message_count',
     ])
-    .where(workspaceChatsWhere(filter))
-    .orderBy(workspaceChatsOrder(sort))
+    .where(workspaceChatsWhere(filter));
+  // One orderBy per term (the array form is deprecated), in the list's order.
+  return workspaceChatsOrder(sort)
+    .reduce((ordered, term) => ordered.orderBy(term), query)
     .compile();
 }

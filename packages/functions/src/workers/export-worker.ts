@@ -11,7 +11,11 @@ export interface ExportWorkerDeps {
   leaseSeconds: number;
   /** The queue's maxReceiveCount: the delivery with this receive count is the last before the DLQ. */
   maxReceives: number;
+  /** Where a line per delivery goes: JSON to the console (CloudWatch on Lambda) unless given. */
+  log?: (entry: Record<string, unknown>) => void;
 }
+
+const consoleLog = (entry: Record<string, unknown>) => (entry.level === 'error' ? console.error : console.log)(JSON.stringify(entry));
 
 /** Deliveries that must come back: the job is still to do, or (on the last one) should reach the DLQ. */
 const RETRY: ReadonlySet<ExportRunOutcome> = new Set(['busy', 'retry', 'failed']);
@@ -22,13 +26,14 @@ const RETRY: ReadonlySet<ExportRunOutcome> = new Set(['busy', 'retry', 'failed']
  * `batchItemFailures` (partial batch response), the others are done.
  */
 export function createExportWorker(deps: ExportWorkerDeps) {
+  const log = deps.log ?? consoleLog;
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       const jobId = decodeExportMessage(record.body);
       if (!jobId) {
         // No delivery can make sense of it: drop it rather than retry it into the DLQ.
-        console.error(JSON.stringify({ level: 'error', message: 'export message without a job id', messageId: record.messageId }));
+        log({ level: 'error', message: 'export message without a job id', messageId: record.messageId });
         continue;
       }
       const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
@@ -38,10 +43,10 @@ export function createExportWorker(deps: ExportWorkerDeps) {
         outcome = await runExportJob({ handle: await deps.handle(), store: deps.store, leaseSeconds: deps.leaseSeconds }, jobId, { final });
       } catch (err) {
         // The database is out of reach: the job was not claimed, or its lease will run out.
-        console.error(JSON.stringify({ level: 'error', message: 'export delivery failed', jobId, error: String(err) }));
+        log({ level: 'error', message: 'export delivery failed', jobId, error: String(err) });
         outcome = 'retry';
       }
-      console.log(JSON.stringify({ level: 'info', message: 'export delivery', jobId, receives, outcome }));
+      log({ level: 'info', message: 'export delivery', jobId, receives, outcome });
       if (RETRY.has(outcome)) batchItemFailures.push({ itemIdentifier: record.messageId });
     }
     return { batchItemFailures };
