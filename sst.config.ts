@@ -5,21 +5,19 @@ export default $config({
     return {
       name: 'parley',
       removal: input?.stage === 'production' ? 'retain' : 'remove',
-      protect: input?.stage === 'production',
       home: 'aws',
     };
   },
   async run() {
     await import('./infra/secrets');
     const { exportsBucket } = await import('./infra/storage');
-    const { exportsQueue, exportsDeadLetterQueue } = await import('./infra/queue');
+    const { exportsQueue } = await import('./infra/queue');
     const { api } = await import('./infra/api');
     await import('./infra/cron');
     return {
       api: api.url,
       exportsBucket: exportsBucket.name,
       exportsQueue: exportsQueue.url,
-      exportsDeadLetterQueue: exportsDeadLetterQueue.url,
     };
   },
 });

@@ -1,10 +1,11 @@
 import { backgroundFunctions } from '../packages/functions/src/groups';
 import { databaseUrl } from './secrets';
 
-/** Statistics rollups: an idempotent job over the last window, every 15 minutes. */
-export const statsRollup = new sst.aws.Cron('StatsRollup', {
+// Statistics rollups: an idempotent job over the recent window. CronV2 (EventBridge Scheduler) because
+// SST 4 deprecates `sst.aws.Cron`, and `function` because both deprecate `job`.
+export const statsRollup = new sst.aws.CronV2('StatsRollup', {
   schedule: 'rate(15 minutes)',
-  job: {
+  function: {
     handler: backgroundFunctions.statsRollup.handler,
     runtime: 'nodejs22.x',
     architecture: 'arm64',

@@ -1,4 +1,4 @@
-/** The Neon connection string (set with `sst secret set DatabaseUrl <url>`). */
+/** The Neon connection string (`npx sst secret set DatabaseUrl <url> --stage <stage>`). */
 export const databaseUrl = new sst.Secret('DatabaseUrl');
 
 /**

@@ -1,13 +1,7 @@
-/** CSV exports. Download links are short-lived presigned URLs; the files themselves expire after a week. */
+/**
+ * CSV exports. Clients download them through short-lived presigned URLs, re-signed on each status
+ * request, so an export stays downloadable until S3 expires the object.
+ */
 export const exportsBucket = new sst.aws.Bucket('Exports', {
-  transform: {
-    bucket: (args) => {
-      args.forceDestroy = $app.stage !== 'production';
-    },
-  },
-});
-
-new aws.s3.BucketLifecycleConfigurationV2('ExportsExpiry', {
-  bucket: exportsBucket.name,
-  rules: [{ id: 'expire-exports', status: 'Enabled', expiration: { days: 7 } }],
+  lifecycle: [{ id: 'expire-exports', expiresIn: '7 days' }],
 });

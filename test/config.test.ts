@@ -10,6 +10,19 @@ describe('configuration', () => {
       databaseDriver: 'pglite',
       neonWsProxy: undefined,
       demoApiKey: undefined,
+      exports: {
+        bucket: undefined,
+        queueUrl: undefined,
+        s3Endpoint: undefined,
+        sqsEndpoint: undefined,
+        region: 'us-east-1',
+        waitMs: 5000,
+        linkTtlSeconds: 900,
+        maxReceives: 4,
+        leaseSeconds: 290,
+        signingSecret: undefined,
+        localDir: '.data/exports',
+      },
     });
   });
 
@@ -28,6 +41,13 @@ describe('configuration', () => {
     expect(() => parseConfig({ SUMMARIZER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' })).toThrow(/OPENAI_MODEL: is required/);
     const twilio = parseConfig({ SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15550000' }).providers.sms;
     expect(twilio).toMatchObject({ kind: 'twilio', baseUrl: 'https://api.twilio.com', accountSid: 'AC1', from: '+15550000' });
+  });
+
+  it('reads the export settings: bucket and queue, timings, and rejects out-of-range waits', () => {
+    const cfg = parseConfig({ EXPORTS_BUCKET: 'b', EXPORTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q', EXPORT_WAIT_MS: '0', AWS_REGION: 'eu-west-1', DATA_DIR: '/d' });
+    expect(cfg.exports).toMatchObject({ bucket: 'b', queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q', waitMs: 0, region: 'eu-west-1', localDir: '/d/exports' });
+    expect(() => parseConfig({ EXPORT_WAIT_MS: '60000' })).toThrow(/EXPORT_WAIT_MS/);
+    expect(() => parseConfig({ EXPORT_SIGNING_SECRET: 'short' })).toThrow(/EXPORT_SIGNING_SECRET/);
   });
 
   it('uses pg when a DATABASE_URL is given, unless a driver is named', () => {

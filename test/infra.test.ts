@@ -1,100 +1,181 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { endpointGroups } from '../packages/functions/src/groups.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backgroundFunctions, endpointGroups } from '../packages/functions/src/groups.js';
 
-// Evaluates sst.config.ts with fake SST globals that record what it declares, so the infrastructure
-// can be checked without AWS: every endpoint group routed to its own function, handlers that exist.
+// Evaluates sst.config.ts with fake SST globals that record every component and call, so the
+// infrastructure is checked without AWS: each endpoint group routed to one function of its own, every
+// handler an existing export, the exports queue with its DLQ and a partial-response subscriber.
 
 const root = resolve(import.meta.dirname, '..');
 
-interface Made {
-  kind: string;
+interface Component {
+  type: string;
   name: string;
-  args: any;
+  args: Record<string, any>;
   calls: Array<{ method: string; args: any[] }>;
+  instance: Record<string, any>;
 }
-const made: Made[] = [];
+const components: Component[] = [];
 
-function fake(kind: string, extra: (self: Made) => Record<string, unknown> = () => ({})) {
+/** A fake SST component class: records its construction, and the calls to `methods`. */
+function fake(type: string, attributes: (name: string) => Record<string, string>, methods: string[] = []) {
   return class {
-    constructor(name: string, args: any = {}) {
-      const self: Made = { kind, name, args, calls: [] };
-      made.push(self);
-      Object.assign(this, { name: `${name}-name`, arn: `arn:aws:${kind}:${name}`, url: `https://${name}.example`, ...extra(self) });
+    constructor(name: string, args: Record<string, any> = {}) {
+      const component: Component = { type, name, args, calls: [], instance: this };
+      components.push(component);
+      Object.assign(this, attributes(name));
+      for (const method of methods) {
+        Object.assign(this, { [method]: (...callArgs: any[]) => void component.calls.push({ method, args: callArgs }) });
+      }
     }
   };
 }
-const recorder = (self: Made, method: string) => (...args: any[]) => {
-  self.calls.push({ method, args });
+
+const sst = {
+  Secret: fake('Secret', (name) => ({ name, value: `secret:${name}` })),
+  aws: {
+    Bucket: fake('Bucket', (name) => ({ name: `parley-test-${name.toLowerCase()}`, arn: `arn:aws:s3:::parley-test-${name.toLowerCase()}` })),
+    Queue: fake(
+      'Queue',
+      (name) => ({ arn: `arn:aws:sqs:us-east-1:000000000000:${name}`, url: `https://sqs.us-east-1.amazonaws.com/000000000000/${name}` }),
+      ['subscribe'],
+    ),
+    ApiGatewayV2: fake('ApiGatewayV2', (name) => ({ url: `https://${name.toLowerCase()}.execute-api.us-east-1.amazonaws.com` }), ['route']),
+    Function: fake('Function', (name) => ({ name, arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}` })),
+    CronV2: fake('CronV2', (name) => ({ name })),
+  },
 };
 
+let config: { app(input: { stage: string }): Record<string, unknown>; run(): Promise<Record<string, unknown>> };
 let outputs: Record<string, unknown>;
 
 beforeAll(async () => {
-  Object.assign(globalThis, {
-    $config: (config: unknown) => config,
-    $app: { name: 'parley', stage: 'test' },
-    aws: { s3: { BucketLifecycleConfigurationV2: fake('aws.s3.BucketLifecycleConfigurationV2') } },
-    sst: {
-      Secret: fake('Secret'),
-      aws: {
-        Bucket: fake('Bucket'),
-        Queue: fake('Queue', (self) => ({ subscribe: recorder(self, 'subscribe') })),
-        ApiGatewayV2: fake('ApiGatewayV2', (self) => ({ route: recorder(self, 'route') })),
-        Function: fake('Function'),
-        Cron: fake('Cron'),
-      },
-    },
-  });
-  const config = (await import('../sst.config.js')).default as unknown as { app(input: { stage: string }): any; run(): Promise<Record<string, unknown>> };
-  expect(config.app({ stage: 'production' })).toMatchObject({ name: 'parley', home: 'aws', removal: 'retain' });
+  Object.assign(globalThis, { $config: (definition: unknown) => definition, $app: { name: 'parley', stage: 'test' }, sst });
+  // A computed specifier, so `tsc -p tsconfig.json` does not follow it into code that needs SST's types.
+  const configPath = join(root, 'sst.config.ts');
+  config = (await import(configPath)).default;
   outputs = await config.run();
 });
 
-const of = (kind: string) => made.filter((m) => m.kind === kind);
+afterAll(() => {
+  for (const key of ['$config', '$app', 'sst']) Reflect.deleteProperty(globalThis, key);
+});
 
+const ofType = (type: string) => components.filter((c) => c.type === type);
+const named = (type: string, name: string) => {
+  const component = components.find((c) => c.type === type && c.name === name);
+  if (!component) throw new Error(`no ${type} named ${name}; declared: ${components.map((c) => `${c.type} ${c.name}`).join(', ')}`);
+  return component;
+};
+const subscriptions = () => ofType('Queue').flatMap((queue) => queue.calls.filter((c) => c.method === 'subscribe').map((c) => ({ queue, function: c.args[0], options: c.args[1] })));
+
+/** Every function the config declares, as `[where, FunctionArgs]`. */
+function declaredFunctions(): Array<[string, Record<string, any>]> {
+  return [
+    ...ofType('Function').map((f): [string, Record<string, any>] => [`Function ${f.name}`, f.args]),
+    ...subscriptions().map((s): [string, Record<string, any>] => [`subscriber of ${s.queue.name}`, s.function]),
+    ...ofType('CronV2').map((c): [string, Record<string, any>] => [`CronV2 ${c.name}`, c.args.function]),
+  ];
+}
+
+/** `path/to/file.export`, relative to the repository root: the file exists and exports that function. */
 async function expectHandlerExists(handler: string) {
   const dot = handler.lastIndexOf('.');
   const file = join(root, `${handler.slice(0, dot)}.ts`);
-  expect(existsSync(file), file).toBe(true);
-  const mod = await import(file);
-  expect(typeof mod[handler.slice(dot + 1)], handler).toBe('function');
+  // Soft, so that one run lists every missing handler.
+  expect.soft(existsSync(file), `${handler}: ${file} does not exist`).toBe(true);
+  if (!existsSync(file)) return;
+  const module = await import(file);
+  expect.soft(typeof module[handler.slice(dot + 1)], `${handler}: no such exported function`).toBe('function');
+}
+
+/** An SST duration ("5 minutes", "29 seconds") in seconds. */
+function seconds(duration: string): number {
+  const match = /^(\d+) (second|minute|hour)s?$/.exec(duration);
+  if (!match) throw new Error(`unexpected duration ${duration}`);
+  return Number(match[1]) * { second: 1, minute: 60, hour: 3600 }[match[2] as 'second' | 'minute' | 'hour'];
 }
 
 describe('sst.config.ts', () => {
-  it('routes every endpoint group to one function of its own', async () => {
-    const [api] = of('ApiGatewayV2');
-    expect(api).toBeDefined();
-    const functions = of('Function');
-    expect(functions).toHaveLength(endpointGroups.length);
-    for (const group of endpointGroups) {
-      const fn = functions.find((f) => f.args.handler === group.handler);
-      expect(fn, group.name).toBeDefined();
-      expect(fn!.args.runtime).toBe('nodejs22.x');
-      const routes = api!.calls.filter((c) => c.args[1] === `arn:aws:Function:${fn!.name}`).map((c) => c.args[0]);
-      expect(routes.sort(), group.name).toEqual([...group.routes].sort());
-      await expectHandlerExists(group.handler);
-    }
-    expect(api!.calls).toHaveLength(endpointGroups.flatMap((g) => g.routes).length);
+  it('names the app and retains resources only in production', () => {
+    expect(config.app({ stage: 'production' })).toEqual({ name: 'parley', removal: 'retain', home: 'aws' });
+    expect(config.app({ stage: 'dev' })).toMatchObject({ name: 'parley', removal: 'remove', home: 'aws' });
   });
 
-  it('declares the exports queue beside its dead-letter queue, the bucket, the secret and the rollup cron', async () => {
-    const queues = of('Queue');
-    const dlq = queues.find((q) => q.name === 'ExportsDeadLetter');
-    const exports = queues.find((q) => q.name === 'Exports');
-    expect(exports?.args.dlq).toEqual({ queue: 'arn:aws:Queue:ExportsDeadLetter', retry: 3 });
-    expect(dlq).toBeDefined();
-    expect(of('Bucket').map((b) => b.name)).toEqual(['Exports']);
-    expect(of('Secret').map((s) => s.name)).toEqual(['DatabaseUrl', 'ChatProviders']);
-    const [cron] = of('Cron');
-    expect(cron?.args.schedule).toMatch(/^rate\(/);
-    expect(cron?.args.job.runtime).toBe('nodejs22.x');
-    await expectHandlerExists(cron!.args.job.handler);
-    for (const sub of queues.flatMap((q) => q.calls.filter((c) => c.method === 'subscribe'))) {
-      expect(sub.args[1]).toMatchObject({ batch: { partialResponses: true } });
-      await expectHandlerExists(sub.args[0].handler);
+  it('returns the API URL, the bucket name and the queue URL', () => {
+    expect(outputs).toEqual({
+      api: ofType('ApiGatewayV2')[0]?.instance.url,
+      exportsBucket: ofType('Bucket')[0]?.instance.name,
+      exportsQueue: named('Queue', 'ExportsQueue').instance.url,
+    });
+  });
+
+  it('gives linkable components unique names, as SST requires', () => {
+    const names = components.map((c) => c.name.toLowerCase());
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+    expect(names).not.toContain('app');
+  });
+
+  it('routes every route of every endpoint group to that group’s single function', () => {
+    const [api, ...others] = ofType('ApiGatewayV2');
+    expect(api).toBeDefined();
+    expect(others).toEqual([]);
+    const routes = api!.calls.filter((c) => c.method === 'route');
+    const functions = ofType('Function');
+    expect(functions).toHaveLength(endpointGroups.length);
+    for (const group of endpointGroups) {
+      const groupFunctions = functions.filter((f) => f.args.handler === group.handler);
+      expect(groupFunctions, group.name).toHaveLength(1);
+      const arn = groupFunctions[0]!.instance.arn;
+      expect(routes.filter((r) => r.args[1] === arn).map((r) => r.args[0]).sort(), group.name).toEqual([...group.routes].sort());
     }
-    expect(Object.keys(outputs).sort()).toEqual(['api', 'exportsBucket', 'exportsDeadLetterQueue', 'exportsQueue']);
+    const keys = routes.map((r) => r.args[0]);
+    expect(keys).toHaveLength(new Set(keys).size);
+    expect(keys).toHaveLength(endpointGroups.flatMap((g) => g.routes).length);
+  });
+
+  it('links the group functions to the database, the provider settings, the bucket and the queue, on the Neon driver', () => {
+    expect(ofType('Secret').map((s) => s.name)).toEqual(['DatabaseUrl', 'ChatProviders']);
+    const linked = [named('Secret', 'DatabaseUrl'), named('Secret', 'ChatProviders'), ofType('Bucket')[0], named('Queue', 'ExportsQueue')].map((c) => c?.instance);
+    for (const fn of ofType('Function')) {
+      expect(fn.args.link, fn.name).toHaveLength(linked.length);
+      for (const component of linked) expect(fn.args.link, fn.name).toContain(component);
+      expect(fn.args.environment, fn.name).toEqual({ DATABASE_DRIVER: 'neon' });
+      expect(seconds(fn.args.timeout), fn.name).toBeLessThan(30);
+    }
+  });
+
+  it('declares the exports queue with its dead-letter queue and a partial-response subscriber', () => {
+    const queue = named('Queue', 'ExportsQueue');
+    const deadLetter = named('Queue', 'ExportsDeadLetter');
+    expect(queue.args.dlq).toEqual({ queue: deadLetter.instance.arn, retry: 3 });
+    expect(deadLetter.calls).toEqual([]);
+    const subscribed = subscriptions();
+    expect(subscribed.map((s) => s.queue.name)).toEqual(['ExportsQueue']);
+    const [{ function: worker, options }] = subscribed as [(typeof subscribed)[number]];
+    expect(worker.handler).toBe('packages/functions/src/workers/export-worker.handler');
+    expect(options).toEqual({ batch: { size: 1, partialResponses: true } });
+    expect(worker.link).toEqual(expect.arrayContaining([named('Secret', 'DatabaseUrl').instance, ofType('Bucket')[0]?.instance]));
+    // Lambda rejects an SQS trigger whose queue hides messages for less time than the function may run.
+    expect(seconds(queue.args.visibilityTimeout)).toBeGreaterThanOrEqual(seconds(worker.timeout));
+  });
+
+  it('schedules the stats rollup', () => {
+    const [cron, ...others] = ofType('CronV2');
+    expect(others).toEqual([]);
+    expect(cron?.args.schedule).toBe('rate(15 minutes)');
+    expect(cron?.args.function.handler).toBe(backgroundFunctions.statsRollup.handler);
+    expect(cron?.args.function.link).toEqual([named('Secret', 'DatabaseUrl').instance]);
+  });
+
+  it('runs every function on nodejs22.x', () => {
+    const functions = declaredFunctions();
+    expect(functions.length).toBe(endpointGroups.length + 2);
+    for (const [where, args] of functions) expect(args.runtime, where).toBe('nodejs22.x');
+  });
+
+  it('points every handler at an existing export', async () => {
+    for (const [, args] of declaredFunctions()) await expectHandlerExists(args.handler);
   });
 });

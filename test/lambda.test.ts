@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createDb, type DbHandle, migrateToLatest } from '@parley/db';
 import { buildFunctions } from '../scripts/build.js';
 import { httpApiEvent } from './harness/lambda-events.js';
+import { servePglite } from './harness/pglite-server.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
 
 // Builds the chats function with esbuild and invokes the bundle with API Gateway v2 events against
@@ -27,26 +28,14 @@ beforeAll(async () => {
     process.env.NEON_WS_PROXY = inject('neonWsProxy');
     fixtureDb = await createDb({ driver: 'pg', url: process.env.DATABASE_URL });
   } else {
-    const [{ PGlite }, { PGLiteSocketServer }, { pg_trgm }] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite-socket'),
-      import('@electric-sql/pglite/contrib/pg_trgm'),
-    ]);
-    // The extensions the migrations create, as createDb loads them for the embedded database.
-    const pglite = await PGlite.create({ extensions: { pg_trgm } });
-    const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1', maxConnections: 20 });
-    await server.start();
-    const address = server.getServerConn();
-    const url = `postgres://postgres@${address}/postgres`;
+    const served = await servePglite();
+    const url = served.url;
     // As deployed: the connection string arrives as the SST-linked secret, not as DATABASE_URL.
     process.env.DATABASE_DRIVER = 'pg';
     process.env.SST_RESOURCE_DatabaseUrl = JSON.stringify({ type: 'sst.sst.Secret', value: url });
     fixtureDb = await createDb({ driver: 'pg', url, maxConnections: 1 });
     await migrateToLatest(fixtureDb.db);
-    stopPglite = async () => {
-      await server.stop();
-      await pglite.close();
-    };
+    stopPglite = served.stop;
   }
   ws = await createTestWorkspace(fixtureDb.db);
   outdir = mkdtempSync(join(tmpdir(), 'parley-lambda-'));

@@ -75,6 +75,13 @@ describe('npm start and npm run keys', () => {
     expect(created.status).toBe(200);
     const { id } = (await created.json()) as { id: string };
     expect((await fetch(`${first.base}/docs`)).status).toBe(200);
+    // The export: the in-process queue, the worker, and the file under DATA_DIR/exports behind a signed link.
+    const demoWorkspace = /Seeded the demo workspace ([0-9a-f-]{36})/.exec(first.output)![1]!;
+    const csv = await fetch(`${first.base}/api/v2/w/${demoWorkspace}/chats/export?chatType=assignment`, { headers });
+    expect(csv.status).toBe(200);
+    expect(csv.redirected).toBe(true);
+    expect(new URL(csv.url).pathname).toMatch(/^\/local-exports\/exports\//);
+    expect((await csv.text()).split('\r\n')[0]).toMatch(/^chat_id,chat_uuid,title,/);
     await stop(first.child);
 
     const second = await start();

@@ -31,6 +31,8 @@ export function lazyDatabase(options: () => DbOptions, init?: (db: Kysely<Databa
   };
   return {
     db: async () => (await open()).db,
+    /** The whole handle: the Kysely instance, the driver and its COPY. */
+    handle: open,
     async close() {
       if (handle) await (await handle).close();
       handle = undefined;

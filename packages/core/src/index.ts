@@ -14,3 +14,4 @@ export * from './idempotency.js';
 export * from './markdown.js';
 export * from './providers/index.js';
 export * from './chat-actions.js';
+export * from './exports/index.js';

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { copyCsvOverPg, copyCsvOverPglite, type CsvCopy, inlineParameters } from './copy-csv.js';
 import type { Database } from './schema.js';
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
@@ -20,6 +21,11 @@ export interface DbOptions {
 export interface DbHandle {
   db: Kysely<Database>;
   driver: DatabaseDriver;
+  /**
+   * Streams the rows of a compiled SELECT as CSV with a header (Postgres COPY), its parameters
+   * inlined. Over TCP with `pg` for the `pg` and `neon` drivers; into memory for PGlite.
+   */
+  copyCsv(query: Pick<CompiledQuery, 'sql' | 'parameters'>): Promise<CsvCopy>;
   close(): Promise<void>;
 }
 
@@ -73,6 +79,7 @@ async function createPgliteDb(options: DbOptions): Promise<DbHandle> {
   return {
     db,
     driver: 'pglite',
+    copyCsv: (query) => copyCsvOverPglite(pglite, inlineParameters(query)),
     async close() {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
@@ -100,7 +107,8 @@ async function createPgDb(options: DbOptions): Promise<DbHandle> {
   });
   pool.on('error', logIdleClientError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, driver: 'pg', close: () => db.destroy() };
+  const url = requireUrl(options);
+  return { db, driver: 'pg', copyCsv: (query) => copyCsvOverPg(url, inlineParameters(query)), close: () => db.destroy() };
 }
 
 async function createNeonDb(options: DbOptions): Promise<DbHandle> {
@@ -122,5 +130,7 @@ async function createNeonDb(options: DbOptions): Promise<DbHandle> {
   });
   pool.on('error', logIdleClientError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
-  return { db, driver: 'neon', close: () => db.destroy() };
+  // The Neon driver cannot COPY: bulk reads open a `pg` connection to the same URL.
+  const url = requireUrl(options);
+  return { db, driver: 'neon', copyCsv: (query) => copyCsvOverPg(url, inlineParameters(query)), close: () => db.destroy() };
 }

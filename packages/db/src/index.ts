@@ -1,5 +1,6 @@
 export { createDb, type DatabaseDriver, type DbHandle, type DbOptions } from './create-db.js';
 export { migrateToLatest } from './migrate.js';
+export { type CsvCopy, inlineParameters, sqlLiteral } from './copy-csv.js';
 export type { Executor } from './executor.js';
 export * from './schema.js';
 export * from './repositories/workspaces.js';
@@ -13,3 +14,5 @@ export * from './repositories/daily-stats.js';
 export * from './repositories/workspace-chats.js';
 export * from './repositories/org-chats.js';
 export * from './repositories/chat-actions.js';
+export * from './repositories/export-jobs.js';
+export * from './repositories/chat-export.js';

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as initial from './migrations/20261122T0000-initial.js';
 import * as chatDailyStats from './migrations/20261122T0100-chat-daily-stats.js';
 import * as workspaceChats from './migrations/20261123T0000-workspace-chats.js';
+import * as exportJobs from './migrations/20261123T0010-export-jobs.js';
 import * as chatActions from './migrations/20261123T0100-chat-actions.js';
 import * as orgChats from './migrations/20261123T0200-org-chats.js';
 
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '20261122T0000-initial': initial,
   '20261122T0100-chat-daily-stats': chatDailyStats,
   '20261123T0000-workspace-chats': workspaceChats,
+  '20261123T0010-export-jobs': exportJobs,
   '20261123T0100-chat-actions': chatActions,
   '20261123T0200-org-chats': orgChats,
 };

@@ -304,6 +304,30 @@ export interface ChatDailyStatsTable {
   rolled_up_at: CreatedAt;
 }
 
+export const EXPORT_JOB_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export type ExportJobStatus = (typeof EXPORT_JOB_STATUSES)[number];
+
+export interface ExportJobsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  /** What is exported, e.g. `workspace-chats`; each kind has its own params and query. */
+  kind: string;
+  requested_by: number;
+  params: Json<Record<string, unknown>>;
+  params_hash: string;
+  status: Generated<ExportJobStatus>;
+  attempts: Generated<number>;
+  lease_until: Date | null;
+  row_count: number | null;
+  byte_count: number | null;
+  object_key: string | null;
+  error: string | null;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  completed_at: Date | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   identities: IdentitiesTable;
@@ -326,4 +350,5 @@ export interface Database {
   chat_tools: ChatToolsTable;
   deliveries: DeliveriesTable;
   idempotency_keys: IdempotencyKeysTable;
+  export_jobs: ExportJobsTable;
 }

@@ -36,4 +36,5 @@ export const endpointGroups: EndpointGroup[] = [
 /** Functions that serve no route: scheduled jobs and queue workers (see infra/cron.ts and infra/queue.ts). */
 export const backgroundFunctions = {
   statsRollup: { name: 'stats-rollup', handler: 'packages/functions/src/workers/stats-rollup.handler' },
+  exportWorker: { name: 'export-worker', handler: 'packages/functions/src/workers/export-worker.handler' },
 } as const;

@@ -2,8 +2,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
-import { findOldestWorkspace, rollupDailyStats } from '@parley/db';
+import { findOldestWorkspace, listUnfinishedExportJobIds, rollupDailyStats } from '@parley/db';
+import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
+import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
+import { createInProcessExportQueue } from './export-queue.js';
 
 const ROLLUP_INTERVAL_MS = 15 * 60_000;
 
@@ -33,7 +36,22 @@ async function main() {
   const workspaceId = seeded?.workspaceId ?? (await findOldestWorkspace(db))?.id ?? '<workspace id>';
   // SMS and email left in the outbox are printed here as they are queued.
   const providers = createProviders(cfg.providers);
-  const app = createLocalApp({ db: database.db, providers: () => providers }, { logRequests: true });
+  // Exports: the same worker as the Lambda subscriber, fed by an in-process queue unless a queue URL is
+  // configured; files in DATA_DIR/exports behind signed links unless a bucket is.
+  const exportStore = exportStoreFor(cfg.exports);
+  const worker = createExportWorker({ handle: database.handle, store: exportStore, leaseSeconds: cfg.exports.leaseSeconds, maxReceives: cfg.exports.maxReceives });
+  let exportQueue = sqsExportQueueFor(cfg.exports);
+  if (!exportQueue) {
+    exportQueue = createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives });
+    // The in-process queue lived in the last process's memory: resend what it left unfinished.
+    for (const id of await listUnfinishedExportJobIds(db)) await exportQueue.send(id);
+  }
+  const exportServices = { queue: exportQueue, store: exportStore, waitMs: cfg.exports.waitMs, linkTtlSeconds: cfg.exports.linkTtlSeconds, maxReceives: cfg.exports.maxReceives };
+
+  const app = createLocalApp(
+    { db: database.db, providers: () => providers, exports: () => exportServices },
+    { logRequests: true, localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
+  );
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     const base = `http://localhost:${info.port}`;
     console.log(

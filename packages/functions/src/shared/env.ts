@@ -1,5 +1,5 @@
 import type { Database } from '@parley/db';
-import type { Principal, Providers } from '@parley/core';
+import type { ExportServices, Principal, Providers } from '@parley/core';
 import type { Kysely } from 'kysely';
 
 export interface AppDeps {
@@ -7,6 +7,8 @@ export interface AppDeps {
   db: () => Promise<Kysely<Database>>;
   /** SMS, email, tools and summaries; the configuration's adapters when absent. */
   providers?: () => Providers;
+  /** The export queue and store, built on first use; without them the export routes answer 500. */
+  exports?: () => ExportServices;
 }
 
 export interface AppEnv {
@@ -15,5 +17,7 @@ export interface AppEnv {
     db: Kysely<Database>;
     principal: Principal;
     providers: Providers;
+    /** Set on the export routes: the export queue and store. */
+    exports: ExportServices | undefined;
   };
 }

@@ -1,55 +1,59 @@
-import { config, createProviders, databaseOptions, lazyDatabase, type Providers } from '@parley/core';
+import { type Config, config, createProviders, databaseOptions, lazyDatabase, type Providers } from '@parley/core';
 import { Resource } from 'sst/resource';
 import type { AppDeps } from './env.js';
 
 // In a Lambda container the database opens on the first request and is reused by later ones.
 // Migrations are not run here: deploys migrate once, before traffic.
 
-/** The Neon connection string linked to the function (infra/secrets.ts), when deployed with SST. */
-function linkedDatabaseUrl(): string | undefined {
+/** A value SST linked to the function (infra/), or undefined outside SST (tests, the local server). */
+function linked(resource: string, field: string): string | undefined {
   try {
-    return (Resource as unknown as Record<string, { value?: string } | undefined>).DatabaseUrl?.value;
+    const value = (Resource as unknown as Record<string, Record<string, unknown> | undefined>)[resource]?.[field];
+    return typeof value === 'string' ? value : undefined;
   } catch {
-    return undefined; // not running under SST (tests, the local server): DATABASE_URL decides
+    return undefined;
   }
 }
 
-/** The provider settings linked to the function (infra/secrets.ts), as variables the configuration reads. */
+/** The provider settings linked to the function (infra/secrets.ts): a JSON object of variables. */
 function linkedProviderSettings(): Record<string, unknown> {
   try {
-    const raw = (Resource as unknown as Record<string, { value?: string } | undefined>).ChatProviders?.value;
+    const raw = linked('ChatProviders', 'value');
     const parsed: unknown = raw ? JSON.parse(raw) : {};
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   } catch {
-    return {}; // not under SST, or not JSON: the environment decides
+    return {}; // not JSON: the environment decides
   }
 }
 
-// The configuration is parsed once, on first use: linked values join the environment before that.
-let linked = false;
-function applyLinkedSettings() {
-  if (linked) return;
-  linked = true;
-  if (!process.env.DATABASE_URL) {
-    const url = linkedDatabaseUrl();
-    if (url) process.env.DATABASE_URL = url;
+let linkedApplied = false;
+
+/**
+ * The configuration, with what SST links to the function standing in for the variables that are not set:
+ * the connection string and the provider settings (infra/secrets.ts), the bucket and the queue
+ * (infra/storage.ts, infra/queue.ts). Applied before the configuration is first parsed, once per container.
+ */
+export function lambdaConfig(): Config {
+  if (!linkedApplied) {
+    linkedApplied = true;
+    const fill = (variable: string, value: string | undefined) => {
+      if (process.env[variable] === undefined && value !== undefined) process.env[variable] = value;
+    };
+    fill('DATABASE_URL', linked('DatabaseUrl', 'value'));
+    fill('EXPORTS_BUCKET', linked('Exports', 'name'));
+    fill('EXPORTS_QUEUE_URL', linked('ExportsQueue', 'url'));
+    for (const [name, value] of Object.entries(linkedProviderSettings())) {
+      if (value !== null && value !== undefined) fill(name, String(value));
+    }
   }
-  for (const [name, value] of Object.entries(linkedProviderSettings())) {
-    if (process.env[name] === undefined && value !== null && value !== undefined) process.env[name] = String(value);
-  }
+  return config();
 }
 
-const database = lazyDatabase(() => {
-  applyLinkedSettings();
-  return databaseOptions(config());
-});
+export const lambdaDatabase = lazyDatabase(() => databaseOptions(lambdaConfig()));
 
 let providers: Providers | undefined;
 
 export const lambdaDeps: AppDeps = {
-  db: database.db,
-  providers: () => {
-    applyLinkedSettings();
-    return (providers ??= createProviders(config().providers));
-  },
+  db: lambdaDatabase.db,
+  providers: () => (providers ??= createProviders(lambdaConfig().providers)),
 };

@@ -4,6 +4,8 @@ import { createApp, requireApiKey, withProviders } from '../../shared/app.js';
 import type { AppDeps, AppEnv } from '../../shared/env.js';
 import * as actionHandlers from './chat-actions/handlers.js';
 import * as actionRoutes from './chat-actions/routes.js';
+import * as exportHandlers from './exports/handlers.js';
+import * as exportRoutes from './exports/routes.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
 
@@ -21,11 +23,19 @@ export function createWorkspaceChatsApp(deps: AppDeps) {
   const app = createApp();
   // `/*` also matches the bare list path, so each request is authenticated once.
   app.use('/api/v2/w/:workspace_uuid/chats/*', requireApiKey(deps), requirePathWorkspace, withProviders(deps));
+  for (const path of ['/api/v2/w/:workspace_uuid/chats/export', '/api/v2/w/:workspace_uuid/chats/exports/*']) {
+    app.use(path, async (c, next) => {
+      c.set('exports', deps.exports?.());
+      await next();
+    });
+  }
   return app
     .openapi(routes.listChats, handlers.listChats)
     .openapi(routes.needsResponse, handlers.needsResponse)
     .openapi(routes.dailyCreation, handlers.dailyCreation)
     .openapi(routes.toolCallNames, handlers.toolCallNames)
+    .openapi(exportRoutes.exportChats, exportHandlers.exportChats)
+    .openapi(exportRoutes.exportStatus, exportHandlers.exportStatus)
     .openapi(actionRoutes.addParticipant, actionHandlers.addParticipant)
     .openapi(actionRoutes.sendAssistantMessage, actionHandlers.sendAssistantMessage)
     .openapi(actionRoutes.summarize, actionHandlers.summarize)

@@ -1,0 +1,207 @@
+import { sql } from 'kysely';
+import type { Executor } from '../executor.js';
+import type { ExportJobStatus } from '../schema.js';
+
+// Export jobs (see the export-jobs migration). Every state change is one conditional UPDATE, so two
+// workers racing on the same job cannot both win, and a worker whose lease was taken over cannot
+// overwrite the outcome of the one that took it.
+
+export interface ExportJobRecord {
+  id: string;
+  workspaceId: string;
+  kind: string;
+  requestedBy: number;
+  params: Record<string, unknown>;
+  status: ExportJobStatus;
+  attempts: number;
+  leaseUntil: Date | null;
+  rowCount: number | null;
+  byteCount: number | null;
+  objectKey: string | null;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+const COLUMNS = [
+  'id', 'workspace_id', 'kind', 'requested_by', 'params', 'status', 'attempts', 'lease_until', 'row_count', 'byte_count',
+  'object_key', 'error', 'created_at', 'started_at', 'completed_at',
+] as const;
+
+type Row = {
+  id: string; workspace_id: string; kind: string; requested_by: number; params: unknown; status: ExportJobStatus; attempts: number;
+  lease_until: Date | null; row_count: number | null; byte_count: number | null; object_key: string | null; error: string | null;
+  created_at: Date; started_at: Date | null; completed_at: Date | null;
+};
+
+function toRecord(r: Row): ExportJobRecord {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    kind: r.kind,
+    requestedBy: r.requested_by,
+    params: (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>,
+    status: r.status,
+    attempts: r.attempts,
+    leaseUntil: r.lease_until,
+    rowCount: r.row_count === null ? null : Number(r.row_count),
+    byteCount: r.byte_count === null ? null : Number(r.byte_count),
+    objectKey: r.object_key,
+    error: r.error,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+  };
+}
+
+export interface NewExportJob {
+  workspaceId: string;
+  kind: string;
+  requestedBy: number;
+  params: Record<string, unknown>;
+  paramsHash: string;
+}
+
+/**
+ * Records a queued job, or returns the queued or running job of the same member, kind and params
+ * (`created: false`): the partial unique index decides, so concurrent identical requests share one.
+ */
+export async function createOrShareExportJob(db: Executor, job: NewExportJob): Promise<{ job: ExportJobRecord; created: boolean }> {
+  // A shared job can finish between the insert and the read; then a second insert succeeds.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await db
+      .insertInto('export_jobs')
+      .values({ workspace_id: job.workspaceId, kind: job.kind, requested_by: job.requestedBy, params: JSON.stringify(job.params), params_hash: job.paramsHash })
+      .onConflict((oc) => oc.columns(['workspace_id', 'requested_by', 'kind', 'params_hash']).where('status', 'in', ['queued', 'running']).doNothing())
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    if (inserted) return { job: toRecord(inserted), created: true };
+    const active = await db
+      .selectFrom('export_jobs')
+      .select(COLUMNS)
+      .where('workspace_id', '=', job.workspaceId)
+      .where('requested_by', '=', job.requestedBy)
+      .where('kind', '=', job.kind)
+      .where('params_hash', '=', job.paramsHash)
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    if (active) return { job: toRecord(active), created: false };
+  }
+  throw new Error('could not record the export job');
+}
+
+/** A job of the workspace, or undefined (also for another workspace's job). */
+export async function findExportJob(db: Executor, workspaceId: string, id: string): Promise<ExportJobRecord | undefined> {
+  const row = await db.selectFrom('export_jobs').select(COLUMNS).where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+/** A job by id alone: for the worker, which trusts the queue's message. */
+export async function findExportJobById(db: Executor, id: string): Promise<ExportJobRecord | undefined> {
+  const row = await db.selectFrom('export_jobs').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+/**
+ * Takes the job for one run: a queued job, or a running one whose lease expired (its worker died).
+ * Returns the job with its new attempt number, which fences the outcome updates below; undefined when
+ * the job is finished or another worker holds a live lease.
+ */
+export async function claimExportJob(db: Executor, id: string, leaseSeconds: number): Promise<ExportJobRecord | undefined> {
+  const row = await db
+    .updateTable('export_jobs')
+    .set({
+      status: 'running',
+      attempts: sql`attempts + 1`,
+      lease_until: sql`now() + make_interval(secs => ${leaseSeconds})`,
+      started_at: sql`now()`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', sql<Date>`now()`)])]))
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+/** Marks the run `attempt` completed; false when that run no longer holds the job. */
+export async function completeExportJob(
+  db: Executor,
+  id: string,
+  attempt: number,
+  result: { rowCount: number; byteCount: number; objectKey: string },
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('export_jobs')
+    .set({
+      status: 'completed',
+      row_count: result.rowCount,
+      byte_count: result.byteCount,
+      object_key: result.objectKey,
+      error: null,
+      lease_until: null,
+      completed_at: sql`now()`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('attempts', '=', attempt)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+/**
+ * Ends the run `attempt` without a file: back to `queued` for the next delivery (`final: false`), or
+ * `failed` for good. Keeps the reason either way.
+ */
+export async function releaseExportJob(db: Executor, id: string, attempt: number, outcome: { error: string; final: boolean }): Promise<boolean> {
+  const updated = await db
+    .updateTable('export_jobs')
+    .set({
+      status: outcome.final ? 'failed' : 'queued',
+      error: outcome.error,
+      lease_until: null,
+      completed_at: outcome.final ? sql`now()` : null,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('attempts', '=', attempt)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+/** Fails a job that is not finished, whoever holds it: its message could not be queued, or was given up on. */
+export async function failExportJob(db: Executor, id: string, error: string): Promise<boolean> {
+  const updated = await db
+    .updateTable('export_jobs')
+    .set({ status: 'failed', error, lease_until: null, completed_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+/** Jobs not finished, oldest first: an in-process queue resends them after a restart (SQS keeps its own). */
+export async function listUnfinishedExportJobIds(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('export_jobs').select('id').where('status', 'in', ['queued', 'running']).orderBy('created_at').execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Fails a job whose last permitted run stopped without a word (timed out or crashed holding it): it is
+ * running, its lease has expired, and no delivery is left to take it over. Returns it failed, or undefined.
+ */
+export async function failAbandonedExportJob(db: Executor, id: string, maxAttempts: number, error: string): Promise<ExportJobRecord | undefined> {
+  const row = await db
+    .updateTable('export_jobs')
+    .set({ status: 'failed', error, lease_until: null, completed_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('attempts', '>=', maxAttempts)
+    .where('lease_until', '<', sql<Date>`now()`)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}

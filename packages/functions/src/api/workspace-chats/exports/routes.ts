@@ -1,0 +1,57 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { security } from '../../../shared/app.js';
+import { commonErrorResponses } from '../../../shared/errors.js';
+import { tags } from '../routes.js';
+import { CSV_COLUMNS_DESCRIPTION, ExportAccepted, ExportChatsQuery, ExportJob, ExportParams } from './schemas.js';
+import { WorkspaceParams } from '../schemas.js';
+
+const base = '/api/v2/w/{workspace_uuid}/chats';
+
+export const exportChats = createRoute({
+  method: 'get',
+  path: `${base}/export`,
+  tags,
+  summary: 'Export chats as CSV with filtering applied.',
+  description: [
+    'Exports every chat matching the filters (the same parameters as the list, not paginated) to a CSV file.',
+    'The file is written in the background: the request records an export job and waits a few seconds for it.',
+    '- When the file is ready in time: `303 See Other` with `Location` set to a short-lived download link, so a client that follows redirects receives the CSV.',
+    "- Otherwise: `202 Accepted` with the job id and its status URL (body, and `Location`), and `Retry-After` in seconds; poll the status URL until it says `completed` and follow its `downloadUrl`.",
+    'Repeating the same request while its job is queued or running returns that job rather than starting another.',
+    '',
+    'Requires `chats:read`; `isAnonymous` (and the `anonymous` rule field) also needs `chats:admin`. Members without admin rights export the chats they take part in.',
+    '',
+    CSV_COLUMNS_DESCRIPTION,
+  ].join('\n'),
+  security,
+  request: { params: WorkspaceParams, query: ExportChatsQuery },
+  responses: {
+    303: {
+      description: 'The file is ready: `Location` is a short-lived link to the CSV (`text/csv; charset=utf-8`).',
+      headers: z.object({ Location: z.string().openapi({ description: 'The download link.' }) }),
+      content: { 'text/csv': { schema: z.string().openapi({ description: 'The CSV, after following the redirect.' }) } },
+    },
+    202: {
+      description: 'Still being written: poll `statusUrl`.',
+      headers: z.object({
+        Location: z.string().openapi({ description: 'The status URL.' }),
+        'Retry-After': z.string().openapi({ description: 'Seconds to wait before polling.' }),
+      }),
+      content: { 'application/json': { schema: ExportAccepted } },
+    },
+    ...commonErrorResponses,
+  },
+});
+
+export const exportStatus = createRoute({
+  method: 'get',
+  path: `${base}/exports/{export_id}`,
+  tags,
+  summary: 'Get the status of a chats export.',
+  description:
+    "An export job's status, row count and error; when `completed`, a freshly signed download link with its expiry. " +
+    'Requires `chats:read`; members without admin rights see their own exports only (404 for others).',
+  security,
+  request: { params: ExportParams },
+  responses: { 200: { description: 'The export job.', content: { 'application/json': { schema: ExportJob } } }, ...commonErrorResponses },
+});
