@@ -2,7 +2,7 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../executor.js';
 import type { ChannelType, Database, IdentityKind, MessageRole, ParticipantRole } from '../schema.js';
-import { chatTextMatches, type Page } from './chats.js';
+import { chatOnChannelTypes, chatTextMatches, type Page } from './chats.js';
 
 // The org chats inbox (seed 002): a page of chats with everything the nested shape shows, built by
 // ONE statement whatever the page size: the page's ids first, then joins and lateral lookups
@@ -160,19 +160,7 @@ function orgChatFilter(filter: OrgChatFilter, after: OrgChatCursor | undefined) 
     if (filter.assignedMemberId !== undefined) {
       conditions.push(filter.assignedMemberId === null ? eb('chats.assigned_member_id', 'is', null) : eb('chats.assigned_member_id', '=', filter.assignedMemberId));
     }
-    if (filter.channels) {
-      const { types, includeNoChannel } = filter.channels;
-      const typed = eb(
-        'chats.channel_id',
-        'in',
-        eb
-          .selectFrom('channels')
-          .select('channels.id')
-          .where('channels.workspace_id', '=', filter.workspaceId)
-          .where('channels.type', 'in', types.length ? types : ['__none__' as ChannelType]),
-      );
-      conditions.push(includeNoChannel ? eb.or([typed, eb('chats.channel_id', 'is', null)]) : typed);
-    }
+    if (filter.channels) conditions.push(chatOnChannelTypes(eb, filter.workspaceId, filter.channels.types, filter.channels.includeNoChannel));
     if (filter.unreadByViewer) {
       const seenAt = sql<Date>`coalesce((${eb
         .selectFrom('chat_read_markers')

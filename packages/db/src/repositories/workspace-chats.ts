@@ -1,6 +1,6 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { anyMessageMatches, containsPattern } from './chats.js';
+import { anyMessageMatches, chatOnChannelTypes, containsPattern } from './chats.js';
 import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../schema.js';
 
 // The v2 workspace chats (seed 000): one filter language for the list, the export and the statistics.
@@ -118,8 +118,7 @@ function membership(eb: ChatsEb, workspaceId: string, rule: ChatRule): Expressio
   switch (rule.field) {
     case 'channel': {
       const types = list<ChannelType>(rule.value);
-      const typed = eb('chats.channel_id', 'in', eb.selectFrom('channels').select('channels.id').where('channels.workspace_id', '=', workspaceId).where('channels.type', 'in', types));
-      return types.includes('api') ? eb.or([typed, eb('chats.channel_id', 'is', null)]) : typed;
+      return chatOnChannelTypes(eb, workspaceId, types, types.includes('api'));
     }
     case 'chatType':
       return eb('chats.chat_type', 'in', list<ChatType>(rule.value));
