@@ -57,6 +57,14 @@ export const securitySchemes = {
 
 export const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 
+/** Makes the export queue and store available to the export routes; other routes never build them. */
+export function withExports(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('exports', deps.exports?.());
+    await next();
+  };
+}
+
 let configuredProviders: Providers | undefined;
 
 /** Makes the providers (the deps' own, else the configuration's, built once) available to handlers. */

@@ -1,6 +1,6 @@
 import { requireWorkspace } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
-import { createApp, requireApiKey, withProviders } from '../../shared/app.js';
+import { createApp, requireApiKey, withExports, withProviders } from '../../shared/app.js';
 import type { AppDeps, AppEnv } from '../../shared/env.js';
 import * as actionHandlers from './chat-actions/handlers.js';
 import * as actionRoutes from './chat-actions/routes.js';
@@ -23,12 +23,8 @@ export function createWorkspaceChatsApp(deps: AppDeps) {
   const app = createApp();
   // `/*` also matches the bare list path, so each request is authenticated once.
   app.use('/api/v2/w/:workspace_uuid/chats/*', requireApiKey(deps), requirePathWorkspace, withProviders(deps));
-  for (const path of ['/api/v2/w/:workspace_uuid/chats/export', '/api/v2/w/:workspace_uuid/chats/exports/*']) {
-    app.use(path, async (c, next) => {
-      c.set('exports', deps.exports?.());
-      await next();
-    });
-  }
+  app.use('/api/v2/w/:workspace_uuid/chats/export', withExports(deps));
+  app.use('/api/v2/w/:workspace_uuid/chats/exports/*', withExports(deps));
   return app
     .openapi(routes.listChats, handlers.listChats)
     .openapi(routes.needsResponse, handlers.needsResponse)
