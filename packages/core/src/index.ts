@@ -15,3 +15,4 @@ export * from './markdown.js';
 export * from './providers/index.js';
 export * from './chat-actions.js';
 export * from './exports/index.js';
+export * from './statistics/index.js';

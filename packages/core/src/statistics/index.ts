@@ -1,0 +1,2 @@
+export * from './components.js';
+export * from './report.js';
