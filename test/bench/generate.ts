@@ -13,7 +13,6 @@ import {
   insertUser,
   insertWorkspace,
   migrateToLatest,
-  rollupDailyStats,
   setDefaultResponder,
 } from '@parley/db';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
@@ -141,10 +140,6 @@ export async function generateBenchData(db: Kysely<Database>, opts: BenchOptions
     }
     await restore();
     log(`keys and indexes rebuilt, foreign keys validated (${elapsed()})`);
-    // The statistics read the daily rollup, which the cron keeps only for recent days: build the whole range.
-    const anchor = new Date(BENCH_ANCHOR).getTime();
-    await rollupDailyStats(trx, new Date(anchor - (YEAR_SECONDS + 86_400) * 1000), new Date(anchor + 2 * 86_400_000));
-    log(`daily stats rolled up (${elapsed()})`);
     return actors;
   });
 

@@ -1,11 +1,21 @@
-import { type Executor, rollupDailyStats } from '@parley/db';
+import { countDirtyStatistics, type Executor, foldStatistics, rebuildStatistics } from '@parley/db';
 
-/** How far back each rollup recomputes: late messages and clock skew land within it. */
-export const ROLLUP_LOOKBACK_HOURS = 48;
+// The statistics rollup: the cron (infra/cron.ts), the local server's timer and `npm run stats` call
+// these. Both are idempotent and serialised by one lock, so overlapping runs are harmless.
 
-/** Recomputes the daily statistics of the recent window. Safe to run at any time, any number of times. */
-export async function rollupRecentStats(db: Executor, now: Date = new Date()) {
-  const from = new Date(now.getTime() - ROLLUP_LOOKBACK_HOURS * 3_600_000);
-  const { rows } = await rollupDailyStats(db, from, now);
-  return { from, to: now, rows };
+/** Folds every change since the last run into the rollups. */
+export async function rollupStatistics(db: Executor): Promise<{ slices: number; ms: number }> {
+  const t0 = performance.now();
+  const { slices } = await foldStatistics(db);
+  return { slices, ms: Math.round(performance.now() - t0) };
 }
+
+/** Recomputes every rollup (of one workspace, or all) from raw rows. */
+export async function backfillStatistics(db: Executor, options: { workspaceId?: string } = {}): Promise<{ rows: number; ms: number }> {
+  const t0 = performance.now();
+  const { rows } = await rebuildStatistics(db, options);
+  return { rows, ms: Math.round(performance.now() - t0) };
+}
+
+/** Slices waiting for the next rollup. */
+export const pendingStatistics = (db: Executor) => countDirtyStatistics(db);

@@ -5,6 +5,7 @@ import * as workspaceChats from './migrations/20261123T0000-workspace-chats.js';
 import * as exportJobs from './migrations/20261123T0010-export-jobs.js';
 import * as chatActions from './migrations/20261123T0100-chat-actions.js';
 import * as orgChats from './migrations/20261123T0200-org-chats.js';
+import * as statisticsRollups from './migrations/20261124T0000-statistics-rollups.js';
 
 // A static list (not a folder scan) so that bundled functions carry their migrations.
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '20261123T0010-export-jobs': exportJobs,
   '20261123T0100-chat-actions': chatActions,
   '20261123T0200-org-chats': orgChats,
+  '20261124T0000-statistics-rollups': statisticsRollups,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -292,16 +292,27 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
-export interface ChatDailyStatsTable {
+/** Statistics rollups (see the statistics-rollups migration): one row per assistant, channel key and bucket. */
+export interface StatsRollupsTable {
   workspace_id: string;
-  /** The local day in the workspace's time zone, as 'YYYY-MM-DD'. */
-  day: string;
-  channel_id: string | null;
-  chats_created: number;
+  assistant_id: string;
+  /** The channel, NO_CHANNEL_KEY for chats without one, or ALL_CHANNELS_KEY (buckets of an hour and more). */
+  channel_key: string;
+  /** The bucket's length in seconds: 900, 3600, 86400 or 1382400. */
+  size: number;
+  bucket: Date;
+  conversations: number;
   messages: number;
-  user_messages: number;
-  assistant_messages: number;
-  rolled_up_at: CreatedAt;
+  interactions: number;
+  call_duration: number;
+  /** metric -> { value -> count } */
+  dists: Json<Record<string, Record<string, number>>>;
+}
+
+/** 15-minute slices whose rollups are stale; written by triggers, consumed by the rollup. */
+export interface StatsDirtyTable {
+  workspace_id: string;
+  bucket: Date;
 }
 
 export const EXPORT_JOB_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
@@ -345,7 +356,8 @@ export interface Database {
   labels: LabelsTable;
   chat_labels: ChatLabelsTable;
   api_keys: ApiKeysTable;
-  chat_daily_stats: ChatDailyStatsTable;
+  stats_rollups: StatsRollupsTable;
+  stats_dirty: StatsDirtyTable;
   chat_read_markers: ChatReadMarkersTable;
   chat_tools: ChatToolsTable;
   deliveries: DeliveriesTable;

@@ -1,2 +1,3 @@
 export * from './components.js';
 export * from './report.js';
+export * from './time.js';

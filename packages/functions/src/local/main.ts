@@ -1,14 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupRecentStats, seedDemoWorkspace } from '@parley/core';
-import { findOldestWorkspace, listUnfinishedExportJobIds, rollupDailyStats } from '@parley/db';
+import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
+import { findOldestWorkspace, listUnfinishedExportJobIds } from '@parley/db';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
 import { createInProcessExportQueue } from './export-queue.js';
 
-const ROLLUP_INTERVAL_MS = 15 * 60_000;
+// A minute locally, so new messages reach the statistics soon; the deployed cron runs every 15 minutes.
+const ROLLUP_INTERVAL_MS = 60_000;
 
 // `npm start`: the whole API in one process on the embedded database (or DATABASE_URL's server).
 
@@ -26,10 +27,9 @@ async function main() {
   else if (cfg.demoApiKey) await ensureDemoApiKey(db, cfg.demoApiKey);
   const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
 
-  // The rollup the cron runs in production, here on a timer; the first run backfills the demo's 60 days.
-  const rollup = (from?: Date) =>
-    (from ? rollupDailyStats(db, from, new Date()) : rollupRecentStats(db)).catch((err) => console.error('stats rollup failed:', err));
-  await rollup(seeded ? new Date(Date.now() - 62 * 86_400_000) : undefined);
+  // The statistics rollup the cron runs in production, here on a timer; the first run folds in the demo.
+  const rollup = () => rollupStatistics(db).catch((err: unknown) => console.error('stats rollup failed:', err));
+  await rollup();
   const rollupTimer = setInterval(() => void rollup(), ROLLUP_INTERVAL_MS);
   rollupTimer.unref();
 

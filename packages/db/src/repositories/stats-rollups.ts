@@ -1,0 +1,408 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Executor } from '../executor.js';
+
+// Statistics rollups (see the statistics-rollups migration). Two writers, one lock:
+// - foldStatistics recomputes the 15-minute slices the triggers marked dirty, then their parents;
+// - rebuildStatistics recomputes everything (the backfill).
+// Both derive every figure from the same fact rows, which rawStatistics (the reference the tests and the
+// benchmark compare against) also reads, bucketed by Postgres's own time-zone arithmetic instead.
+
+/** The channel key of chats without a channel, and of an assistant's total over every channel. */
+export const NO_CHANNEL_KEY = '00000000-0000-0000-0000-000000000000';
+export const ALL_CHANNELS_KEY = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/** Bucket lengths in seconds, finest first; each divides the next, all aligned to the Unix epoch. */
+export const ROLLUP_SIZES = [900, 3600, 86400, 1382400] as const;
+export type RollupSize = (typeof ROLLUP_SIZES)[number];
+
+/**
+ * The metrics kept as distributions (value -> count), by the key the rows store:
+ * len: characters per message (user and assistant); int: user messages (one value, '');
+ * intent: intent name; score: intent score quantised to thousandths; step: flow step of a message;
+ * cmc: messages per conversation (by the chat's creation); lang: conversation language ('unknown');
+ * cdur / cin: call duration in seconds / user inputs per call; cexit / cend: exit step / end reason of
+ * calls ('unknown'); ctransfer: transfer target of transferred calls.
+ */
+export const STAT_METRICS = ['len', 'int', 'intent', 'score', 'step', 'cmc', 'lang', 'cdur', 'cin', 'cexit', 'cend', 'ctransfer'] as const;
+export type StatMetric = (typeof STAT_METRICS)[number];
+export type Distribution = Record<string, number>;
+export type Distributions = Partial<Record<StatMetric, Distribution>>;
+
+/** Intent scores are quantised to this many steps per unit before they are counted. */
+export const SCORE_QUANTUM = 1000;
+
+const LOCK = sql`select pg_advisory_xact_lock(hashtext('parley statistics rollup'))`;
+const inTransaction = <T>(db: Executor, run: (trx: Executor) => Promise<T>) =>
+  'isTransaction' in db && db.isTransaction ? run(db) : db.transaction().execute(run);
+const seconds = (size: number) => sql`make_interval(secs => ${sql.lit(size)})`;
+const parentOf = (size: number, column: RawBuilder<unknown>) => sql`date_bin(${seconds(size)}, ${column}, timestamptz '1970-01-01 00:00:00+00')`;
+
+/** Where a fact comes from: every message and chat, one workspace's, or those of the slices in `stats_work`. */
+type FactSource = { kind: 'work' } | { kind: 'all'; workspaceId?: string } | { kind: 'raw'; workspaceId: string; assistantId: string; channelId?: string; from: Date; to: Date };
+
+/**
+ * One row per counted thing: (workspace, assistant, channel key, bucket, metric, value). Messages and
+ * chats of removed or test chats are left out; a chat's assistant is its current responder.
+ * `bucket` is an expression over the fact's time `t`.
+ */
+function facts(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilder<unknown>) {
+  const mt = sql`m.created_at`;
+  const ct = sql`c.created_at`;
+  let msgFrom: RawBuilder<unknown>;
+  let chatFrom: RawBuilder<unknown>;
+  let messageCount: RawBuilder<unknown>;
+  const perChat = sql`(select count(*) from messages x where x.chat_id = c.id and x.role in ('user', 'assistant'))`;
+  if (source.kind === 'work') {
+    msgFrom = sql`stats_work w join messages m on m.workspace_id = w.workspace_id and m.created_at >= w.bucket and m.created_at < w.bucket + interval '15 minutes' join chats c on c.id = m.chat_id where true`;
+    chatFrom = sql`stats_work w join chats c on c.workspace_id = w.workspace_id and c.created_at >= w.bucket and c.created_at < w.bucket + interval '15 minutes' where true`;
+    messageCount = perChat;
+  } else if (source.kind === 'all') {
+    const ws = source.workspaceId ? sql`and m.workspace_id = ${source.workspaceId}` : sql``;
+    const wsc = source.workspaceId ? sql`and c.workspace_id = ${source.workspaceId}` : sql``;
+    msgFrom = sql`messages m join chats c on c.id = m.chat_id where true ${ws}`;
+    chatFrom = sql`chats c left join (
+        select chat_id, count(*) as n from messages m where role in ('user', 'assistant') ${ws} group by chat_id
+      ) counts on counts.chat_id = c.id where true ${wsc}`;
+    messageCount = sql`coalesce(counts.n, 0)`;
+  } else {
+    const ch = source.channelId ? sql`and c.channel_id = ${source.channelId}` : sql``;
+    const who = sql`coalesce(c.current_responder_id, c.responder_id) = ${source.assistantId} ${ch}`;
+    msgFrom = sql`messages m join chats c on c.id = m.chat_id
+      where m.workspace_id = ${source.workspaceId} and m.created_at >= ${source.from} and m.created_at < ${source.to} and ${who}`;
+    chatFrom = sql`chats c where c.workspace_id = ${source.workspaceId} and c.created_at >= ${source.from} and c.created_at < ${source.to} and ${who}`;
+    messageCount = perChat;
+  }
+  return sql`
+    m as (
+      select m.workspace_id, coalesce(c.current_responder_id, c.responder_id) as assistant_id,
+             coalesce(c.channel_id, ${NO_CHANNEL_KEY}::uuid) as channel_key, ${bucket(mt)} as bucket,
+             m.role, char_length(m.content) as len, m.intent_name, m.intent_score, m.step
+      from ${msgFrom} and not c.is_removed and not c.is_test
+    ),
+    ch as (
+      select c.workspace_id, coalesce(c.current_responder_id, c.responder_id) as assistant_id,
+             coalesce(c.channel_id, ${NO_CHANNEL_KEY}::uuid) as channel_key, ${bucket(ct)} as bucket,
+             c.language, c.call_duration_seconds, c.call_end_reason, c.call_exit_step, c.call_transfer_target, c.call_user_inputs,
+             ${messageCount} as message_count
+      from ${chatFrom} and not c.is_removed and not c.is_test
+    ),
+    facts as (
+      select m.workspace_id, m.assistant_id, m.channel_key, m.bucket, f.metric, f.k
+      from m cross join lateral (values
+        ('len', case when m.role in ('user', 'assistant') then m.len::text end),
+        ('int', case when m.role = 'user' then '' end),
+        ('intent', m.intent_name),
+        ('score', round(m.intent_score * ${sql.lit(SCORE_QUANTUM)})::int::text),
+        ('step', m.step)
+      ) f(metric, k)
+      where f.k is not null
+      union all
+      select ch.workspace_id, ch.assistant_id, ch.channel_key, ch.bucket, f.metric, f.k
+      from ch cross join lateral (values
+        ('cmc', ch.message_count::text),
+        ('lang', coalesce(ch.language, 'unknown')),
+        ('cdur', ch.call_duration_seconds::text),
+        ('cin', case when ch.call_duration_seconds is not null then ch.call_user_inputs::text end),
+        ('cexit', case when ch.call_duration_seconds is not null then coalesce(ch.call_exit_step, 'unknown') end),
+        ('cend', case when ch.call_duration_seconds is not null then coalesce(ch.call_end_reason, 'unknown') end),
+        ('ctransfer', case when ch.call_duration_seconds is not null then ch.call_transfer_target end)
+      ) f(metric, k)
+      where f.k is not null
+    )`;
+}
+
+/**
+ * The facts counted per (workspace, assistant, channel key, bucket, metric, value): one grouping per
+ * metric, which is several times cheaper over millions of messages than grouping the facts as one stream.
+ * Must count exactly what `facts` lists (the property test compares rollups against raw facts).
+ */
+function counted(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilder<unknown>) {
+  const keys = sql`workspace_id, assistant_id, channel_key, bucket`;
+  const per = (from: 'm' | 'ch', metric: StatMetric, value: RawBuilder<unknown>, where: RawBuilder<unknown>) =>
+    sql`select ${keys}, ${metric}::text as metric, ${value} as k, count(*) as n from ${sql.raw(from)} where ${where} group by ${keys}, k`;
+  const isCall = sql`call_duration_seconds is not null`;
+  return sql`with ${facts(source, bucket)}
+    ${sql.join(
+      [
+        per('m', 'len', sql`len::text`, sql`role in ('user', 'assistant')`),
+        per('m', 'int', sql`''`, sql`role = 'user'`),
+        per('m', 'intent', sql`intent_name`, sql`intent_name is not null`),
+        per('m', 'score', sql`round(intent_score * ${sql.lit(SCORE_QUANTUM)})::int::text`, sql`intent_score is not null`),
+        per('m', 'step', sql`step`, sql`step is not null`),
+        per('ch', 'cmc', sql`message_count::text`, sql`true`),
+        per('ch', 'lang', sql`coalesce(language, 'unknown')`, sql`true`),
+        per('ch', 'cdur', sql`call_duration_seconds::text`, isCall),
+        per('ch', 'cin', sql`call_user_inputs::text`, sql`${isCall} and call_user_inputs is not null`),
+        per('ch', 'cexit', sql`coalesce(call_exit_step, 'unknown')`, isCall),
+        per('ch', 'cend', sql`coalesce(call_end_reason, 'unknown')`, isCall),
+        per('ch', 'ctransfer', sql`call_transfer_target`, sql`${isCall} and call_transfer_target is not null`),
+      ],
+      sql` union all `,
+    )}`;
+}
+
+/** Rows of `counted(workspace_id, assistant_id, channel_key, bucket, metric, k, n)` into rollup rows of `size`. */
+function insertRollups(size: number, counted: RawBuilder<unknown>) {
+  return sql`
+    with counted as (${counted}),
+    per_metric as (
+      select workspace_id, assistant_id, channel_key, bucket, metric, sum(n) as total,
+             sum(case when metric = 'cdur' then k::bigint * n else 0 end) as weighted,
+             jsonb_object_agg(k, n) as obj
+      from counted group by 1, 2, 3, 4, 5
+    )
+    insert into stats_rollups (workspace_id, assistant_id, channel_key, size, bucket, conversations, messages, interactions, call_duration, dists)
+    select workspace_id, assistant_id, channel_key, ${sql.lit(size)}, bucket,
+           coalesce(sum(total) filter (where metric = 'cmc'), 0),
+           coalesce(sum(total) filter (where metric = 'len'), 0),
+           coalesce(sum(total) filter (where metric = 'int'), 0),
+           sum(weighted),
+           jsonb_object_agg(metric, obj)
+    from per_metric group by workspace_id, assistant_id, channel_key, bucket`;
+}
+
+/** Slices (15 minutes) from raw facts. */
+function sliceRollups(source: FactSource) {
+  return insertRollups(900, counted(source, (t) => sql`stats_slice(${t})`));
+}
+
+/**
+ * Rollups of `size` from those of the size below, for the parents in `stats_parents` (or every parent).
+ * The hour level also adds each assistant's total over every channel, which the levels above carry on.
+ */
+function parentRollups(size: number, child: number, scope: { parents: boolean; workspaceId?: string }) {
+  const join = scope.parents
+    ? sql`join stats_parents p on r.workspace_id = p.workspace_id and r.bucket >= p.bucket and r.bucket < p.bucket + ${seconds(size)}`
+    : sql``;
+  const ws = scope.workspaceId ? sql`and r.workspace_id = ${scope.workspaceId}` : sql``;
+  const keys = child === 900 ? sql`cross join lateral (values (r.channel_key), (${ALL_CHANNELS_KEY}::uuid)) k(channel_key)` : sql`cross join lateral (values (r.channel_key)) k(channel_key)`;
+  return insertRollups(
+    size,
+    sql`select r.workspace_id, r.assistant_id, k.channel_key, ${parentOf(size, sql`r.bucket`)} as bucket, d.key as metric, e.key as k, sum(e.value::bigint) as n
+        from stats_rollups r ${join} ${keys}
+        cross join lateral jsonb_each(r.dists) d cross join lateral jsonb_each_text(d.value) e
+        where r.size = ${sql.lit(child)} ${ws}
+        group by 1, 2, 3, 4, 5, 6`,
+  );
+}
+
+export interface FoldResult {
+  /** Dirty 15-minute slices recomputed. */
+  slices: number;
+}
+
+/**
+ * Folds every change the triggers noted into the rollups: the slices are recomputed from raw rows and
+ * their parents from their children, in one transaction under a lock, so a second or concurrent run
+ * finds nothing more to do and changes nothing. Markers written by transactions that commit later
+ * stay for the next run.
+ */
+export async function foldStatistics(db: Executor): Promise<FoldResult> {
+  return inTransaction(db, async (trx) => {
+    await LOCK.execute(trx);
+    await sql`drop table if exists stats_work`.execute(trx);
+    await sql`create temp table stats_work on commit drop as
+      with taken as (delete from stats_dirty returning workspace_id, bucket) select distinct workspace_id, bucket from taken`.execute(trx);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from stats_work`.execute(trx);
+    const slices = rows[0]?.n ?? 0;
+    if (slices === 0) return { slices };
+    await sql`analyze stats_work`.execute(trx);
+    await sql`delete from stats_rollups r using stats_work w where r.workspace_id = w.workspace_id and r.size = 900 and r.bucket = w.bucket`.execute(trx);
+    await sliceRollups({ kind: 'work' }).execute(trx);
+    for (let i = 1; i < ROLLUP_SIZES.length; i++) {
+      const size = ROLLUP_SIZES[i]!;
+      await sql`drop table if exists stats_parents`.execute(trx);
+      await sql`create temp table stats_parents on commit drop as select distinct workspace_id, ${parentOf(size, sql`bucket`)} as bucket from stats_work`.execute(trx);
+      await sql`delete from stats_rollups r using stats_parents p where r.workspace_id = p.workspace_id and r.size = ${size} and r.bucket = p.bucket`.execute(trx);
+      await parentRollups(size, ROLLUP_SIZES[i - 1]!, { parents: true }).execute(trx);
+    }
+    return { slices };
+  });
+}
+
+/** Recomputes every rollup (of one workspace, or all) from raw rows: the backfill. */
+export async function rebuildStatistics(
+  db: Executor,
+  options: { workspaceId?: string; onPhase?: (phase: string, ms: number) => void } = {},
+): Promise<{ rows: number }> {
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    options.onPhase?.(name, now - mark);
+    mark = now;
+  };
+  return inTransaction(db, async (trx) => {
+    await LOCK.execute(trx);
+    // Aggregating millions of facts in memory instead of spilling them; JIT compiles for seconds and saves none.
+    await sql`set local work_mem = '256MB'`.execute(trx);
+    await sql`set local jit = off`.execute(trx);
+    const ws = options.workspaceId;
+    await sql`delete from stats_dirty where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
+    await sql`delete from stats_rollups where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
+    phase('clear');
+    // Counted facts per level in temporary tables: each level regroups the one below (no JSON to take
+    // apart), and the hour level adds the totals over every channel.
+    await sql`drop table if exists stats_counted_900`.execute(trx);
+    await sql`create temp table stats_counted_900 on commit drop as ${counted({ kind: 'all', workspaceId: ws }, (t) => sql`stats_slice(${t})`)}`.execute(trx);
+    phase('900 counted');
+    await insertRollups(900, sql`select * from stats_counted_900`).execute(trx);
+    phase('900');
+    for (let i = 1; i < ROLLUP_SIZES.length; i++) {
+      const [size, child] = [ROLLUP_SIZES[i]!, ROLLUP_SIZES[i - 1]!];
+      const parent = parentOf(size, sql`bucket`);
+      const table = sql.raw(`stats_counted_${size}`);
+      await sql`drop table if exists ${table}`.execute(trx);
+      await sql`create temp table ${table} on commit drop as
+        select workspace_id, assistant_id, ${child === 900 ? sql`coalesce(channel_key, ${ALL_CHANNELS_KEY}::uuid)` : sql`channel_key`} as channel_key,
+               ${parent} as bucket, metric, k, sum(n)::bigint as n
+        from ${sql.raw(`stats_counted_${child}`)}
+        group by ${child === 900 ? sql`grouping sets ((workspace_id, assistant_id, channel_key, ${parent}, metric, k), (workspace_id, assistant_id, ${parent}, metric, k))` : sql`1, 2, 3, 4, 5, 6`}`.execute(trx);
+      await insertRollups(size, sql`select * from ${table}`).execute(trx);
+      phase(String(size));
+    }
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from stats_rollups where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
+    return { rows: rows[0]?.n ?? 0 };
+  });
+}
+
+/** How many slices wait for the rollup. */
+export async function countDirtyStatistics(db: Executor): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from stats_dirty`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+// ---- Reading ----
+
+/** Whose rollups: one channel, the assistant's total (`total`), or each channel apart (`each`). */
+export type RollupScope = { channelKey: string } | 'total' | 'each';
+
+/** Buckets of one size: exactly these starts, or every bucket starting in [from, to). */
+export type RollupSelection = { size: RollupSize; buckets: Date[] } | { size: RollupSize; from: Date; to: Date };
+
+export interface RollupRow {
+  size: number;
+  bucket: Date;
+  channelKey: string;
+  /** The channel's type (per-channel rows of `each`); null for chats without a channel. */
+  channelType: string | null;
+  conversations: number;
+  messages: number;
+  interactions: number;
+  callDuration: number;
+  dists?: Distributions;
+}
+
+/**
+ * Rollup rows of an assistant. With `total`, buckets under an hour (which keep no total row) come per
+ * channel and the caller adds them up.
+ */
+export async function readRollups(
+  db: Executor,
+  query: { workspaceId: string; assistantId: string; scope: RollupScope; selections: RollupSelection[]; dists: boolean; channelTypes?: boolean },
+): Promise<RollupRow[]> {
+  const parts = query.selections
+    .filter((s) => !('buckets' in s) || s.buckets.length > 0)
+    .map((s) => {
+      const scope =
+        query.scope === 'each' || (query.scope === 'total' && s.size === 900)
+          ? sql`r.channel_key <> ${ALL_CHANNELS_KEY}::uuid`
+          : sql`r.channel_key = ${query.scope === 'total' ? ALL_CHANNELS_KEY : query.scope.channelKey}::uuid`;
+      const when = 'buckets' in s ? sql`r.bucket = any(${s.buckets.map((b) => b.toISOString())}::timestamptz[])` : sql`r.bucket >= ${s.from} and r.bucket < ${s.to}`;
+      return sql`(r.size = ${s.size} and ${scope} and ${when})`;
+    });
+  if (parts.length === 0) return [];
+  const rows = await sql<{
+    size: number; bucket: Date; channel_key: string; channel_type: string | null; conversations: number; messages: number;
+    interactions: number; call_duration: number | string; dists?: Distributions;
+  }>`
+    select r.size, r.bucket, r.channel_key, ${query.channelTypes ? sql`ch.type` : sql`null`} as channel_type,
+           r.conversations, r.messages, r.interactions, r.call_duration ${query.dists ? sql`, r.dists` : sql``}
+    from stats_rollups r ${query.channelTypes ? sql`left join channels ch on ch.id = r.channel_key` : sql``}
+    where r.workspace_id = ${query.workspaceId} and r.assistant_id = ${query.assistantId} and (${sql.join(parts, sql` or `)})`.execute(db);
+  return rows.rows.map((r) => ({
+    size: r.size,
+    bucket: r.bucket,
+    channelKey: r.channel_key,
+    channelType: r.channel_type,
+    conversations: r.conversations,
+    messages: r.messages,
+    interactions: r.interactions,
+    callDuration: Number(r.call_duration),
+    ...(query.dists ? { dists: (typeof r.dists === 'string' ? JSON.parse(r.dists) : r.dists) as Distributions } : {}),
+  }));
+}
+
+// ---- The reference: the same figures straight from raw rows ----
+
+export interface RawCounts {
+  conversations: number;
+  messages: number;
+  interactions: number;
+  callDuration: number;
+}
+
+export interface RawStatistics {
+  /** Per local bucket start (Postgres's time-zone arithmetic), buckets without activity absent. */
+  series: Array<{ start: Date } & RawCounts>;
+  current: RawCounts;
+  previous: RawCounts;
+  dists: Distributions;
+  /** Medians as percentile_cont computes them over raw values, by metric. */
+  medians: Partial<Record<StatMetric, number | null>>;
+  /** Conversations by channel type ('api' for chats without a channel). */
+  byChannelType: Record<string, number>;
+}
+
+/**
+ * The statistics of an assistant (on one channel, or all) computed from raw rows: what the rollups
+ * must reproduce exactly. Buckets are local days (`date_trunc` in the zone) or local hours (the
+ * instant minus its local minutes, so a repeated hour stays two buckets). Slow by design.
+ */
+export async function rawStatistics(
+  db: Executor,
+  q: { workspaceId: string; assistantId: string; channelId?: string; zone: string; interval: 86400 | 3600; start: Date; end: Date; previousStart: Date },
+): Promise<RawStatistics> {
+  const local =
+    q.interval === 86400
+      ? (t: RawBuilder<unknown>) => sql`date_trunc('day', ${t}, ${q.zone})`
+      : (t: RawBuilder<unknown>) => sql`date_trunc('minute', ${t}) - make_interval(mins => extract(minute from ${t} at time zone ${q.zone})::int)`;
+  const source = (from: Date, to: Date, bucket: (t: RawBuilder<unknown>) => RawBuilder<unknown>) =>
+    facts({ kind: 'raw', workspaceId: q.workspaceId, assistantId: q.assistantId, channelId: q.channelId, from, to }, bucket);
+  const countsOf = sql`count(*) filter (where metric = 'cmc')::int as conversations, count(*) filter (where metric = 'len')::int as messages,
+                       count(*) filter (where metric = 'int')::int as interactions, coalesce(sum(k::bigint) filter (where metric = 'cdur'), 0) as call_duration`;
+  const series = await sql<{ start: Date; conversations: number; messages: number; interactions: number; call_duration: string | number }>`
+    with ${source(q.start, q.end, local)} select bucket as start, ${countsOf} from facts group by bucket order by bucket`.execute(db);
+  const totals = async (from: Date, to: Date) => {
+    const { rows } = await sql<{ conversations: number; messages: number; interactions: number; call_duration: string | number }>`
+      with ${source(from, to, () => sql`null::timestamptz`)} select ${countsOf} from facts`.execute(db);
+    return toCounts(rows[0]!);
+  };
+  const dists = await sql<{ metric: StatMetric; k: string; n: number }>`
+    with ${source(q.start, q.end, () => sql`null::timestamptz`)} select metric, k, count(*)::int as n from facts group by 1, 2`.execute(db);
+  const numeric = ['len', 'score', 'cmc', 'cdur', 'cin'] as const;
+  const medians = await sql<Record<string, number | string | null>>`
+    with ${source(q.start, q.end, () => sql`null::timestamptz`)}
+    select ${sql.join(numeric.map((metric) => sql`percentile_cont(0.5) within group (order by k::numeric) filter (where metric = ${metric}) as ${sql.ref(metric)}`))}
+    from facts`.execute(db);
+  const byType = await sql<{ type: string; n: number }>`
+    select coalesce(ch.type, 'api') as type, count(*)::int as n
+    from chats c left join channels ch on ch.id = c.channel_id
+    where c.workspace_id = ${q.workspaceId} and c.created_at >= ${q.start} and c.created_at < ${q.end}
+      and coalesce(c.current_responder_id, c.responder_id) = ${q.assistantId} ${q.channelId ? sql`and c.channel_id = ${q.channelId}` : sql``}
+      and not c.is_removed and not c.is_test
+    group by 1`.execute(db);
+  const d: Distributions = {};
+  for (const r of dists.rows) (d[r.metric] ??= {})[r.k] = r.n;
+  return {
+    series: series.rows.map((r) => ({ start: r.start, ...toCounts(r) })),
+    current: await totals(q.start, q.end),
+    previous: await totals(q.previousStart, q.start),
+    dists: d,
+    medians: Object.fromEntries(numeric.map((m) => [m, medians.rows[0]?.[m] == null ? null : Number(medians.rows[0][m])])),
+    byChannelType: Object.fromEntries(byType.rows.map((r) => [r.type, r.n])),
+  };
+}
+
+function toCounts(r: { conversations: number; messages: number; interactions: number; call_duration: string | number }): RawCounts {
+  return { conversations: r.conversations, messages: r.messages, interactions: r.interactions, callDuration: Number(r.call_duration) };
+}
