@@ -1,4 +1,5 @@
 import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord, findExportJobById, releaseExportJob } from '@parley/db';
+import { STATISTICS_EXPORT_KIND, statisticsExportKind } from '../statistics/export.js';
 import { CHAT_EXPORT_KIND, chatExportKind } from './chat-exports.js';
 import { errorReason, type ExportKind } from './jobs.js';
 import type { ExportServices, ExportStore } from './ports.js';
@@ -11,6 +12,7 @@ export type ExportKinds = Readonly<Record<string, ExportKind>>;
 /** Every export kind, by the name its jobs record. */
 export const EXPORT_KINDS: ExportKinds = {
   [CHAT_EXPORT_KIND]: chatExportKind,
+  [STATISTICS_EXPORT_KIND]: statisticsExportKind(),
 };
 
 export interface ExportJobView {

@@ -1,2 +1,5 @@
 export * from './components.js';
 export * from './report.js';
+export * from './chatbots.js';
+export * from './inbox.js';
+export * from './export.js';
