@@ -1,3 +1,4 @@
+import { CHANNEL_COMPONENTS, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 
@@ -36,8 +37,35 @@ describe('GET /openapi.json and /docs', () => {
       expect(op.summary, `${method} ${path}`).toBeTruthy();
       expect(op.responses['401'], `${method} ${path}`).toBeDefined();
       expect(op.responses['400'], `${method} ${path}`).toBeDefined();
-      expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
+      // The statistics group also takes the key in the header its seed names.
+      const security = path.startsWith('/v1/chatbots/') ? [{ bearerAuth: [] }, { apiKeyHeader: [] }, { chatcaptainKey: [] }] : [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+      expect(op.security, `${method} ${path}`).toEqual(security);
     }
+  });
+
+  it('describes the statistics group: every component with its definition, the buckets, the export and its status', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    const base = '/v1/chatbots/{chatbotId}/statistics';
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/chatbots/')).sort()).toEqual(
+      ['/channels', '/export', '/export/{exportId}', '/inbox', '/reports/channel', '/reports/overview'].map((p) => `${base}${p}`),
+    );
+    expect(doc.components.securitySchemes.chatcaptainKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-chatcaptain-key' });
+    for (const [path, catalogue] of [['/reports/overview', OVERVIEW_COMPONENTS], ['/reports/channel', CHANNEL_COMPONENTS]] as const) {
+      const op = doc.paths[`${base}${path}`].get;
+      const components = op.parameters.find((p: { name: string }) => p.name === 'components');
+      expect(components.required).toBe(true);
+      catalogue.forEach((name, id) => expect(components.description).toContain(`- \`${id}\`: \`${name}\`: ${METRIC_DEFINITIONS[metricOf(name)]}`));
+      expect(op.parameters.find((p: { name: string }) => p.name === 'interval').schema).toMatchObject({ type: 'integer', enum: [86400, 3600] });
+      expect(op.description).toContain('23 or 25 hours');
+      expect(op.description).toContain('from the start of the bucket holding `from` to the end of the bucket holding `to`');
+    }
+    expect(doc.paths[`${base}/reports/channel`].get.parameters.find((p: { name: string }) => p.name === 'channelId').required).toBe(true);
+    const exportOp = doc.paths[`${base}/export`].post;
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '500']);
+    expect(exportOp.responses['202'].headers.Location).toBeDefined();
+    const status = doc.components.schemas.StatisticsExportStatus;
+    expect(status.required).toEqual(['status']);
+    expect(Object.keys(status.properties).sort()).toEqual(['downloadUrl', 'error', 'status']);
   });
 
   it('renders the interactive reference with its assets', async () => {

@@ -16,3 +16,5 @@ export * from './repositories/org-chats.js';
 export * from './repositories/chat-actions.js';
 export * from './repositories/export-jobs.js';
 export * from './repositories/chat-export.js';
+export * from './repositories/chatbots.js';
+export * from './repositories/statistics-inbox.js';

@@ -27,6 +27,11 @@ export const endpointGroups: EndpointGroup[] = [
     handler: 'packages/functions/src/api/org-chats/lambda.handler',
   },
   {
+    name: 'statistics',
+    routes: ['ANY /v1/chatbots/{chatbotId}/statistics', 'ANY /v1/chatbots/{chatbotId}/statistics/{proxy+}'],
+    handler: 'packages/functions/src/api/statistics/lambda.handler',
+  },
+  {
     name: 'docs',
     routes: ['GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'],
     handler: 'packages/functions/src/api/docs/lambda.handler',

@@ -1,3 +1,6 @@
 export * from './components.js';
 export * from './report.js';
 export * from './time.js';
+export * from './chatbots.js';
+export * from './inbox.js';
+export * from './export.js';

@@ -4,8 +4,6 @@ import {
   type Distributions,
   type Executor,
   findChannel,
-  findIdentity,
-  findWorkspace,
   rawStatistics,
   readRollups,
   type RollupRow,
@@ -17,6 +15,7 @@ import {
 } from '@parley/db';
 import { type Principal, requireScope } from '../auth.js';
 import { AppError } from '../errors.js';
+import { requireChatbot } from './chatbots.js';
 import { MAX_BUCKETS, metricOf, REPORT_COMPONENTS, type ReportInterval, type ReportKind } from './components.js';
 import { type Block, decompose, formatLocal, type LocalBucket, localBuckets, resolveTimeZone } from './time.js';
 
@@ -53,13 +52,6 @@ export function parseComponents(kind: ReportKind, raw: string): number[] {
   return ids;
 }
 
-/** The chatbot (an assistant of the caller's workspace), or a 404. */
-async function requireAssistant(db: Executor, workspaceId: string, chatbotId: string): Promise<string> {
-  const identity = UUID.test(chatbotId) ? await findIdentity(db, workspaceId, chatbotId) : undefined;
-  if (!identity || identity.kind !== 'agent') throw AppError.notFound('Chatbot');
-  return identity.id;
-}
-
 /** What a report is about, resolved and validated. */
 export interface ReportScope {
   workspaceId: string;
@@ -71,16 +63,14 @@ export interface ReportScope {
 }
 
 async function resolveScope(db: Executor, principal: Principal, chatbotId: string, q: Omit<ReportQuery, 'components'>): Promise<ReportScope> {
-  const assistantId = await requireAssistant(db, principal.workspaceId, chatbotId);
+  const chatbot = await requireChatbot(db, principal, chatbotId);
   if (q.channelId !== undefined && !(UUID.test(q.channelId) && (await findChannel(db, principal.workspaceId, q.channelId)))) throw AppError.notFound('Channel');
-  const workspace = await findWorkspace(db, principal.workspaceId);
-  if (!workspace) throw AppError.notFound('Workspace');
-  const zone = q.timezone !== undefined ? resolveTimeZone(q.timezone) : workspace.timeZone;
+  const zone = q.timezone !== undefined ? resolveTimeZone(q.timezone) : chatbot.timeZone;
   if (q.to.getTime() < q.from.getTime()) {
     throw new AppError('validation_failed', '`to` is before `from`', { issues: [{ path: 'query.to', message: 'Must not be before from' }] });
   }
   const buckets = localBuckets(zone, q.interval, q.from, q.to, MAX_BUCKETS[q.interval]);
-  return { workspaceId: principal.workspaceId, assistantId, channelId: q.channelId, zone, interval: q.interval, buckets };
+  return { workspaceId: principal.workspaceId, assistantId: chatbot.id, channelId: q.channelId, zone, interval: q.interval, buckets };
 }
 
 // ---- The figures a report is made of ----
@@ -368,8 +358,6 @@ export const STATISTICS_CSV_HEADER = ['bucket_start', 'bucket_end', 'component',
  * (breakdown components one row per key; a median without data has an empty value).
  */
 export async function statisticsCsvRows(db: Executor, workspaceId: string, params: StatisticsExportParams): Promise<string[][]> {
-  const workspace = await findWorkspace(db, workspaceId);
-  if (!workspace) throw new Error('the export\'s workspace is gone');
   const zone = resolveTimeZone(params.timezone);
   const buckets = localBuckets(zone, params.interval, new Date(params.from), new Date(params.to), MAX_BUCKETS[params.interval]);
   const start = buckets[0]!.start;

@@ -3,10 +3,12 @@ import type { AppDeps, AppEnv } from '../shared/env.js';
 import { createChatsApp } from './chats/index.js';
 import { createWorkspaceChatsApp } from './workspace-chats/index.js';
 import { createOrgChatsApp } from './org-chats/index.js';
+import { createStatisticsApp } from './statistics/index.js';
 
 /** The app of every endpoint group that serves the public API, by the group's name in groups.ts. */
 export const groupApps: Record<string, (deps: AppDeps) => OpenAPIHono<AppEnv, any, any>> = {
   chats: createChatsApp,
   'workspace-chats': createWorkspaceChatsApp,
   'org-chats': createOrgChatsApp,
+  statistics: createStatisticsApp,
 };

@@ -53,6 +53,12 @@ export function requireApiKey(deps: AppDeps, options: { extraHeaders?: string[] 
 export const securitySchemes = {
   bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key as `Authorization: Bearer <key>` (a bare `Authorization: <key>` works too).' },
   apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key in the `x-api-key` header.' },
+  chatcaptainKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-chatcaptain-key',
+    description: 'API key in the `x-chatcaptain-key` header; accepted by the statistics endpoints only.',
+  },
 } as const;
 
 export const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];

@@ -1,4 +1,4 @@
-import { decodeExportMessage, type ExportRunOutcome, type ExportStore, runExportJob } from '@parley/core';
+import { decodeExportMessage, type ExportKinds, type ExportRunOutcome, type ExportStore, runExportJob } from '@parley/core';
 import type { DbHandle } from '@parley/db';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { exportStoreFor } from '../shared/export-adapters.js';
@@ -13,6 +13,8 @@ export interface ExportWorkerDeps {
   maxReceives: number;
   /** Where a line per delivery goes: JSON to the console (CloudWatch on Lambda) unless given. */
   log?: (entry: Record<string, unknown>) => void;
+  /** The export kinds it runs; every kind of the registry unless given. */
+  kinds?: ExportKinds;
 }
 
 const consoleLog = (entry: Record<string, unknown>) => (entry.level === 'error' ? console.error : console.log)(JSON.stringify(entry));
@@ -40,7 +42,7 @@ export function createExportWorker(deps: ExportWorkerDeps) {
       const final = receives >= deps.maxReceives;
       let outcome: ExportRunOutcome;
       try {
-        outcome = await runExportJob({ handle: await deps.handle(), store: deps.store, leaseSeconds: deps.leaseSeconds }, jobId, { final });
+        outcome = await runExportJob({ handle: await deps.handle(), store: deps.store, leaseSeconds: deps.leaseSeconds, kinds: deps.kinds }, jobId, { final });
       } catch (err) {
         // The database is out of reach: the job was not claimed, or its lease will run out.
         log({ level: 'error', message: 'export delivery failed', jobId, error: String(err) });

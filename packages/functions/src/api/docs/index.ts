@@ -13,15 +13,14 @@ const info = {
   description:
     'Conversations backend for AI-assistant and customer-messaging platforms: chats, messages, participants, ' +
     'assistants, statistics and exports. Authenticate with an API key as `Authorization: Bearer <key>`, a bare ' +
-    '`Authorization: <key>`, or `x-api-key: <key>`. Errors have the shape `{ error: { code, message, requestId, issues? } }`.',
+    '`Authorization: <key>`, or `x-api-key: <key>` (the statistics endpoints also take `x-chatcaptain-key: <key>`). Errors have the shape `{ error: { code, message, requestId, issues? } }`.',
 };
 
 /** One OpenAPI 3.1 document for every group, generated from the zod schemas that validate requests. */
 export function buildOpenApiDocument(deps: AppDeps) {
   const all = new OpenAPIHono<AppEnv>();
   for (const create of Object.values(groupApps)) all.route('/', create(deps));
-  all.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', securitySchemes.bearerAuth);
-  all.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', securitySchemes.apiKeyHeader);
+  for (const [name, scheme] of Object.entries(securitySchemes)) all.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
   return all.getOpenAPI31Document({ openapi: '3.1.0', info });
 }
 

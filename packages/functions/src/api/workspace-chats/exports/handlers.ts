@@ -2,21 +2,10 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../../shared/env.js';
+import { absolute, exportServices, RETRY_AFTER_SECONDS } from '../../../shared/export-http.js';
 import type * as routes from './routes.js';
 
-/** Seconds a client should wait before polling a job that is still being written. */
-const RETRY_AFTER_SECONDS = 2;
-
-function exportServices(c: Context<AppEnv>): core.ExportServices {
-  const services = c.get('exports');
-  if (!services) throw new core.AppError('internal', 'Exports are not configured on this server');
-  return services;
-}
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-/** A store link may be relative to this API (the local server's signed links). */
-const absolute = (c: Context, url: string) => new URL(url, c.req.url).toString();
 
 function toExportJob(c: Context, view: core.ExportJobView) {
   const { job, download } = view;

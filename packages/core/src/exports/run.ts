@@ -1,0 +1,86 @@
+import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord, findExportJobById, releaseExportJob } from '@parley/db';
+import { STATISTICS_EXPORT_KIND, statisticsExportKind } from '../statistics/export.js';
+import { CHAT_EXPORT_KIND, chatExportKind } from './chat-exports.js';
+import { errorReason, type ExportKind } from './jobs.js';
+import type { ExportServices, ExportStore } from './ports.js';
+
+// The worker side of every export: claim the job, have its kind write the file into the store, record
+// the outcome. Which kinds exist, and how each writes its file, is the registry below.
+
+export type ExportKinds = Readonly<Record<string, ExportKind>>;
+
+/** Every export kind, by the name its jobs record. */
+export const EXPORT_KINDS: ExportKinds = {
+  [CHAT_EXPORT_KIND]: chatExportKind,
+  [STATISTICS_EXPORT_KIND]: statisticsExportKind(),
+};
+
+export interface ExportJobView {
+  job: ExportJobRecord;
+  /** For a completed job: a freshly signed link and when it expires. */
+  download: { url: string; expiresAt: Date } | null;
+}
+
+/** The file's name as the browser saves it, as the job's kind names it. */
+export function exportFilename(job: ExportJobRecord): string {
+  return EXPORT_KINDS[job.kind]?.filename(job) ?? `export-${job.id.slice(0, 8)}.csv`;
+}
+
+/** A job and, when it is completed, a download link valid for `linkTtlSeconds`. */
+export async function viewExportJob(services: Pick<ExportServices, 'store' | 'linkTtlSeconds'>, job: ExportJobRecord): Promise<ExportJobView> {
+  if (job.status !== 'completed' || !job.objectKey) return { job, download: null };
+  const expiresAt = new Date(Date.now() + services.linkTtlSeconds * 1000);
+  const url = await services.store.downloadUrl(job.objectKey, { filename: exportFilename(job), expiresInSeconds: services.linkTtlSeconds });
+  return { job, download: { url, expiresAt } };
+}
+
+export interface ExportRunDeps {
+  /** The database handle: its Kysely instance and its COPY. */
+  handle: Pick<DbHandle, 'db' | 'copyCsv'>;
+  store: ExportStore;
+  leaseSeconds: number;
+  /** The kinds this worker runs; EXPORT_KINDS unless given (tests stand in for a kind's source). */
+  kinds?: ExportKinds;
+}
+
+/**
+ * What became of a delivery: `completed` (this run wrote the file), `done` (nothing left to do: finished
+ * already, or unknown), `busy` (another run holds a live lease), `retry` (this run failed, the job is
+ * queued again), `failed` (this run failed on the last delivery; the job is failed for good).
+ */
+export type ExportRunOutcome = 'completed' | 'done' | 'busy' | 'retry' | 'failed';
+
+export function objectKeyOf(job: ExportJobRecord): string {
+  return `exports/${job.workspaceId}/${job.id}.csv`;
+}
+
+/** Runs one delivery of a job id. `final` when the queue will not deliver the message again. */
+export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery: { final: boolean }): Promise<ExportRunOutcome> {
+  const db = deps.handle.db;
+  const job = await claimExportJob(db, jobId, deps.leaseSeconds);
+  if (!job) {
+    const current = await findExportJobById(db, jobId);
+    if (!current || current.status === 'completed' || current.status === 'failed') return 'done';
+    return 'busy';
+  }
+  try {
+    const kind = (deps.kinds ?? EXPORT_KINDS)[job.kind];
+    if (!kind) throw new Error(`unknown export kind ${job.kind}`);
+    const file = await kind.produce(deps.handle, job);
+    const key = objectKeyOf(job);
+    await deps.store.upload(key, file.body, 'text/csv; charset=utf-8');
+    const rowCount = file.rowCount();
+    if (rowCount === undefined) throw new Error('the export reported no row count');
+    // False when the lease ran out and another run took the job: that run's outcome stands.
+    return (await completeExportJob(db, job.id, job.attempts, { rowCount, byteCount: file.byteCount(), objectKey: key })) ? 'completed' : 'done';
+  } catch (err) {
+    const released = await releaseExportJob(db, job.id, job.attempts, {
+      error: `Attempt ${job.attempts} failed: ${errorReason(err)}`,
+      final: delivery.final,
+    }).catch(() => undefined);
+    // Not released because another run took over: its outcome stands. Not recorded at all (the database
+    // failed too): the lease runs out and the next delivery takes the job.
+    if (released === false) return 'done';
+    return delivery.final ? 'failed' : 'retry';
+  }
+}

@@ -1,0 +1,24 @@
+import { type ChatbotChannelRecord, type ChatbotRecord, type Executor, findChatbot, listChatbotChannels } from '@parley/db';
+import { type Principal, requireScope } from '../auth.js';
+import { AppError } from '../errors.js';
+
+// The chatbot of a statistics path: an assistant of the caller's workspace, addressed by its identity id.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The chatbot `chatbotId` names, for a caller with `statistics:read`. A malformed id, an unknown one,
+ * another workspace's assistant or an identity that is no assistant are all the same 404.
+ */
+export async function requireChatbot(db: Executor, principal: Principal, chatbotId: string): Promise<ChatbotRecord> {
+  requireScope(principal, 'statistics:read');
+  const chatbot = UUID.test(chatbotId) ? await findChatbot(db, principal.workspaceId, chatbotId.toLowerCase()) : undefined;
+  if (!chatbot) throw AppError.notFound('Chatbot');
+  return chatbot;
+}
+
+/** The channels the chatbot answers on: as their responder, or as a member of the responding squad. */
+export async function chatbotChannels(db: Executor, principal: Principal, chatbotId: string): Promise<ChatbotChannelRecord[]> {
+  const chatbot = await requireChatbot(db, principal, chatbotId);
+  return listChatbotChannels(db, principal.workspaceId, chatbot.id);
+}

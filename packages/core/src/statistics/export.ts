@@ -1,0 +1,87 @@
+import { type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
+import { type Principal, requireScope } from '../auth.js';
+import { AppError } from '../errors.js';
+import { csvStream } from '../exports/csv.js';
+import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from '../exports/jobs.js';
+import type { ExportServices } from '../exports/ports.js';
+import { isValidTimeZone } from '../workspace-setup.js';
+import { requireChatbot } from './chatbots.js';
+import { MAX_BUCKETS, type ReportInterval } from './components.js';
+import { type StatisticsExportParams, statisticsCsvRows } from './report.js';
+import { localBuckets } from './time.js';
+
+// Statistics exports (seed 003): the request records a job of kind `statistics` through the shared
+// export pipeline; the worker writes the rows of statisticsCsvRows as CSV.
+
+export const STATISTICS_EXPORT_KIND = 'statistics';
+
+/** An export request as the HTTP layer parsed it. */
+export interface StatisticsExportQuery {
+  from: Date;
+  to: Date;
+  interval: ReportInterval;
+  /** An IANA zone; the workspace's when absent. */
+  timezone?: string;
+}
+
+function invalid(path: string, message: string): AppError {
+  return new AppError('validation_failed', `${path}: ${message}`, { issues: [{ path, message }] });
+}
+
+/** The period as a report checks it: `to` not before `from`, at most MAX_BUCKETS local buckets of the interval. */
+function checkExportPeriod(query: StatisticsExportQuery, zone: string): void {
+  if (query.to.getTime() < query.from.getTime()) throw invalid('query.to', 'must not be before from');
+  localBuckets(zone, query.interval, query.from, query.to, MAX_BUCKETS[query.interval]);
+}
+
+/**
+ * Records an export of the chatbot's statistics over the period and queues it (`statistics:export`).
+ * The job keeps the zone it was asked in (the workspace's when none was named), so a later change of
+ * the workspace's zone does not change a queued file; an identical request shares a queued job.
+ */
+export async function requestStatisticsExport(
+  db: Executor,
+  services: Pick<ExportServices, 'queue' | 'maxReceives'>,
+  principal: Principal,
+  chatbotId: string,
+  query: StatisticsExportQuery,
+): Promise<{ job: ExportJobRecord; shared: boolean }> {
+  requireScope(principal, 'statistics:export');
+  const chatbot = await requireChatbot(db, principal, chatbotId);
+  const timezone = query.timezone ?? chatbot.timeZone;
+  if (!isValidTimeZone(timezone)) throw invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
+  checkExportPeriod(query, timezone);
+  const params: StatisticsExportParams = { chatbotId: chatbot.id, from: query.from.toISOString(), to: query.to.toISOString(), interval: query.interval, timezone };
+  return recordExportJob(db, services, { workspaceId: principal.workspaceId, kind: STATISTICS_EXPORT_KIND, requestedBy: principal.memberId, params });
+}
+
+/** A statistics export of the chatbot, by any caller of its workspace with `statistics:export`; others are a 404. */
+export async function findStatisticsExportJob(
+  db: Executor,
+  services: Pick<ExportServices, 'maxReceives'>,
+  principal: Principal,
+  chatbotId: string,
+  jobId: string,
+): Promise<ExportJobRecord> {
+  requireScope(principal, 'statistics:export');
+  const chatbot = await requireChatbot(db, principal, chatbotId);
+  const job = await findExportJob(db, principal.workspaceId, jobId);
+  if (!job || job.kind !== STATISTICS_EXPORT_KIND || job.params.chatbotId !== chatbot.id) throw AppError.notFound('Export');
+  return settleAbandonedJob(db, job, services.maxReceives);
+}
+
+/** Where a statistics export's rows come from: statisticsCsvRows, or a stand-in in tests. */
+export type StatisticsRowsSource = (db: Executor, workspaceId: string, params: StatisticsExportParams) => Promise<string[][]>;
+
+/** The statistics kind: the rows, computed whole, written as CSV in TypeScript. */
+export function statisticsExportKind(rows: StatisticsRowsSource = statisticsCsvRows): ExportKind {
+  return {
+    filename: (job) => exportFilenameWith('statistics', job),
+    async produce(handle, job) {
+      const all = await rows(handle.db, job.workspaceId, job.params as unknown as StatisticsExportParams);
+      const csv = csvStream(all);
+      // The first row is the header.
+      return { body: csv.body, rowCount: () => Math.max(0, all.length - 1), byteCount: csv.bytes };
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { AppError } from '../errors.js';
+
+// Checks on the period of a statistics request that the schema cannot make alone.
+
+const DAY_MS = 86_400_000;
+
+/** `to` must not be before `from`, and the two at most `maxDays` apart; else a 400 naming `query.to`. */
+export function checkPeriod(period: { from: Date; to: Date }, maxDays: number): void {
+  const invalid = (message: string) => new AppError('validation_failed', `query.to: ${message}`, { issues: [{ path: 'query.to', message }] });
+  if (period.to.getTime() < period.from.getTime()) throw invalid('must not be before from');
+  if (period.to.getTime() - period.from.getTime() > maxDays * DAY_MS) throw invalid(`must be at most ${maxDays} days after from`);
+}

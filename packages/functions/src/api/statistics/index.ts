@@ -1,0 +1,33 @@
+import { requireChatbot } from '@parley/core';
+import type { MiddlewareHandler } from 'hono';
+import { createApp, requireApiKey, withExports } from '../../shared/app.js';
+import type { AppDeps, AppEnv } from '../../shared/env.js';
+import * as handlers from './handlers.js';
+import * as routes from './routes.js';
+
+/** The header seed 003 sends the key in, besides the usual ones. */
+export const STATISTICS_KEY_HEADERS = ['x-chatcaptain-key'];
+
+/**
+ * The chatbot in the path must be an assistant of the key's workspace (404 otherwise), and the key must
+ * read statistics (403): checked before the query, so every route of the group answers alike.
+ */
+const requirePathChatbot: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await requireChatbot(c.get('db'), c.get('principal'), c.req.param('chatbotId') ?? '');
+  await next();
+};
+
+/** The chatbot statistics (seed 003): reports, inbox, channels and CSV exports of one chatbot. */
+export function createStatisticsApp(deps: AppDeps) {
+  const app = createApp();
+  app.use('/v1/chatbots/:chatbotId/statistics/*', requireApiKey(deps, { extraHeaders: STATISTICS_KEY_HEADERS }), requirePathChatbot);
+  app.use('/v1/chatbots/:chatbotId/statistics/export', withExports(deps));
+  app.use('/v1/chatbots/:chatbotId/statistics/export/*', withExports(deps));
+  return app
+    .openapi(routes.overviewReport, handlers.overviewReport)
+    .openapi(routes.channelReport, handlers.channelReport)
+    .openapi(routes.channels, handlers.channels)
+    .openapi(routes.inbox, handlers.inbox)
+    .openapi(routes.exportStatistics, handlers.exportStatistics)
+    .openapi(routes.exportStatus, handlers.exportStatus);
+}
