@@ -13,9 +13,10 @@ import { chatsV1 } from './scenarios/chats-v1.js';
 import { workspaceChats } from './scenarios/workspace-chats.js';
 import { orgChats } from './scenarios/org-chats.js';
 import { exportScenario } from './scenarios/export.js';
+import { statisticsScenario } from './scenarios/statistics.js';
 
 /** Every scenario, in the order they run. Add a scenario as a file under scenarios/ and list it here. */
-const scenarios = [chatsV1, workspaceChats, exportScenario, orgChats];
+const scenarios = [chatsV1, workspaceChats, exportScenario, orgChats, statisticsScenario];
 
 // npm run bench: the API through its HTTP server on real PostgreSQL, beside the same queries run
 // directly in this process, on a deterministic data set (1,000,000 chats and 10,000,000 messages by default).
