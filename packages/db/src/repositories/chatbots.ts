@@ -54,3 +54,16 @@ export async function listChatbotChannels(db: Executor, workspaceId: string, cha
     .execute();
   return rows.map((r) => ({ id: r.id, type: r.type, name: r.name, isEnabled: r.is_enabled, createdAt: r.created_at }));
 }
+
+/** The workspace's assistant that answers the most chats (for the local server's example calls). */
+export async function findBusiestChatbot(db: Executor, workspaceId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('chats')
+    .select((eb) => [eb.fn.coalesce('current_responder_id', 'responder_id').as('id'), eb.fn.countAll().as('n')])
+    .where('workspace_id', '=', workspaceId)
+    .groupBy((eb) => eb.fn.coalesce('current_responder_id', 'responder_id'))
+    .orderBy('n', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? undefined;
+}

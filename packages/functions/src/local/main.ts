@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
-import { findOldestWorkspace, listUnfinishedExportJobIds } from '@parley/db';
+import { findBusiestChatbot, findOldestWorkspace, listUnfinishedExportJobIds } from '@parley/db';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
@@ -34,6 +34,8 @@ async function main() {
   rollupTimer.unref();
 
   const workspaceId = seeded?.workspaceId ?? (await findOldestWorkspace(db))?.id ?? '<workspace id>';
+  const chatbotId = (await findBusiestChatbot(db, workspaceId).catch(() => undefined)) ?? '<assistant id>';
+  const month = { from: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10), to: new Date().toISOString().slice(0, 10) };
   // SMS and email left in the outbox are printed here as they are queued.
   const providers = createProviders(cfg.providers);
   // Exports: the same worker as the Lambda subscriber, fed by an in-process queue unless a queue URL is
@@ -67,6 +69,7 @@ async function main() {
         'Try it:',
         `  curl -H "Authorization: Bearer ${apiKey ?? '<key>'}" "${base}/api/v1/chats/details?pageSize=3"`,
         `  curl -H "Authorization: Bearer ${apiKey ?? '<key>'}" "${base}/api/v2/w/${workspaceId}/chats?needsResponse=true&pageSize=3"`,
+        `  curl -H "Authorization: Bearer ${apiKey ?? '<key>'}" "${base}/v1/chatbots/${chatbotId}/statistics/reports/overview?from=${month.from}T00:00:00Z&to=${month.to}T23:59:59Z&interval=86400&components=1,7,10"`,
         '',
       ]
         .filter((l, i, all) => l !== '' || all[i - 1] !== '')
