@@ -53,8 +53,13 @@ function facts(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilde
   let messageCount: RawBuilder<unknown>;
   const perChat = sql`(select count(*) from messages x where x.chat_id = c.id and x.role in ('user', 'assistant'))`;
   if (source.kind === 'work') {
-    msgFrom = sql`stats_work w join messages m on m.workspace_id = w.workspace_id and m.created_at >= w.bucket and m.created_at < w.bucket + interval '15 minutes' join chats c on c.id = m.chat_id where true`;
-    chatFrom = sql`stats_work w join chats c on c.workspace_id = w.workspace_id and c.created_at >= w.bucket and c.created_at < w.bucket + interval '15 minutes' where true`;
+    // Laterals fenced with `offset 0`: a few slices drive index lookups (joined plainly, the estimates are so
+    // large that Postgres hashes every chat and every rollup).
+    msgFrom = sql`stats_work w
+      cross join lateral (select * from messages m where m.workspace_id = w.workspace_id and m.created_at >= w.bucket and m.created_at < w.bucket + interval '15 minutes' offset 0) m
+      cross join lateral (select * from chats c where c.id = m.chat_id offset 0) c where true`;
+    chatFrom = sql`stats_work w
+      cross join lateral (select * from chats c where c.workspace_id = w.workspace_id and c.created_at >= w.bucket and c.created_at < w.bucket + interval '15 minutes' and not c.is_removed offset 0) c where true`;
     messageCount = perChat;
   } else if (source.kind === 'all') {
     const ws = source.workspaceId ? sql`and m.workspace_id = ${source.workspaceId}` : sql``;
@@ -162,7 +167,7 @@ function insertRollups(size: number, counted: RawBuilder<unknown>) {
 }
 
 /** Slices (15 minutes) from raw facts. */
-function sliceRollups(source: FactSource) {
+export function sliceRollups(source: FactSource) {
   return insertRollups(900, counted(source, (t) => sql`stats_slice(${t})`));
 }
 
@@ -170,20 +175,30 @@ function sliceRollups(source: FactSource) {
  * Rollups of `size` from those of the size below, for the parents in `stats_parents` (or every parent).
  * The hour level also adds each assistant's total over every channel, which the levels above carry on.
  */
-function parentRollups(size: number, child: number, scope: { parents: boolean; workspaceId?: string }) {
-  const join = scope.parents
-    ? sql`join stats_parents p on r.workspace_id = p.workspace_id and r.bucket >= p.bucket and r.bucket < p.bucket + ${seconds(size)}`
-    : sql``;
+export function parentRollups(size: number, child: number, scope: { parents: boolean; workspaceId?: string }) {
+
   const ws = scope.workspaceId ? sql`and r.workspace_id = ${scope.workspaceId}` : sql``;
   const keys = child === 900 ? sql`cross join lateral (values (r.channel_key), (${ALL_CHANNELS_KEY}::uuid)) k(channel_key)` : sql`cross join lateral (values (r.channel_key)) k(channel_key)`;
   return insertRollups(
     size,
     sql`select r.workspace_id, r.assistant_id, k.channel_key, ${parentOf(size, sql`r.bucket`)} as bucket, d.key as metric, e.key as k, sum(e.value::bigint) as n
-        from stats_rollups r ${join} ${keys}
+        from ${
+          scope.parents
+            ? sql`stats_parents p cross join lateral (
+                select * from stats_rollups r where r.workspace_id = p.workspace_id and r.size = ${sql.lit(child)} and r.bucket >= p.bucket and r.bucket < p.bucket + ${seconds(size)} offset 0) r`
+            : sql`stats_rollups r`
+        } ${keys}
         cross join lateral jsonb_each(r.dists) d cross join lateral jsonb_each_text(d.value) e
         where r.size = ${sql.lit(child)} ${ws}
         group by 1, 2, 3, 4, 5, 6`,
   );
+}
+
+/** Deletes the rollups of `size` at the (workspace, bucket) pairs of a small table, by index lookups. */
+function deleteRollups(trx: Executor, table: 'stats_work' | 'stats_parents', size: number) {
+  return sql`delete from stats_rollups where ctid = any(array(
+    select r.ctid from ${sql.raw(table)} p
+    cross join lateral (select ctid from stats_rollups r where r.workspace_id = p.workspace_id and r.size = ${sql.lit(size)} and r.bucket = p.bucket offset 0) r))`.execute(trx);
 }
 
 export interface FoldResult {
@@ -197,7 +212,13 @@ export interface FoldResult {
  * finds nothing more to do and changes nothing. Markers written by transactions that commit later
  * stay for the next run.
  */
-export async function foldStatistics(db: Executor): Promise<FoldResult> {
+export async function foldStatistics(db: Executor, options: { onPhase?: (phase: string, ms: number) => void } = {}): Promise<FoldResult> {
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    options.onPhase?.(name, now - mark);
+    mark = now;
+  };
   return inTransaction(db, async (trx) => {
     await LOCK.execute(trx);
     await sql`drop table if exists stats_work`.execute(trx);
@@ -207,14 +228,19 @@ export async function foldStatistics(db: Executor): Promise<FoldResult> {
     const slices = rows[0]?.n ?? 0;
     if (slices === 0) return { slices };
     await sql`analyze stats_work`.execute(trx);
-    await sql`delete from stats_rollups r using stats_work w where r.workspace_id = w.workspace_id and r.size = 900 and r.bucket = w.bucket`.execute(trx);
+    await deleteRollups(trx, 'stats_work', 900);
+    // The slices' raw rows are few, but the range join's estimates are large: JIT would spend seconds compiling.
+    await sql`set local jit = off`.execute(trx);
+    phase('take');
     await sliceRollups({ kind: 'work' }).execute(trx);
+    phase('900');
     for (let i = 1; i < ROLLUP_SIZES.length; i++) {
       const size = ROLLUP_SIZES[i]!;
       await sql`drop table if exists stats_parents`.execute(trx);
       await sql`create temp table stats_parents on commit drop as select distinct workspace_id, ${parentOf(size, sql`bucket`)} as bucket from stats_work`.execute(trx);
-      await sql`delete from stats_rollups r using stats_parents p where r.workspace_id = p.workspace_id and r.size = ${size} and r.bucket = p.bucket`.execute(trx);
+      await deleteRollups(trx, 'stats_parents', size);
       await parentRollups(size, ROLLUP_SIZES[i - 1]!, { parents: true }).execute(trx);
+      phase(String(size));
     }
     return { slices };
   });
@@ -234,7 +260,7 @@ export async function rebuildStatistics(
   return inTransaction(db, async (trx) => {
     await LOCK.execute(trx);
     // Aggregating millions of facts in memory instead of spilling them; JIT compiles for seconds and saves none.
-    await sql`set local work_mem = '256MB'`.execute(trx);
+    await sql`set local work_mem = '1GB'`.execute(trx);
     await sql`set local jit = off`.execute(trx);
     const ws = options.workspaceId;
     await sql`delete from stats_dirty where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
@@ -249,14 +275,17 @@ export async function rebuildStatistics(
     phase('900');
     for (let i = 1; i < ROLLUP_SIZES.length; i++) {
       const [size, child] = [ROLLUP_SIZES[i]!, ROLLUP_SIZES[i - 1]!];
-      const parent = parentOf(size, sql`bucket`);
       const table = sql.raw(`stats_counted_${size}`);
       await sql`drop table if exists ${table}`.execute(trx);
       await sql`create temp table ${table} on commit drop as
-        select workspace_id, assistant_id, ${child === 900 ? sql`coalesce(channel_key, ${ALL_CHANNELS_KEY}::uuid)` : sql`channel_key`} as channel_key,
-               ${parent} as bucket, metric, k, sum(n)::bigint as n
-        from ${sql.raw(`stats_counted_${child}`)}
-        group by ${child === 900 ? sql`grouping sets ((workspace_id, assistant_id, channel_key, ${parent}, metric, k), (workspace_id, assistant_id, ${parent}, metric, k))` : sql`1, 2, 3, 4, 5, 6`}`.execute(trx);
+        select workspace_id, assistant_id, channel_key, ${parentOf(size, sql`bucket`)} as bucket, metric, k, sum(n)::bigint as n
+        from ${sql.raw(`stats_counted_${child}`)} group by 1, 2, 3, 4, 5, 6`.execute(trx);
+      if (child === 900) {
+        // The totals over every channel, from the hour's channels.
+        await sql`insert into ${table}
+          select workspace_id, assistant_id, ${ALL_CHANNELS_KEY}::uuid, bucket, metric, k, sum(n)::bigint
+          from ${table} group by 1, 2, 4, 5, 6`.execute(trx);
+      }
       await insertRollups(size, sql`select * from ${table}`).execute(trx);
       phase(String(size));
     }
