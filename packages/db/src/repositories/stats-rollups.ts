@@ -194,6 +194,16 @@ export function parentRollups(size: number, child: number, scope: { parents: boo
   );
 }
 
+/** Reports the time since the previous call (or since it was made) under each phase's name. */
+function phaseTimer(onPhase?: (phase: string, ms: number) => void) {
+  let mark = performance.now();
+  return (name: string) => {
+    const now = performance.now();
+    onPhase?.(name, now - mark);
+    mark = now;
+  };
+}
+
 /** Deletes the rollups of `size` at the (workspace, bucket) pairs of a small table, by index lookups. */
 function deleteRollups(trx: Executor, table: 'stats_work' | 'stats_parents', size: number) {
   return sql`delete from stats_rollups where ctid = any(array(
@@ -213,12 +223,7 @@ export interface FoldResult {
  * stay for the next run.
  */
 export async function foldStatistics(db: Executor, options: { onPhase?: (phase: string, ms: number) => void } = {}): Promise<FoldResult> {
-  let mark = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    options.onPhase?.(name, now - mark);
-    mark = now;
-  };
+  const phase = phaseTimer(options.onPhase);
   return inTransaction(db, async (trx) => {
     await LOCK.execute(trx);
     await sql`drop table if exists stats_work`.execute(trx);
@@ -251,12 +256,7 @@ export async function rebuildStatistics(
   db: Executor,
   options: { workspaceId?: string; onPhase?: (phase: string, ms: number) => void } = {},
 ): Promise<{ rows: number }> {
-  let mark = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    options.onPhase?.(name, now - mark);
-    mark = now;
-  };
+  const phase = phaseTimer(options.onPhase);
   return inTransaction(db, async (trx) => {
     await LOCK.execute(trx);
     // Aggregating millions of facts in memory instead of spilling them; JIT compiles for seconds and saves none.
