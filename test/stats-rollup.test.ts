@@ -192,3 +192,26 @@ describe('statistics rollups', () => {
     });
   }
 });
+
+describe('signed covers', () => {
+  it('add up to the range, with far fewer blocks for days of zones off UTC', async () => {
+    const { cover } = await import('@parley/core');
+    const ranges: Array<[string, string]> = [
+      ['2025-03-29T23:00:00Z', '2025-03-30T22:00:00Z'],
+      ['2024-12-31T18:15:00Z', '2025-01-01T18:15:00Z'],
+      ['2025-01-01T00:00:00Z', '2025-01-01T00:45:00Z'],
+      ['2024-10-31T23:00:00Z', '2025-10-31T23:00:00Z'],
+    ];
+    for (const [from, to] of ranges) {
+      const [s, e] = [Date.parse(from), Date.parse(to)];
+      // Every quarter of [s, e) is covered exactly once, and none outside it.
+      const weight = new Map<number, number>();
+      for (const b of cover(s, e)) for (let q = b.start; q < b.start + b.size * 1000; q += 900_000) weight.set(q, (weight.get(q) ?? 0) + b.sign);
+      for (const [q, w] of weight) expect(w).toBe(q >= s && q < e ? 1 : 0);
+      for (let q = s; q < e; q += 900_000) expect(weight.get(q)).toBe(1);
+    }
+    // A Berlin day: an hour, the UTC day, less an hour; its 23-hour DST day: an hour, the day, less two hours.
+    expect(cover(Date.parse('2025-01-04T23:00:00Z'), Date.parse('2025-01-05T23:00:00Z')).length).toBe(3);
+    expect(cover(Date.parse('2025-03-29T23:00:00Z'), Date.parse('2025-03-30T22:00:00Z')).length).toBe(4);
+  });
+});

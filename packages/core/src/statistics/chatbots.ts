@@ -12,10 +12,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function requireChatbot(db: Executor, principal: Principal, chatbotId: string): Promise<ChatbotRecord> {
   requireScope(principal, 'statistics:read');
-  const chatbot = UUID.test(chatbotId) ? await findChatbot(db, principal.workspaceId, chatbotId.toLowerCase()) : undefined;
+  // A principal lives for one request: the group's middleware and the service it calls share the lookup.
+  const known = resolved.get(principal) ?? resolved.set(principal, new Map()).get(principal)!;
+  const id = chatbotId.toLowerCase();
+  let chatbot = known.get(id);
+  if (!chatbot) {
+    chatbot = UUID.test(id) ? await findChatbot(db, principal.workspaceId, id) : undefined;
+    if (chatbot) known.set(id, chatbot);
+  }
   if (!chatbot) throw AppError.notFound('Chatbot');
   return chatbot;
 }
+
+const resolved = new WeakMap<Principal, Map<string, ChatbotRecord>>();
 
 /** The channels the chatbot answers on: as their responder, or as a member of the responding squad. */
 export async function chatbotChannels(db: Executor, principal: Principal, chatbotId: string): Promise<ChatbotChannelRecord[]> {

@@ -17,7 +17,7 @@ import { type Principal, requireScope } from '../auth.js';
 import { AppError } from '../errors.js';
 import { requireChatbot } from './chatbots.js';
 import { MAX_BUCKETS, metricOf, REPORT_COMPONENTS, type ReportInterval, type ReportKind } from './components.js';
-import { type Block, decompose, formatLocal, type LocalBucket, localBuckets, resolveTimeZone } from './time.js';
+import { type Block, cover, formatLocal, type LocalBucket, localBuckets, resolveTimeZone, type SignedBlock } from './time.js';
 
 /** A report request as the HTTP layer parsed it (shapes only; this module validates the rest). */
 export interface ReportQuery {
@@ -97,18 +97,18 @@ export interface ReportData {
 }
 
 const zero = (): Counts => ({ conversations: 0, messages: 0, interactions: 0, callDuration: 0 });
-function add(into: Counts, r: Counts): Counts {
-  into.conversations += r.conversations;
-  into.messages += r.messages;
-  into.interactions += r.interactions;
-  into.callDuration += r.callDuration;
+function add(into: Counts, r: Counts, sign: 1 | -1 = 1): Counts {
+  into.conversations += sign * r.conversations;
+  into.messages += sign * r.messages;
+  into.interactions += sign * r.interactions;
+  into.callDuration += sign * r.callDuration;
   return into;
 }
 
-function mergeDists(into: Distributions, from: Distributions): void {
+function mergeDists(into: Distributions, from: Distributions, sign: 1 | -1): void {
   for (const [metric, dist] of Object.entries(from) as Array<[StatMetric, Distribution]>) {
     const target = (into[metric] ??= {});
-    for (const [k, n] of Object.entries(dist)) target[k] = (target[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(dist)) target[k] = (target[k] ?? 0) + sign * n;
   }
 }
 
@@ -122,13 +122,17 @@ function needs(names: string[]) {
   };
 }
 
-/** The rollup selections that cover `blocks`: fine blocks by their exact starts, coarse ones by range. */
-function selectionsFor(blocks: Block[], range: { from: Date; to: Date } | undefined): RollupSelection[] {
-  const bySize = new Map<RollupSize, number[]>();
-  for (const b of blocks) (bySize.get(b.size) ?? bySize.set(b.size, []).get(b.size)!).push(b.start);
-  return [...bySize].map(([size, starts]) =>
-    range && size !== 900 && starts.length > 64 ? { size, from: range.from, to: range.to } : { size, buckets: starts.map((s) => new Date(s)) },
-  );
+/** The rollup selections that cover `blocks`: by their exact starts, or by range where most of a range is needed. */
+function selectionsFor(blocks: Block[]): RollupSelection[] {
+  const bySize = new Map<RollupSize, Set<number>>();
+  for (const b of blocks) (bySize.get(b.size) ?? bySize.set(b.size, new Set()).get(b.size)!).add(b.start);
+  return [...bySize].map(([size, set]) => {
+    const starts = [...set].sort((a, b) => a - b);
+    const span = (starts[starts.length - 1]! - starts[0]!) / (size * 1000) + 1;
+    return starts.length > 64 && starts.length * 2 >= span
+      ? { size, from: new Date(starts[0]!), to: new Date(starts[starts.length - 1]! + 1) }
+      : { size, buckets: starts.map((t) => new Date(t)) };
+  });
 }
 
 const blockKey = (size: number, start: number) => `${size}:${start}`;
@@ -137,21 +141,34 @@ const blockKey = (size: number, start: number) => `${size}:${start}`;
 function byBlock(rows: RollupRow[]) {
   const map = new Map<string, RollupRow[]>();
   for (const r of rows) {
-    const k = blockKey(r.size, r.bucket.getTime());
+    const k = blockKey(r.size, r.bucket);
     (map.get(k) ?? map.set(k, []).get(k)!).push(r);
   }
   return map;
 }
 
-function sumBlocks(blocks: Block[], rows: Map<string, RollupRow[]>, dists?: Distributions): Counts {
+function sumBlocks(blocks: SignedBlock[], rows: Map<string, RollupRow[]>, dists?: Distributions): Counts {
   const total = zero();
   for (const b of blocks) {
     for (const r of rows.get(blockKey(b.size, b.start)) ?? []) {
-      add(total, r);
-      if (dists && r.dists) mergeDists(dists, r.dists);
+      add(total, r, b.sign);
+      if (dists && r.dists) mergeDists(dists, r.dists, b.sign);
     }
   }
   return total;
+}
+
+/** Conversations by channel type over the blocks, from per-channel rows ('api' for chats without a channel). */
+function channelTypes(blocks: SignedBlock[], rows: Map<string, RollupRow[]>): Record<string, number> {
+  const byType: Record<string, number> = {};
+  for (const b of blocks) {
+    for (const r of rows.get(blockKey(b.size, b.start)) ?? []) {
+      if (r.channelKey === ALL_CHANNELS_KEY || r.conversations === 0) continue;
+      const type = r.channelType ?? 'api';
+      byType[type] = (byType[type] ?? 0) + b.sign * r.conversations;
+    }
+  }
+  return Object.fromEntries(Object.entries(byType).filter(([, n]) => n !== 0));
 }
 
 /** The report's figures from the rollups: a handful of blocks per period, never raw rows. */
@@ -161,15 +178,15 @@ export async function rollupReportData(db: Executor, scope: ReportScope, names: 
   const end = scope.buckets[scope.buckets.length - 1]!.end.getTime();
   const rollupScope: RollupScope = scope.channelId ? { channelKey: scope.channelId } : 'total';
   const base = { workspaceId: scope.workspaceId, assistantId: scope.assistantId };
-  const period = decompose(start, end);
-  const previousBlocks = decompose(start - (end - start), start);
-  const seriesBlocks = need.series ? scope.buckets.map((b) => decompose(b.start.getTime(), b.end.getTime())) : [];
+  const period = cover(start, end);
+  const previousBlocks = cover(start - (end - start), start);
+  const seriesBlocks = need.series ? scope.buckets.map((b) => cover(b.start.getTime(), b.end.getTime())) : [];
 
   const [periodRows, previousRows, seriesRows, channelRows] = await Promise.all([
-    readRollups(db, { ...base, scope: rollupScope, selections: selectionsFor(period, undefined), dists: true }),
-    need.previous ? readRollups(db, { ...base, scope: rollupScope, selections: selectionsFor(previousBlocks, undefined), dists: false }) : [],
-    need.series ? readRollups(db, { ...base, scope: rollupScope, selections: selectionsFor(seriesBlocks.flat(), { from: new Date(start), to: new Date(end) }), dists: false }) : [],
-    need.byChannelType ? readRollups(db, { ...base, scope: 'each', selections: selectionsFor(period, undefined), dists: false, channelTypes: true }) : [],
+    readRollups(db, { ...base, scope: rollupScope, selections: selectionsFor(period), dists: true }),
+    need.previous ? readRollups(db, { ...base, scope: rollupScope, selections: selectionsFor(previousBlocks), dists: false }) : [],
+    need.series ? readRollups(db, { ...base, scope: rollupScope, selections: selectionsFor(seriesBlocks.flat()), dists: false }) : [],
+    need.byChannelType ? readRollups(db, { ...base, scope: 'each', selections: selectionsFor(period), dists: false, channelTypes: true }) : [],
   ]);
 
   const dists: Distributions = {};
@@ -180,16 +197,7 @@ export async function rollupReportData(db: Executor, scope: ReportScope, names: 
     const rows = byBlock(seriesRows);
     data.series = seriesBlocks.map((blocks) => sumBlocks(blocks, rows));
   }
-  if (need.byChannelType) {
-    const inPeriod = new Set(period.map((b) => blockKey(b.size, b.start)));
-    const byType: Record<string, number> = {};
-    for (const r of channelRows) {
-      if (!inPeriod.has(blockKey(r.size, r.bucket.getTime())) || r.conversations === 0) continue;
-      const type = r.channelType ?? 'api';
-      byType[type] = (byType[type] ?? 0) + r.conversations;
-    }
-    data.byChannelType = byType;
-  }
+  if (need.byChannelType) data.byChannelType = channelTypes(period, byBlock(channelRows));
   return data;
 }
 
@@ -269,7 +277,7 @@ export function componentValue(name: string, data: ReportData, scope: Pick<Repor
   const end = scope.buckets[scope.buckets.length - 1]!.end;
   const previousFrom = new Date(2 * start.getTime() - end.getTime());
   const series = (field: keyof Counts) =>
-    scope.buckets.map((b, i) => ({ start: formatLocal(scope.zone, b.start), end: formatLocal(scope.zone, b.end), count: data.series?.[i]?.[field] ?? 0 }));
+    scope.buckets.map((b, i) => ({ start: b.startLocal, end: b.endLocal, count: data.series?.[i]?.[field] ?? 0 }));
   const trendOf = (field: keyof Counts) => trend(data.current[field], data.previous?.[field] ?? 0, previousFrom, start, scope.zone);
   switch (metricOf(name)) {
     case 'STEP_EXEC_COUNT': return sumOf(data.dists.step);
@@ -360,11 +368,9 @@ export const STATISTICS_CSV_HEADER = ['bucket_start', 'bucket_end', 'component',
 export async function statisticsCsvRows(db: Executor, workspaceId: string, params: StatisticsExportParams): Promise<string[][]> {
   const zone = resolveTimeZone(params.timezone);
   const buckets = localBuckets(zone, params.interval, new Date(params.from), new Date(params.to), MAX_BUCKETS[params.interval]);
-  const start = buckets[0]!.start;
-  const end = buckets[buckets.length - 1]!.end;
-  const blocks = buckets.map((b) => decompose(b.start.getTime(), b.end.getTime()));
+  const blocks = buckets.map((b) => cover(b.start.getTime(), b.end.getTime()));
   const base = { workspaceId, assistantId: params.chatbotId };
-  const selections = selectionsFor(blocks.flat(), { from: start, to: end });
+  const selections = selectionsFor(blocks.flat());
   const [rows, channelRows] = await Promise.all([
     readRollups(db, { ...base, scope: 'total', selections, dists: true }),
     readRollups(db, { ...base, scope: 'each', selections, dists: false, channelTypes: true }),
@@ -375,16 +381,10 @@ export async function statisticsCsvRows(db: Executor, workspaceId: string, param
   buckets.forEach((bucket, i) => {
     const dists: Distributions = {};
     const current = sumBlocks(blocks[i]!, totals, dists);
-    const byChannelType: Record<string, number> = {};
-    for (const b of blocks[i]!) {
-      for (const r of perChannel.get(blockKey(b.size, b.start)) ?? []) {
-        if (r.channelKey === ALL_CHANNELS_KEY || r.conversations === 0) continue;
-        byChannelType[r.channelType ?? 'api'] = (byChannelType[r.channelType ?? 'api'] ?? 0) + r.conversations;
-      }
-    }
+    const byChannelType = channelTypes(blocks[i]!, perChannel);
     const scope = { zone, buckets: [bucket] };
     const data: ReportData = { current, dists, byChannelType };
-    const [s, e] = [formatLocal(zone, bucket.start), formatLocal(zone, bucket.end)];
+    const [s, e] = [bucket.startLocal, bucket.endLocal];
     for (const name of CSV_COMPONENTS) {
       const value = componentValue(name, data, scope);
       if (Array.isArray(value)) {

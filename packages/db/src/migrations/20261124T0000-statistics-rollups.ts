@@ -28,7 +28,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       interactions integer not null default 0,
       call_duration bigint not null default 0,
       dists jsonb not null default '{}',
-      primary key (workspace_id, assistant_id, channel_key, size, bucket)
+      -- The counts ride in the key's index, so the series of a report is an index-only scan.
+      primary key (workspace_id, assistant_id, channel_key, size, bucket) include (conversations, messages, interactions, call_duration)
     )`.execute(db);
   await sql`create index stats_rollups_slice_idx on stats_rollups (workspace_id, size, bucket)`.execute(db);
   await sql`create table stats_dirty (workspace_id uuid not null, bucket timestamptz not null)`.execute(db);

@@ -310,7 +310,8 @@ export type RollupSelection = { size: RollupSize; buckets: Date[] } | { size: Ro
 
 export interface RollupRow {
   size: number;
-  bucket: Date;
+  /** The bucket's start in ms since the epoch. */
+  bucket: number;
   channelKey: string;
   /** The channel's type (per-channel rows of `each`); null for chats without a channel. */
   channelType: string | null;
@@ -341,16 +342,24 @@ export async function readRollups(
     });
   if (parts.length === 0) return [];
   const rows = await sql<{
-    size: number; bucket: Date; channel_key: string; channel_type: string | null; conversations: number; messages: number;
+    size: number; bucket: number; channel_key: string; channel_type: string | null; conversations: number; messages: number;
     interactions: number; call_duration: number | string; dists?: Distributions;
   }>`
-    select r.size, r.bucket, r.channel_key, ${query.channelTypes ? sql`ch.type` : sql`null`} as channel_type,
-           r.conversations, r.messages, r.interactions, r.call_duration ${query.dists ? sql`, r.dists` : sql``}
-    from stats_rollups r ${query.channelTypes ? sql`left join channels ch on ch.id = r.channel_key` : sql``}
-    where r.workspace_id = ${query.workspaceId} and r.assistant_id = ${query.assistantId} and (${sql.join(parts, sql` or `)})`.execute(db);
+    ${sql.join(
+      // One branch per size, each an index range on (workspace, assistant, channel, size, bucket): ORed
+      // together, Postgres may filter every row of the assistant instead.
+      parts.map(
+        (part) => sql`
+          select r.size, (extract(epoch from r.bucket) * 1000)::int8 as bucket, r.channel_key, ${query.channelTypes ? sql`ch.type` : sql`null`} as channel_type,
+                 r.conversations, r.messages, r.interactions, r.call_duration ${query.dists ? sql`, r.dists` : sql``}
+          from stats_rollups r ${query.channelTypes ? sql`left join channels ch on ch.id = r.channel_key` : sql``}
+          where r.workspace_id = ${query.workspaceId} and r.assistant_id = ${query.assistantId} and ${part}`,
+      ),
+      sql` union all `,
+    )}`.execute(db);
   return rows.rows.map((r) => ({
     size: r.size,
-    bucket: r.bucket,
+    bucket: Number(r.bucket),
     channelKey: r.channel_key,
     channelType: r.channel_type,
     conversations: r.conversations,
