@@ -123,21 +123,22 @@ function facts(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilde
  */
 function counted(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilder<unknown>) {
   const keys = sql`workspace_id, assistant_id, channel_key, bucket`;
+  // Numbers are grouped as numbers (hashing an int is cheaper than its text) and named as text after.
   const per = (from: 'm' | 'ch', metric: StatMetric, value: RawBuilder<unknown>, where: RawBuilder<unknown>) =>
-    sql`select ${keys}, ${metric}::text as metric, ${value} as k, count(*) as n from ${sql.raw(from)} where ${where} group by ${keys}, k`;
+    sql`select ${keys}, ${metric}::text as metric, (${value})::text as k, count(*) as n from ${sql.raw(from)} where ${where} group by ${keys}, ${value}`;
   const isCall = sql`call_duration_seconds is not null`;
   return sql`with ${facts(source, bucket)}
     ${sql.join(
       [
-        per('m', 'len', sql`len::text`, sql`role in ('user', 'assistant')`),
-        per('m', 'int', sql`''`, sql`role = 'user'`),
+        per('m', 'len', sql`len`, sql`role in ('user', 'assistant')`),
+        per('m', 'int', sql`''::text`, sql`role = 'user'`),
         per('m', 'intent', sql`intent_name`, sql`intent_name is not null`),
-        per('m', 'score', sql`round(intent_score * ${sql.lit(SCORE_QUANTUM)})::int::text`, sql`intent_score is not null`),
+        per('m', 'score', sql`round(intent_score * ${sql.lit(SCORE_QUANTUM)})::int`, sql`intent_score is not null`),
         per('m', 'step', sql`step`, sql`step is not null`),
-        per('ch', 'cmc', sql`message_count::text`, sql`true`),
+        per('ch', 'cmc', sql`message_count`, sql`true`),
         per('ch', 'lang', sql`coalesce(language, 'unknown')`, sql`true`),
-        per('ch', 'cdur', sql`call_duration_seconds::text`, isCall),
-        per('ch', 'cin', sql`call_user_inputs::text`, sql`${isCall} and call_user_inputs is not null`),
+        per('ch', 'cdur', sql`call_duration_seconds`, isCall),
+        per('ch', 'cin', sql`call_user_inputs`, sql`${isCall} and call_user_inputs is not null`),
         per('ch', 'cexit', sql`coalesce(call_exit_step, 'unknown')`, isCall),
         per('ch', 'cend', sql`coalesce(call_end_reason, 'unknown')`, isCall),
         per('ch', 'ctransfer', sql`call_transfer_target`, sql`${isCall} and call_transfer_target is not null`),
@@ -153,7 +154,7 @@ function insertRollups(size: number, counted: RawBuilder<unknown>) {
     per_metric as (
       select workspace_id, assistant_id, channel_key, bucket, metric, sum(n) as total,
              sum(case when metric = 'cdur' then k::bigint * n else 0 end) as weighted,
-             jsonb_object_agg(k, n) as obj
+             json_object_agg(k, n) as obj
       from counted group by 1, 2, 3, 4, 5
     )
     insert into stats_rollups (workspace_id, assistant_id, channel_key, size, bucket, conversations, messages, interactions, call_duration, dists)
@@ -162,7 +163,7 @@ function insertRollups(size: number, counted: RawBuilder<unknown>) {
            coalesce(sum(total) filter (where metric = 'len'), 0),
            coalesce(sum(total) filter (where metric = 'int'), 0),
            sum(weighted),
-           jsonb_object_agg(metric, obj)
+           json_object_agg(metric, obj)
     from per_metric group by workspace_id, assistant_id, channel_key, bucket`;
 }
 
@@ -188,7 +189,7 @@ export function parentRollups(size: number, child: number, scope: { parents: boo
                 select * from stats_rollups r where r.workspace_id = p.workspace_id and r.size = ${sql.lit(child)} and r.bucket >= p.bucket and r.bucket < p.bucket + ${seconds(size)} offset 0) r`
             : sql`stats_rollups r`
         } ${keys}
-        cross join lateral jsonb_each(r.dists) d cross join lateral jsonb_each_text(d.value) e
+        cross join lateral json_each(r.dists) d cross join lateral json_each_text(d.value) e
         where r.size = ${sql.lit(child)} ${ws}
         group by 1, 2, 3, 4, 5, 6`,
   );
@@ -262,6 +263,9 @@ export async function rebuildStatistics(
     // Aggregating millions of facts in memory instead of spilling them; JIT compiles for seconds and saves none.
     await sql`set local work_mem = '1GB'`.execute(trx);
     await sql`set local jit = off`.execute(trx);
+    // Sorted, not hashed: a hashed group keeps a buffer for each JSON object it builds, millions of
+    // them, and spills; sorted, each group streams out as it ends (measured: 241 s against 276 s).
+    await sql`set local enable_hashagg = off`.execute(trx);
     const ws = options.workspaceId;
     await sql`delete from stats_dirty where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
     await sql`delete from stats_rollups where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
