@@ -45,6 +45,8 @@ export const BUCKETS_DESCRIPTION = [
   '**Buckets.** `interval=86400` counts per local day (midnight to midnight), `interval=3600` per local hour, in the workspace\'s time zone or the one `timezone` names.',
   'A day across a daylight-saving change lasts 23 or 25 hours. The period is widened to whole buckets: from the start of the bucket holding `from` to the end of the bucket holding `to`.',
   `A report holds at most ${MAX_BUCKETS[86400]} daily or ${MAX_BUCKETS[3600]} hourly buckets; a longer period answers 400.`,
+  '\n\n**Freshness and scope.** Reports read rollups that a scheduled job brings up to date every 15 minutes (every minute on a local server), so new, late or edited messages count from the next run on.',
+  "A chat counts for the chatbot that currently responds in it; removed and test chats are left out. Medians are exact (the middle value, or the mean of the two middle values); intent scores are quantised to 0.001 first.",
 ].join(' ');
 
 /** The component catalogue of a report: each id with its name and what it reports. */
