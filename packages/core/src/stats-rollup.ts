@@ -1,4 +1,5 @@
-import { countDirtyStatistics, type Executor, foldStatistics, rebuildStatistics } from '@parley/db';
+import { countDirtyStatistics, type Database, type Executor, foldStatistics, rebuildStatistics } from '@parley/db';
+import type { Kysely } from 'kysely';
 
 // The statistics rollup: the cron (infra/cron.ts), the local server's timer and `npm run stats` call
 // these. Both are idempotent and serialised by one lock, so overlapping runs are harmless.
@@ -10,11 +11,17 @@ export async function rollupStatistics(db: Executor): Promise<{ slices: number; 
   return { slices, ms: Math.round(performance.now() - t0) };
 }
 
-/** Recomputes every rollup (of one workspace, or all) from raw rows. */
-export async function backfillStatistics(db: Executor, options: { workspaceId?: string } = {}): Promise<{ rows: number; ms: number }> {
+/**
+ * Recomputes every rollup (of one workspace, or all) from raw rows. `concurrency` spans run side by side
+ * on a pool with that many spare connections (not the embedded database, which has one).
+ */
+export async function backfillStatistics(
+  db: Kysely<Database>,
+  options: { workspaceId?: string; concurrency?: number; onPhase?: (phase: string, ms: number) => void } = {},
+): Promise<{ rows: number; spans: number; ms: number }> {
   const t0 = performance.now();
-  const { rows } = await rebuildStatistics(db, options);
-  return { rows, ms: Math.round(performance.now() - t0) };
+  const result = await rebuildStatistics(db, options);
+  return { ...result, ms: Math.round(performance.now() - t0) };
 }
 
 /** Slices waiting for the next rollup. */

@@ -1,4 +1,5 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../schema.js';
 import type { Executor } from '../executor.js';
 
 // Statistics rollups (see the statistics-rollups migration). Two writers, one lock:
@@ -31,14 +32,15 @@ export type Distributions = Partial<Record<StatMetric, Distribution>>;
 /** Intent scores are quantised to this many steps per unit before they are counted. */
 export const SCORE_QUANTUM = 1000;
 
-const LOCK = sql`select pg_advisory_xact_lock(hashtext('parley statistics rollup'))`;
+const LOCK_NAME = 'parley statistics rollup';
+const LOCK = sql`select pg_advisory_xact_lock(hashtext(${LOCK_NAME}))`;
 const inTransaction = <T>(db: Executor, run: (trx: Executor) => Promise<T>) =>
   'isTransaction' in db && db.isTransaction ? run(db) : db.transaction().execute(run);
 const seconds = (size: number) => sql`make_interval(secs => ${sql.lit(size)})`;
 const parentOf = (size: number, column: RawBuilder<unknown>) => sql`date_bin(${seconds(size)}, ${column}, timestamptz '1970-01-01 00:00:00+00')`;
 
 /** Where a fact comes from: every message and chat, one workspace's, or those of the slices in `stats_work`. */
-type FactSource = { kind: 'work' } | { kind: 'all'; workspaceId?: string } | { kind: 'raw'; workspaceId: string; assistantId: string; channelId?: string; from: Date; to: Date };
+type FactSource = { kind: 'work' } | { kind: 'all'; workspaceId?: string; from?: Date; to?: Date } | { kind: 'raw'; workspaceId: string; assistantId: string; channelId?: string; from: Date; to: Date };
 
 /**
  * One row per counted thing: (workspace, assistant, channel key, bucket, metric, value). Messages and
@@ -60,6 +62,13 @@ function facts(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilde
       cross join lateral (select * from chats c where c.id = m.chat_id offset 0) c where true`;
     chatFrom = sql`stats_work w
       cross join lateral (select * from chats c where c.workspace_id = w.workspace_id and c.created_at >= w.bucket and c.created_at < w.bucket + interval '15 minutes' and not c.is_removed offset 0) c where true`;
+    messageCount = perChat;
+  } else if (source.kind === 'all' && source.from && source.to) {
+    // A span of the backfill: its messages and chats by time; each chat's messages counted by index.
+    const ws = source.workspaceId ? sql`and m.workspace_id = ${source.workspaceId}` : sql``;
+    const wsc = source.workspaceId ? sql`and c.workspace_id = ${source.workspaceId}` : sql``;
+    msgFrom = sql`messages m join chats c on c.id = m.chat_id where m.created_at >= ${source.from} and m.created_at < ${source.to} ${ws}`;
+    chatFrom = sql`chats c where c.created_at >= ${source.from} and c.created_at < ${source.to} ${wsc}`;
     messageCount = perChat;
   } else if (source.kind === 'all') {
     const ws = source.workspaceId ? sql`and m.workspace_id = ${source.workspaceId}` : sql``;
@@ -252,51 +261,101 @@ export async function foldStatistics(db: Executor, options: { onPhase?: (phase: 
   });
 }
 
-/** Recomputes every rollup (of one workspace, or all) from raw rows: the backfill. */
+/** The span the backfill splits: whole 16-day blocks, so that every level's buckets fall inside one span. */
+const SPAN_MS = 2 * 1_382_400_000;
+
+/**
+ * Recomputes every rollup (of one workspace, or all) from raw rows: the backfill. The data's time range
+ * is split into spans of 32 days (whole 16-day blocks), each rebuilt in its own transaction, whose
+ * aggregates fit in memory; with `concurrency` above 1 (and a pool with that many spare connections)
+ * spans run side by side. Folds wait meanwhile: the backfill holds their lock. Readers see each span
+ * switch from old to new rollups at once.
+ */
 export async function rebuildStatistics(
-  db: Executor,
-  options: { workspaceId?: string; onPhase?: (phase: string, ms: number) => void } = {},
-): Promise<{ rows: number }> {
+  db: Kysely<Database>,
+  options: { workspaceId?: string; concurrency?: number; onPhase?: (phase: string, ms: number) => void } = {},
+): Promise<{ rows: number; spans: number }> {
   const phase = phaseTimer(options.onPhase);
-  return inTransaction(db, async (trx) => {
-    await LOCK.execute(trx);
-    // Aggregating millions of facts in memory instead of spilling them; JIT compiles for seconds and saves none.
-    await sql`set local work_mem = '1GB'`.execute(trx);
-    await sql`set local jit = off`.execute(trx);
-    // Sorted, not hashed: a hashed group keeps a buffer for each JSON object it builds, millions of
-    // them, and spills; sorted, each group streams out as it ends (measured: 241 s against 276 s).
-    await sql`set local enable_hashagg = off`.execute(trx);
-    const ws = options.workspaceId;
-    await sql`delete from stats_dirty where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
-    await sql`delete from stats_rollups where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
-    phase('clear');
-    // Counted facts per level in temporary tables: each level regroups the one below (no JSON to take
-    // apart), and the hour level adds the totals over every channel.
-    await sql`drop table if exists stats_counted_900`.execute(trx);
-    await sql`create temp table stats_counted_900 on commit drop as ${counted({ kind: 'all', workspaceId: ws }, (t) => sql`stats_slice(${t})`)}`.execute(trx);
-    phase('900 counted');
-    await insertRollups(900, sql`select * from stats_counted_900`).execute(trx);
-    phase('900');
-    for (let i = 1; i < ROLLUP_SIZES.length; i++) {
-      const [size, child] = [ROLLUP_SIZES[i]!, ROLLUP_SIZES[i - 1]!];
-      const table = sql.raw(`stats_counted_${size}`);
-      await sql`drop table if exists ${table}`.execute(trx);
-      await sql`create temp table ${table} on commit drop as
-        select workspace_id, assistant_id, channel_key, ${parentOf(size, sql`bucket`)} as bucket, metric, k, sum(n)::bigint as n
-        from ${sql.raw(`stats_counted_${child}`)} group by 1, 2, 3, 4, 5, 6`.execute(trx);
-      if (child === 900) {
-        // The totals over every channel, from the hour's channels.
-        await sql`insert into ${table}
-          select workspace_id, assistant_id, ${ALL_CHANNELS_KEY}::uuid, bucket, metric, k, sum(n)::bigint
-          from ${table} group by 1, 2, 4, 5, 6`.execute(trx);
-      }
-      await insertRollups(size, sql`select * from ${table}`).execute(trx);
-      phase(String(size));
+  const ws = options.workspaceId;
+  const where = (column: string) => (ws ? sql`${sql.ref(column)} = ${ws}` : sql`true`);
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const run = async (locked: Executor) => {
+    await sql`delete from stats_dirty where ${where('workspace_id')}`.execute(locked);
+    const { rows: range } = await sql<{ lo: number | null; hi: number | null }>`
+      select (extract(epoch from min(t)) * 1000)::int8 as lo, (extract(epoch from max(t)) * 1000)::int8 as hi from (
+        select min(created_at) as t from chats where ${where('workspace_id')} union all select max(created_at) from chats where ${where('workspace_id')}
+        union all select min(created_at) from messages where ${where('workspace_id')} union all select max(created_at) from messages where ${where('workspace_id')}
+      ) x`.execute(locked);
+    const lo = range[0]?.lo == null ? 0 : Math.floor(Number(range[0].lo) / SPAN_MS) * SPAN_MS;
+    const hi = range[0]?.hi == null ? 0 : (Math.floor(Number(range[0].hi) / SPAN_MS) + 1) * SPAN_MS;
+    // Rows outside the data's range (of data since deleted) go first.
+    await sql`delete from stats_rollups where ${where('workspace_id')} and (bucket < ${new Date(lo)} or bucket >= ${new Date(hi)})`.execute(locked);
+    const spans: Array<[number, number]> = [];
+    for (let t = lo; t < hi; t += SPAN_MS) spans.push([t, t + SPAN_MS]);
+    phase('plan');
+    const rebuild = (trx: Executor, [from, to]: [number, number]) => rebuildSpan(trx, ws, new Date(from), new Date(to));
+    if (concurrency === 1) {
+      for (const span of spans) await rebuild(locked, span);
+    } else {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(concurrency, spans.length) }, async () => {
+          while (next < spans.length) {
+            const span = spans[next++]!;
+            await db.transaction().execute((trx) => rebuild(trx, span));
+          }
+        }),
+      );
     }
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from stats_rollups where ${ws ? sql`workspace_id = ${ws}` : sql`true`}`.execute(trx);
-    return { rows: rows[0]?.n ?? 0 };
+    phase('spans');
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from stats_rollups where ${where('workspace_id')}`.execute(locked);
+    return { rows: rows[0]?.n ?? 0, spans: spans.length };
+  };
+  if (concurrency === 1) {
+    return inTransaction(db, async (trx) => {
+      await LOCK.execute(trx);
+      return run(trx);
+    });
+  }
+  // A session lock on a connection of its own, held while the spans commit on others.
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(hashtext(${LOCK_NAME}))`.execute(conn);
+    try {
+      return await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${LOCK_NAME}))`.execute(conn);
+    }
   });
 }
+
+/** One span of the backfill, in the caller's transaction: its rollups deleted and rebuilt level by level. */
+async function rebuildSpan(trx: Executor, ws: string | undefined, from: Date, to: Date): Promise<void> {
+  // A span's aggregates fit in memory; JIT would compile for seconds and save none.
+  await sql`set local work_mem = '512MB'`.execute(trx);
+  await sql`set local jit = off`.execute(trx);
+  await sql`delete from stats_rollups where ${ws ? sql`workspace_id = ${ws}` : sql`true`} and bucket >= ${from} and bucket < ${to}`.execute(trx);
+  // Counted facts per level in temporary tables: each level regroups the one below (no JSON to take
+  // apart), and the hour level adds the totals over every channel.
+  await sql`drop table if exists stats_counted_900`.execute(trx);
+  await sql`create temp table stats_counted_900 on commit drop as ${counted({ kind: 'all', workspaceId: ws, from, to }, (t) => sql`stats_slice(${t})`)}`.execute(trx);
+  await insertRollups(900, sql`select * from stats_counted_900`).execute(trx);
+  for (let i = 1; i < ROLLUP_SIZES.length; i++) {
+    const [size, child] = [ROLLUP_SIZES[i]!, ROLLUP_SIZES[i - 1]!];
+    const table = sql.raw(`stats_counted_${size}`);
+    await sql`drop table if exists ${table}`.execute(trx);
+    await sql`create temp table ${table} on commit drop as
+      select workspace_id, assistant_id, channel_key, ${parentOf(size, sql`bucket`)} as bucket, metric, k, sum(n)::bigint as n
+      from ${sql.raw(`stats_counted_${child}`)} group by 1, 2, 3, 4, 5, 6`.execute(trx);
+    if (child === 900) {
+      // The totals over every channel, from the hour's channels.
+      await sql`insert into ${table}
+        select workspace_id, assistant_id, ${ALL_CHANNELS_KEY}::uuid, bucket, metric, k, sum(n)::bigint
+        from ${table} group by 1, 2, 4, 5, 6`.execute(trx);
+    }
+    await insertRollups(size, sql`select * from ${table}`).execute(trx);
+  }
+}
+
 
 /** How many slices wait for the rollup. */
 export async function countDirtyStatistics(db: Executor): Promise<number> {

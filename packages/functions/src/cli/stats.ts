@@ -16,8 +16,9 @@ try {
     const result = await rollupStatistics(db);
     console.log(`Folded ${result.slices} slices (${before} markers) in ${result.ms} ms`);
   } else if (command === 'backfill') {
-    const result = await backfillStatistics(db, { workspaceId: values.workspace });
-    console.log(`Rebuilt ${result.rows} rollup rows in ${result.ms} ms`);
+    // Two spans at a time on a server (the embedded database has one connection).
+    const result = await backfillStatistics(db, { workspaceId: values.workspace, concurrency: config().databaseDriver === 'pglite' ? 1 : 2 });
+    console.log(`Rebuilt ${result.rows} rollup rows (${result.spans} spans) in ${result.ms} ms`);
   } else {
     console.error('Usage: npm run stats -- rollup | backfill [--workspace <uuid>]');
     process.exitCode = 2;
