@@ -177,7 +177,7 @@ function insertRollups(size: number, counted: RawBuilder<unknown>) {
 }
 
 /** Slices (15 minutes) from raw facts. */
-export function sliceRollups(source: FactSource) {
+function sliceRollups(source: FactSource) {
   return insertRollups(900, counted(source, (t) => sql`stats_slice(${t})`));
 }
 
@@ -185,7 +185,7 @@ export function sliceRollups(source: FactSource) {
  * Rollups of `size` from those of the size below, for the parents in `stats_parents` (or every parent).
  * The hour level also adds each assistant's total over every channel, which the levels above carry on.
  */
-export function parentRollups(size: number, child: number, scope: { parents: boolean; workspaceId?: string }) {
+function parentRollups(size: number, child: number, scope: { parents: boolean; workspaceId?: string }) {
 
   const ws = scope.workspaceId ? sql`and r.workspace_id = ${scope.workspaceId}` : sql``;
   const keys = child === 900 ? sql`cross join lateral (values (r.channel_key), (${ALL_CHANNELS_KEY}::uuid)) k(channel_key)` : sql`cross join lateral (values (r.channel_key)) k(channel_key)`;
