@@ -144,7 +144,7 @@ export async function generateBenchData(db: Kysely<Database>, opts: BenchOptions
   });
 
   // Hint bits and the visibility map are set now rather than by the benchmark's first reads; ANALYZE for the planner.
-  await sql`vacuum (analyze) tickets, chats, messages, identities, contacts, chat_daily_stats`.execute(db);
+  await sql`vacuum (analyze) tickets, chats, messages, identities, contacts, stats_dirty`.execute(db);
   log(`vacuum analyze (${elapsed()})`);
 
   const step = Math.max(1, Math.floor(chats / 1000));
