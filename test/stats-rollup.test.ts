@@ -194,6 +194,36 @@ describe('statistics rollups', () => {
   }
 });
 
+describe('rollups written before value lists', () => {
+  it('are read, and folded together with listed ones, to the same figures as raw rows', async () => {
+    const rng = prng(7);
+    const ws = await createTestWorkspace(t.db, { timeZone: 'Asia/Kathmandu' });
+    const from = Date.parse('2025-06-01T00:00:00Z');
+    const to = Date.parse('2025-06-05T00:00:00Z');
+    await generate(ws, rng, from, to, 40);
+    await rollupStatistics(t.db);
+    const listed = await sql<{ n: number }>`
+      select count(*)::int as n from stats_rollups where workspace_id = ${ws.workspace.id} and size < 86400 and json_typeof(dists -> 'len') = 'array'`.execute(t.db);
+    expect(listed.rows[0]!.n).toBeGreaterThan(0);
+    // Every list back into the value -> count shape that rows had before the change.
+    await sql`
+      update stats_rollups r set dists = (
+        select json_object_agg(d.key, case when json_typeof(d.value) = 'array'
+          then (select json_object_agg(x, n) from (select x, count(*) as n from json_array_elements_text(d.value) x group by x) c) else d.value end)
+        from json_each(r.dists) d)
+      where workspace_id = ${ws.workspace.id} and size < 86400`.execute(t.db);
+    const periods = [
+      { from: '2025-06-01T00:00:00Z', to: '2025-06-05T00:00:00Z', interval: 86400 as const },
+      { from: '2025-06-02T03:00:00Z', to: '2025-06-03T09:00:00Z', interval: 3600 as const },
+    ];
+    expect(await compareAll(ws, periods)).toBeGreaterThan(0);
+    // New messages land in slices beside the old rows: their hours and days mix both shapes.
+    await generate(ws, rng, from, to, 15);
+    await rollupStatistics(t.db);
+    await compareAll(ws, periods);
+  });
+});
+
 describe('signed covers', () => {
   it('add up to the range, with far fewer blocks for days of zones off UTC', async () => {
     const { cover } = await import('@parley/core');

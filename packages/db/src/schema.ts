@@ -305,8 +305,8 @@ export interface StatsRollupsTable {
   messages: number;
   interactions: number;
   call_duration: number;
-  /** metric -> { value -> count } */
-  dists: Json<Record<string, Record<string, number>>>;
+  /** metric -> { value -> count }, or metric -> [values] for the listed metrics below a day (see the statistics-value-lists migration). */
+  dists: Json<Record<string, Record<string, number> | number[]>>;
 }
 
 /** 15-minute slices whose rollups are stale; written by triggers, consumed by the rollup. */

@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Executor } from '../executor.js';
 
-// Statistics rollups (see the statistics-rollups migration). Two writers, one lock:
+// Statistics rollups (see the statistics-rollups and statistics-value-lists migrations). Two writers, one lock:
 // - foldStatistics recomputes the 15-minute slices the triggers marked dirty, then their parents;
 // - rebuildStatistics recomputes everything (the backfill).
 // Both derive every figure from the same fact rows, which rawStatistics (the reference the tests and the
@@ -26,6 +26,14 @@ export type RollupSize = (typeof ROLLUP_SIZES)[number];
  */
 export const STAT_METRICS = ['len', 'int', 'intent', 'score', 'step', 'cmc', 'lang', 'cdur', 'cin', 'cexit', 'cend', 'ctransfer'] as const;
 export type StatMetric = (typeof STAT_METRICS)[number];
+/**
+ * Metrics that rollups below a day store as lists of values ([12, 40, 12]) instead of value -> count
+ * objects: in a slice their values rarely repeat, and counting them would cost more than it saves.
+ * Readers get every distribution as value -> count.
+ */
+const LISTED_METRICS: readonly StatMetric[] = ['len', 'score', 'cmc'];
+const LISTED_BELOW = 86400;
+const isListed = (metric: RawBuilder<unknown>) => sql`${metric} in (${sql.join(LISTED_METRICS.map((m) => sql.lit(m)))})`;
 export type Distribution = Record<string, number>;
 export type Distributions = Partial<Record<StatMetric, Distribution>>;
 
@@ -39,8 +47,8 @@ const inTransaction = <T>(db: Executor, run: (trx: Executor) => Promise<T>) =>
 const seconds = (size: number) => sql`make_interval(secs => ${sql.lit(size)})`;
 const parentOf = (size: number, column: RawBuilder<unknown>) => sql`date_bin(${seconds(size)}, ${column}, timestamptz '1970-01-01 00:00:00+00')`;
 
-/** Where a fact comes from: every message and chat, one workspace's, or those of the slices in `stats_work`. */
-type FactSource = { kind: 'work' } | { kind: 'all'; workspaceId?: string; from?: Date; to?: Date } | { kind: 'raw'; workspaceId: string; assistantId: string; channelId?: string; from: Date; to: Date };
+/** Where a fact comes from: the slices in `stats_work` (the fold), a span of time (the backfill, of every workspace or one), or one assistant's period (the raw reference). */
+type FactSource = { kind: 'work' } | { kind: 'span'; workspaceId?: string; from: Date; to: Date } | { kind: 'raw'; workspaceId: string; assistantId: string; channelId?: string; from: Date; to: Date };
 
 /**
  * One row per counted thing: (workspace, assistant, channel key, bucket, metric, value). Messages and
@@ -63,21 +71,17 @@ function facts(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilde
     chatFrom = sql`stats_work w
       cross join lateral (select * from chats c where c.workspace_id = w.workspace_id and c.created_at >= w.bucket and c.created_at < w.bucket + interval '15 minutes' and not c.is_removed offset 0) c where true`;
     messageCount = perChat;
-  } else if (source.kind === 'all' && source.from && source.to) {
-    // A span of the backfill: its messages and chats by time; each chat's messages counted by index.
+  } else if (source.kind === 'span') {
+    // A span of the backfill: its messages and chats by time. A chat's messages are counted among the
+    // span's own (already at hand), plus any before or after the span, which two index probes find
+    // (nearly always none) without reading the chat's messages again.
     const ws = source.workspaceId ? sql`and m.workspace_id = ${source.workspaceId}` : sql``;
     const wsc = source.workspaceId ? sql`and c.workspace_id = ${source.workspaceId}` : sql``;
+    const outside = (range: RawBuilder<unknown>) => sql`(select count(*) from messages x where x.chat_id = c.id and ${range} and x.role in ('user', 'assistant'))`;
     msgFrom = sql`messages m join chats c on c.id = m.chat_id where m.created_at >= ${source.from} and m.created_at < ${source.to} ${ws}`;
-    chatFrom = sql`chats c where c.created_at >= ${source.from} and c.created_at < ${source.to} ${wsc}`;
-    messageCount = perChat;
-  } else if (source.kind === 'all') {
-    const ws = source.workspaceId ? sql`and m.workspace_id = ${source.workspaceId}` : sql``;
-    const wsc = source.workspaceId ? sql`and c.workspace_id = ${source.workspaceId}` : sql``;
-    msgFrom = sql`messages m join chats c on c.id = m.chat_id where true ${ws}`;
-    chatFrom = sql`chats c left join (
-        select chat_id, count(*) as n from messages m where role in ('user', 'assistant') ${ws} group by chat_id
-      ) counts on counts.chat_id = c.id where true ${wsc}`;
-    messageCount = sql`coalesce(counts.n, 0)`;
+    chatFrom = sql`chats c left join (select chat_id, count(*) as n from m where role in ('user', 'assistant') group by chat_id) inside on inside.chat_id = c.id
+      where c.created_at >= ${source.from} and c.created_at < ${source.to} ${wsc}`;
+    messageCount = sql`coalesce(inside.n, 0) + ${outside(sql`x.created_at < ${source.from}`)} + ${outside(sql`x.created_at >= ${source.to}`)}`;
   } else {
     const ch = source.channelId ? sql`and c.channel_id = ${source.channelId}` : sql``;
     const who = sql`coalesce(c.current_responder_id, c.responder_id) = ${source.assistantId} ${ch}`;
@@ -88,7 +92,7 @@ function facts(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilde
   }
   return sql`
     m as (
-      select m.workspace_id, coalesce(c.current_responder_id, c.responder_id) as assistant_id,
+      select m.workspace_id, m.chat_id, coalesce(c.current_responder_id, c.responder_id) as assistant_id,
              coalesce(c.channel_id, ${NO_CHANNEL_KEY}::uuid) as channel_key, ${bucket(mt)} as bucket,
              m.role, char_length(m.content) as len, m.intent_name, m.intent_score, m.step
       from ${msgFrom} and not c.is_removed and not c.is_test
@@ -126,15 +130,18 @@ function facts(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilde
 }
 
 /**
- * The facts counted per (workspace, assistant, channel key, bucket, metric, value): one grouping per
- * metric, which is several times cheaper over millions of messages than grouping the facts as one stream.
+ * The facts counted per (workspace, assistant, channel key, bucket, metric, value), or listed per
+ * (workspace, assistant, channel key, bucket, metric) for listed metrics: one grouping per metric, which is several times cheaper over millions of messages than grouping the facts as one stream.
  * Must count exactly what `facts` lists (the property test compares rollups against raw facts).
  */
 function counted(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilder<unknown>) {
   const keys = sql`workspace_id, assistant_id, channel_key, bucket`;
   // Numbers are grouped as numbers (hashing an int is cheaper than its text) and named as text after.
+  // Listed metrics (see LISTED_METRICS) become one row per bucket with the list of values in `v`.
   const per = (from: 'm' | 'ch', metric: StatMetric, value: RawBuilder<unknown>, where: RawBuilder<unknown>) =>
-    sql`select ${keys}, ${metric}::text as metric, (${value})::text as k, count(*) as n from ${sql.raw(from)} where ${where} group by ${keys}, ${value}`;
+    LISTED_METRICS.includes(metric)
+      ? sql`select ${keys}, ${metric}::text as metric, null::text as k, count(*) as n, array_agg((${value})::int) as v from ${sql.raw(from)} where ${where} group by ${keys}`
+      : sql`select ${keys}, ${metric}::text as metric, (${value})::text as k, count(*) as n, null::int[] as v from ${sql.raw(from)} where ${where} group by ${keys}, ${value}`;
   const isCall = sql`call_duration_seconds is not null`;
   return sql`with ${facts(source, bucket)}
     ${sql.join(
@@ -156,14 +163,18 @@ function counted(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuil
     )}`;
 }
 
-/** Rows of `counted(workspace_id, assistant_id, channel_key, bucket, metric, k, n)` into rollup rows of `size`. */
+/**
+ * Rows of `counted(workspace_id, assistant_id, channel_key, bucket, metric, k, n, v)` into rollup rows
+ * of `size`: a metric's rows are either counts (k, n) or lists (v, with n their length). Lists are
+ * stored sorted, so the same facts always give the same row.
+ */
 function insertRollups(size: number, counted: RawBuilder<unknown>) {
   return sql`
     with counted as (${counted}),
     per_metric as (
       select workspace_id, assistant_id, channel_key, bucket, metric, sum(n) as total,
              sum(case when metric = 'cdur' then k::bigint * n else 0 end) as weighted,
-             json_object_agg(k, n) as obj
+             case when count(v) > 0 then to_json(array(select x from unnest(stats_concat(v)) x order by x)) else json_object_agg(k, n) filter (where k is not null) end as obj
       from counted group by 1, 2, 3, 4, 5
     )
     insert into stats_rollups (workspace_id, assistant_id, channel_key, size, bucket, conversations, messages, interactions, call_duration, dists)
@@ -186,21 +197,41 @@ function sliceRollups(source: FactSource) {
  * The hour level also adds each assistant's total over every channel, which the levels above carry on.
  */
 function parentRollups(size: number, child: number, scope: { parents: boolean; workspaceId?: string }) {
-
   const ws = scope.workspaceId ? sql`and r.workspace_id = ${scope.workspaceId}` : sql``;
   const keys = child === 900 ? sql`cross join lateral (values (r.channel_key), (${ALL_CHANNELS_KEY}::uuid)) k(channel_key)` : sql`cross join lateral (values (r.channel_key)) k(channel_key)`;
+  // The children's distributions, one row per metric, stored counted (an object) or listed (an array).
+  const children = sql`select r.workspace_id, r.assistant_id, k.channel_key, ${parentOf(size, sql`r.bucket`)} as bucket, d.key as metric, d.value
+    from ${
+      scope.parents
+        ? sql`stats_parents p cross join lateral (
+            select * from stats_rollups r where r.workspace_id = p.workspace_id and r.size = ${sql.lit(child)} and r.bucket >= p.bucket and r.bucket < p.bucket + ${seconds(size)} offset 0) r`
+        : sql`stats_rollups r`
+    } ${keys}
+    cross join lateral json_each(r.dists) d
+    where r.size = ${sql.lit(child)} ${ws}`;
+  const cols = sql.raw('workspace_id, assistant_id, channel_key, bucket, metric');
+  const isArray = sql`json_typeof(value) = 'array'`;
+  // A json array of integers read as int[] by its text ([1,2] -> {1,2}), much cheaper than taking it apart.
+  const list = sql`translate(value::text, '[]', '{}')::int[]`;
   return insertRollups(
     size,
-    sql`select r.workspace_id, r.assistant_id, k.channel_key, ${parentOf(size, sql`r.bucket`)} as bucket, d.key as metric, e.key as k, sum(e.value::bigint) as n
-        from ${
-          scope.parents
-            ? sql`stats_parents p cross join lateral (
-                select * from stats_rollups r where r.workspace_id = p.workspace_id and r.size = ${sql.lit(child)} and r.bucket >= p.bucket and r.bucket < p.bucket + ${seconds(size)} offset 0) r`
-            : sql`stats_rollups r`
-        } ${keys}
-        cross join lateral json_each(r.dists) d cross join lateral json_each_text(d.value) e
-        where r.size = ${sql.lit(child)} ${ws}
-        group by 1, 2, 3, 4, 5, 6`,
+    size < LISTED_BELOW
+      ? // Listed metrics stay lists: joined, with any counted child (written before lists) expanded.
+        sql`with d as (${children})
+          select ${cols}, e.key as k, sum(e.value::bigint) as n, null::int[] as v
+          from d cross join lateral json_each_text(value) e where not ${isListed(sql`metric`)} group by ${cols}, e.key
+          union all
+          select ${cols}, null, sum(cardinality(l.v)), stats_concat(l.v)
+          from d cross join lateral (select case when ${isArray} then ${list}
+            else array(select e.key::int from json_each_text(value) e cross join generate_series(1, e.value::int)) end as v) l
+          where ${isListed(sql`metric`)} group by ${cols}`
+      : // Everything counted, lists and objects together (a value may come from both).
+        sql`with d as (${children})
+          select ${cols}, k, sum(n) as n, null::int[] as v from (
+            select ${cols}, e.key as k, e.value::bigint as n from d cross join lateral json_each_text(case when not ${isArray} then value end) e
+            union all
+            select ${cols}, x::text, 1 from d cross join unnest(case when ${isArray} then ${list} end) x
+          ) e group by ${cols}, k`,
   );
 }
 
@@ -293,7 +324,7 @@ export async function rebuildStatistics(
     const spans: Array<[number, number]> = [];
     for (let t = lo; t < hi; t += SPAN_MS) spans.push([t, t + SPAN_MS]);
     phase('plan');
-    const rebuild = (trx: Executor, [from, to]: [number, number]) => rebuildSpan(trx, ws, new Date(from), new Date(to));
+    const rebuild = (trx: Executor, [from, to]: [number, number]) => rebuildSpan(trx, ws, new Date(from), new Date(to), options.onPhase);
     if (concurrency === 1) {
       for (const span of spans) await rebuild(locked, span);
     } else {
@@ -329,30 +360,52 @@ export async function rebuildStatistics(
 }
 
 /** One span of the backfill, in the caller's transaction: its rollups deleted and rebuilt level by level. */
-async function rebuildSpan(trx: Executor, ws: string | undefined, from: Date, to: Date): Promise<void> {
-  // A span's aggregates fit in memory; JIT would compile for seconds and save none.
+async function rebuildSpan(trx: Executor, ws: string | undefined, from: Date, to: Date, onPhase?: (phase: string, ms: number) => void): Promise<void> {
+  // Each step's time under `span <step>` (spans may run side by side, so these add up to more than the wall time).
+  const step = phaseTimer(onPhase && ((name, ms) => onPhase(`span ${name}`, ms)));
+  // A span's aggregates fit in memory; JIT would compile for seconds and save none. Spans run side by
+  // side, one per core: parallel workers inside each would only contend with the other spans (on two
+  // cores the backfill took 105-109 s without them, 123 s with them).
   await sql`set local work_mem = '512MB'`.execute(trx);
   await sql`set local jit = off`.execute(trx);
+  await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+  // A span's messages come by the time index (a sequential scan would read every message of every span).
+  await sql`set local random_page_cost = 1.1`.execute(trx);
   await sql`delete from stats_rollups where ${ws ? sql`workspace_id = ${ws}` : sql`true`} and bucket >= ${from} and bucket < ${to}`.execute(trx);
+  step('delete');
   // Counted facts per level in temporary tables: each level regroups the one below (no JSON to take
   // apart), and the hour level adds the totals over every channel.
   await sql`drop table if exists stats_counted_900`.execute(trx);
-  await sql`create temp table stats_counted_900 on commit drop as ${counted({ kind: 'all', workspaceId: ws, from, to }, (t) => sql`stats_slice(${t})`)}`.execute(trx);
+  await sql`create temp table stats_counted_900 on commit drop as ${counted({ kind: 'span', workspaceId: ws, from, to }, (t) => sql`stats_slice(${t})`)}`.execute(trx);
+  step('count 900');
   await insertRollups(900, sql`select * from stats_counted_900`).execute(trx);
+  step('insert 900');
   for (let i = 1; i < ROLLUP_SIZES.length; i++) {
     const [size, child] = [ROLLUP_SIZES[i]!, ROLLUP_SIZES[i - 1]!];
     const table = sql.raw(`stats_counted_${size}`);
     await sql`drop table if exists ${table}`.execute(trx);
-    await sql`create temp table ${table} on commit drop as
-      select workspace_id, assistant_id, channel_key, ${parentOf(size, sql`bucket`)} as bucket, metric, k, sum(n)::bigint as n
-      from ${sql.raw(`stats_counted_${child}`)} group by 1, 2, 3, 4, 5, 6`.execute(trx);
+    const below = sql.raw(`stats_counted_${child}`);
+    // Lists are joined while the level keeps them, and counted by value where it stops.
+    await sql`create temp table ${table} on commit drop as ${
+      size < LISTED_BELOW
+        ? sql`select workspace_id, assistant_id, channel_key, ${parentOf(size, sql`bucket`)} as bucket, metric, k, sum(n)::bigint as n, stats_concat(v) as v
+            from ${below} group by 1, 2, 3, 4, 5, 6`
+        : sql`select workspace_id, assistant_id, channel_key, ${parentOf(size, sql`bucket`)} as bucket, metric, k, sum(n)::bigint as n, null::int[] as v
+            from ${below} where v is null group by 1, 2, 3, 4, 5, 6
+            union all
+            select workspace_id, assistant_id, channel_key, ${parentOf(size, sql`bucket`)}, metric, x::text, count(*), null
+            from ${below} cross join unnest(v) x where v is not null group by 1, 2, 3, 4, 5, x`
+    }`.execute(trx);
+    step(`count ${size}`);
     if (child === 900) {
       // The totals over every channel, from the hour's channels.
       await sql`insert into ${table}
-        select workspace_id, assistant_id, ${ALL_CHANNELS_KEY}::uuid, bucket, metric, k, sum(n)::bigint
+        select workspace_id, assistant_id, ${ALL_CHANNELS_KEY}::uuid, bucket, metric, k, sum(n)::bigint, stats_concat(v)
         from ${table} group by 1, 2, 4, 5, 6`.execute(trx);
+      step('count all channels');
     }
     await insertRollups(size, sql`select * from ${table}`).execute(trx);
+    step(`insert ${size}`);
   }
 }
 
@@ -429,8 +482,22 @@ export async function readRollups(
     messages: r.messages,
     interactions: r.interactions,
     callDuration: Number(r.call_duration),
-    ...(query.dists ? { dists: (typeof r.dists === 'string' ? JSON.parse(r.dists) : r.dists) as Distributions } : {}),
+    ...(query.dists ? { dists: counts(typeof r.dists === 'string' ? JSON.parse(r.dists) : r.dists) } : {}),
   }));
+}
+
+/** Stored distributions as value -> count: listed metrics (see LISTED_METRICS) counted. */
+function counts(stored: Record<string, Distribution | number[]>): Distributions {
+  const out: Record<string, Distribution> = {};
+  for (const [metric, dist] of Object.entries(stored)) {
+    if (!Array.isArray(dist)) {
+      out[metric] = dist;
+      continue;
+    }
+    const d: Distribution = (out[metric] = {});
+    for (const v of dist) d[v] = (d[v] ?? 0) + 1;
+  }
+  return out as Distributions;
 }
 
 // ---- The reference: the same figures straight from raw rows ----
