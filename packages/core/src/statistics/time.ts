@@ -189,12 +189,30 @@ export function cover(start: number, end: number): SignedBlock[] {
   const endDown = Math.floor(end / DAY_MS) * DAY_MS;
   const endUp = Math.ceil(end / DAY_MS) * DAY_MS;
   if (endUp - down <= DAY_MS) return plus(start, end);
-  const head = [minus(down, start), plus(start, up)];
-  const tail = [plus(endDown, end), minus(end, endUp)];
-  const [a, before] = head[0]!.length < head[1]!.length ? [down, head[0]!] : [up, head[1]!];
-  const [b, after] = tail[0]!.length <= tail[1]!.length ? [endDown, tail[0]!] : [endUp, tail[1]!];
+  // The shorter way at each end, counted before any block is made (reports cover hundreds of buckets).
+  const headDown = blockCount(down, start) < blockCount(start, up);
+  const tailDown = blockCount(endDown, end) <= blockCount(end, endUp);
+  const a = headDown ? down : up;
+  const b = tailDown ? endDown : endUp;
   if (b <= a) return plus(start, end);
-  return [...before, ...plus(a, b), ...after];
+  return [
+    ...(headDown ? minus(down, start) : plus(start, up)),
+    ...plus(a, b),
+    ...(tailDown ? plus(endDown, end) : minus(end, endUp)),
+  ];
+}
+
+/** The longest block that starts at `t` (aligned to its own length) and ends by `end`. */
+function fit(t: number, end: number): BlockSize {
+  for (const size of BLOCKS) if (t % (size * 1000) === 0 && t + size * 1000 <= end) return size;
+  throw new Error('decompose needs 15-minute boundaries');
+}
+
+/** How many blocks `decompose(start, end)` gives. */
+function blockCount(start: number, end: number): number {
+  let n = 0;
+  for (let t = start; t < end; n++) t += fit(t, end) * 1000;
+  return n;
 }
 
 /** [start, end) (on the 15-minute grid) as the fewest epoch-aligned rollup blocks, greedily. */
@@ -202,7 +220,7 @@ export function decompose(start: number, end: number): Block[] {
   if (start % QUARTER_MS !== 0 || end % QUARTER_MS !== 0) throw new Error('decompose needs 15-minute boundaries');
   const out: Block[] = [];
   for (let t = start; t < end; ) {
-    const size = BLOCKS.find((s) => t % (s * 1000) === 0 && t + s * 1000 <= end)!;
+    const size = fit(t, end);
     out.push({ size, start: t });
     t += size * 1000;
   }
