@@ -130,8 +130,9 @@ function facts(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilde
 }
 
 /**
- * The facts counted per (workspace, assistant, channel key, bucket, metric, value), or listed per
- * (workspace, assistant, channel key, bucket, metric) for listed metrics: one grouping per metric, which is several times cheaper over millions of messages than grouping the facts as one stream.
+ * The facts counted per (workspace, assistant, channel key, bucket, metric, value), or for listed
+ * metrics listed per (workspace, assistant, channel key, bucket, metric): one grouping per metric,
+ * which is several times cheaper over millions of messages than grouping the facts as one stream.
  * Must count exactly what `facts` lists (the property test compares rollups against raw facts).
  */
 function counted(source: FactSource, bucket: (t: RawBuilder<unknown>) => RawBuilder<unknown>) {
