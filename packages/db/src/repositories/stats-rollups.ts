@@ -194,22 +194,17 @@ function sliceRollups(source: FactSource) {
 }
 
 /**
- * Rollups of `size` from those of the size below, for the parents in `stats_parents` (or every parent).
+ * Rollups of `size` from those of the size below, for the parents in `stats_parents`.
  * The hour level also adds each assistant's total over every channel, which the levels above carry on.
  */
-function parentRollups(size: number, child: number, scope: { parents: boolean; workspaceId?: string }) {
-  const ws = scope.workspaceId ? sql`and r.workspace_id = ${scope.workspaceId}` : sql``;
+function parentRollups(size: number, child: number) {
   const keys = child === 900 ? sql`cross join lateral (values (r.channel_key), (${ALL_CHANNELS_KEY}::uuid)) k(channel_key)` : sql`cross join lateral (values (r.channel_key)) k(channel_key)`;
   // The children's distributions, one row per metric, stored counted (an object) or listed (an array).
   const children = sql`select r.workspace_id, r.assistant_id, k.channel_key, ${parentOf(size, sql`r.bucket`)} as bucket, d.key as metric, d.value
-    from ${
-      scope.parents
-        ? sql`stats_parents p cross join lateral (
-            select * from stats_rollups r where r.workspace_id = p.workspace_id and r.size = ${sql.lit(child)} and r.bucket >= p.bucket and r.bucket < p.bucket + ${seconds(size)} offset 0) r`
-        : sql`stats_rollups r`
-    } ${keys}
-    cross join lateral json_each(r.dists) d
-    where r.size = ${sql.lit(child)} ${ws}`;
+    from stats_parents p cross join lateral (
+      select * from stats_rollups r where r.workspace_id = p.workspace_id and r.size = ${sql.lit(child)} and r.bucket >= p.bucket and r.bucket < p.bucket + ${seconds(size)} offset 0) r
+    ${keys}
+    cross join lateral json_each(r.dists) d`;
   const cols = sql.raw('workspace_id, assistant_id, channel_key, bucket, metric');
   const isArray = sql`json_typeof(value) = 'array'`;
   // A json array of integers read as int[] by its text ([1,2] -> {1,2}), much cheaper than taking it apart.
@@ -286,7 +281,7 @@ export async function foldStatistics(db: Executor, options: { onPhase?: (phase: 
       await sql`drop table if exists stats_parents`.execute(trx);
       await sql`create temp table stats_parents on commit drop as select distinct workspace_id, ${parentOf(size, sql`bucket`)} as bucket from stats_work`.execute(trx);
       await deleteRollups(trx, 'stats_parents', size);
-      await parentRollups(size, ROLLUP_SIZES[i - 1]!, { parents: true }).execute(trx);
+      await parentRollups(size, ROLLUP_SIZES[i - 1]!).execute(trx);
       phase(String(size));
     }
     return { slices };
