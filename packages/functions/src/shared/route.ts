@@ -20,14 +20,15 @@ const REACH_RULE =
   'Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.';
 
 const REACH_TEXT: Record<Reach, string> = {
-  chats: `Only the chats within the caller's reach count: ${REACH_RULE}`,
+  chats: `Only the chats within the caller's reach count. ${REACH_RULE}`,
   chat: `${REACH_RULE} A chat outside the caller's reach answers 404, as if it did not exist.`,
   exports: 'Admin members and `chats:admin` keys read every export of the workspace; other members only those they requested (any other answers 404).',
 };
 
 function permissionText(permission: Permission): string {
   const broader = scopesGranting(permission).map((s) => `\`${s}\``);
-  return `Requires \`${permission}\`${broader.length ? ` (${broader.join(' and ')} grant it too)` : ''}.`;
+  const grant = broader.length === 1 ? 'grants' : 'grant';
+  return `Requires \`${permission}\`${broader.length ? ` (${broader.join(' and ')} ${grant} it too)` : ''}.`;
 }
 
 /** 403 before the request is validated or handled when the key lacks the permission. */
