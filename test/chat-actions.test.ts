@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, createProviders, parseConfig, type Providers, withIdempotency } from '@parley/core';
+import { authenticate, createApiKey, createProviders, parseConfig, type Providers, withIdempotency } from '@parley/core';
 import { type ChannelType, insertChannel, insertChat, insertChatTool, insertLabel, insertUser, listDeliveries } from '@parley/db';
 import { sql } from 'kysely';
 import { useTestDb } from './harness/db.js';
@@ -162,9 +162,9 @@ describe('POST .../chats/{chat_id}/messages and GET .../messages', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
     expect((await post(`/${c.number}/messages`, { role: 'user', content: 'x' }, { key: ws.keys.read })).status).toBe(403);
-    // A member without admin rights reads only chats they take part in.
+    // A member without admin rights reads only chats they take part in: any other is not found.
     const key = await memberKey(['chats:read']);
-    expect((await get(`/${c.number}/messages`, { key })).status).toBe(403);
+    expect((await get(`/${c.number}/messages`, { key })).status).toBe(404);
     const own = await chat({ ownerId: ws.member.identityId });
     expect((await get(`/${own.number}/messages`, { key })).status).toBe(200);
     expect((await get(`/${c.number}/messages`, { key: ws.keys.statistics })).status).toBe(403);
@@ -219,14 +219,16 @@ describe('POST .../messages/{uuid}/rate', () => {
     expect((await post(`/${other.number}/messages/${answer.uuid}/rate`, { rating: 1 })).status).toBe(404);
   });
 
-  it("needs chats:write for chats one does not take part in", async () => {
+  it('needs chats:write even in a chat one takes part in, and answers 404 for a chat one does not', async () => {
     const { ws, chat, post, memberKey } = await setup();
     const c = await chat();
     const answer = await (await post(`/${c.number}/messages`, { role: 'assistant', content: 'Done.' })).json();
-    const key = await memberKey(['chats:read']);
-    expect((await post(`/${c.number}/messages/${answer.uuid}/rate`, { rating: 1 }, { key })).status).toBe(403);
+    const readKey = await memberKey(['chats:read']);
+    const writeKey = await memberKey(['chats:write']);
+    expect((await post(`/${c.number}/messages/${answer.uuid}/rate`, { rating: 1 }, { key: writeKey })).status).toBe(404);
     await post(`/${c.number}/participants`, { memberId: ws.member.id });
-    expect((await post(`/${c.number}/messages/${answer.uuid}/rate`, { rating: 1 }, { key })).status).toBe(200);
+    expect((await post(`/${c.number}/messages/${answer.uuid}/rate`, { rating: 1 }, { key: readKey })).status).toBe(403);
+    expect((await post(`/${c.number}/messages/${answer.uuid}/rate`, { rating: 1 }, { key: writeKey })).status).toBe(200);
   });
 });
 
@@ -243,7 +245,7 @@ describe('GET .../chats/{chat_id}/tools', () => {
     expect(tools.map((x: { name: string }) => x.name)).toEqual(['cancel_order', 'lookup_order']);
     expect(tools[1]).toMatchObject({ name: 'lookup_order', description: 'Finds an order', inputSchema: schema, callbackUrl: 'http://127.0.0.1:9/tool', timeoutMs: null });
     expect((await (await get(`/${(await chat()).number}/tools`)).json()).tools).toEqual([]);
-    expect((await get(`/${c.number}/tools`, { key: await memberKey(['chats:read']) })).status).toBe(403);
+    expect((await get(`/${c.number}/tools`, { key: await memberKey(['chats:read']) })).status).toBe(404);
     const other = await setup();
     expect((await other.get(`/${c.number}/tools`)).status).toBe(404);
   });
@@ -503,7 +505,7 @@ describe('POST .../chats/{chat_id}/send-assistant-message', () => {
     const { ws } = await setup();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const scope = { workspaceId: ws.workspace.id, key: 'in-flight', operation: 'test:1', request: { a: 1 } };
+    const scope = { principal: await authenticate(t.db, ws.keys.all), key: 'in-flight', operation: 'test:1', request: { a: 1 } };
     const first = withIdempotency(t.db, scope, (v) => v as string, async () => {
       await gate;
       return { ok: true, value: 'first' };
@@ -596,16 +598,17 @@ describe('POST .../chats/{chat_id}/summarize', () => {
     expect((await s.post(`/${c.number}/summarize?update_labels=yes`, undefined)).status).toBe(400);
   });
 
-  it("lets members summarize their own chats; others' need chats:write", async () => {
+  it("needs chats:write even on one's own chat, and answers 404 for a chat out of the member's reach", async () => {
     const s = await setup();
     const own = await chatWithConversation(s, s.ws.member.identityId);
     const others = await chatWithConversation(s);
-    const readKey = await s.memberKey(['chats:read']);
-    expect((await s.post(`/${own.number}/summarize`, undefined, { key: readKey })).status).toBe(200);
-    const denied = await s.post(`/${others.number}/summarize`, undefined, { key: readKey });
+    const denied = await s.post(`/${own.number}/summarize`, undefined, { key: await s.memberKey(['chats:read']) });
     expect(denied.status).toBe(403);
     expect((await denied.json()).error.message).toMatch(/chats:write/);
-    expect((await s.post(`/${others.number}/summarize`, undefined, { key: await s.memberKey(['chats:write']) })).status).toBe(200);
+    const writeKey = await s.memberKey(['chats:write']);
+    expect((await s.post(`/${own.number}/summarize`, undefined, { key: writeKey })).status).toBe(200);
+    expect((await s.post(`/${others.number}/summarize`, undefined, { key: writeKey })).status).toBe(404);
+    expect((await s.post(`/${others.number}/summarize`, undefined, { key: s.ws.keys.write })).status).toBe(200);
     expect((await s.post(`/${own.number}/summarize`, undefined, { key: s.ws.keys.statistics })).status).toBe(403);
   });
 

@@ -1,4 +1,4 @@
-import { CHANNEL_COMPONENTS, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS } from '@parley/core';
+import { CHANNEL_COMPONENTS, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, SCOPES } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 
@@ -23,13 +23,14 @@ describe('GET /openapi.json and /docs', () => {
     ]);
     const pageSize = list.parameters.find((p: { name: string }) => p.name === 'pageSize');
     expect(pageSize.schema).toMatchObject({ minimum: 1, maximum: 100, default: 10 });
-    expect(list.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
+    // Each scheme names the scope the operation requires (OpenAPI 3.1 lets any scheme list its roles).
+    expect(list.security).toEqual([{ bearerAuth: ['chats:read'] }, { apiKeyHeader: ['chats:read'] }]);
     expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
     expect(doc.components.schemas.ChatDetails.required).toContain('penultimateMessageRole');
     expect(doc.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
   });
 
-  it('gives every operation of every group security, a summary and the shared error responses', async () => {
+  it('gives every operation of every group security with its scope, a summary and the shared error responses', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
     const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item as object).map(([method, op]) => ({ path, method, op })));
     expect(operations.length).toBeGreaterThan(7);
@@ -38,8 +39,11 @@ describe('GET /openapi.json and /docs', () => {
       expect(op.responses['401'], `${method} ${path}`).toBeDefined();
       expect(op.responses['400'], `${method} ${path}`).toBeDefined();
       // The statistics group also takes the key in the header its seed names.
-      const security = path.startsWith('/v1/chatbots/') ? [{ bearerAuth: [] }, { apiKeyHeader: [] }, { chatcaptainKey: [] }] : [{ bearerAuth: [] }, { apiKeyHeader: [] }];
-      expect(op.security, `${method} ${path}`).toEqual(security);
+      const schemes = path.startsWith('/v1/chatbots/') ? ['bearerAuth', 'apiKeyHeader', 'chatcaptainKey'] : ['bearerAuth', 'apiKeyHeader'];
+      const scope = op.security?.[0]?.bearerAuth?.[0];
+      expect(SCOPES, `${method} ${path}`).toContain(scope);
+      expect(op.security, `${method} ${path}`).toEqual(schemes.map((name) => ({ [name]: [scope] })));
+      expect(op.description, `${method} ${path}`).toContain(`Requires \`${scope}\``);
     }
   });
 

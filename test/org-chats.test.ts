@@ -367,7 +367,7 @@ describe('GET /v1/orgs/{org_id}/chats: filters', () => {
     expect(ids((await list(ws, 'filter=UNRESOLVED&state=CLOSED')).body)).toEqual([]);
   });
 
-  it('shows a member only the chats they own, take part in, are assigned to, or that are public; admins see all', async () => {
+  it('shows a member only the chats they own, take part in or are assigned to, whatever their visibility; admins see all', async () => {
     const ws = await createTestWorkspace(t.db);
     const owned = await seedChat(ws, { ownerId: ws.member.identityId, createdAt: 1 });
     const assigned = await seedChat(ws, { createdAt: 2, attributes: { assignedMemberId: ws.member.id } });
@@ -377,10 +377,13 @@ describe('GET /v1/orgs/{org_id}/chats: filters', () => {
     const privateChat = await seedChat(ws, { createdAt: 5 });
     const memberKey = (await createApiKey(t.db, { workspaceId: ws.workspace.id, memberId: ws.member.id, scopes: ['chats:read'] })).token;
 
-    expect(ids((await list(ws, '', memberKey)).body)).toEqual([shared.id, participating.id, assigned.id, owned.id]);
+    // `visibility` is shown, never a way in: a PUBLIC_WRITE chat is as out of reach as a private one.
+    expect(ids((await list(ws, '', memberKey)).body)).toEqual([participating.id, assigned.id, owned.id]);
     expect(ids((await list(ws)).body)).toEqual([privateChat.id, shared.id, participating.id, assigned.id, owned.id]);
-    const read = await ws.request(`/v1/orgs/${ws.workspace.id}/chats/${privateChat.id}/read`, { method: 'POST', key: memberKey });
-    expect(read.status).toBe(404);
+    for (const chat of [privateChat, shared]) {
+      const read = await ws.request(`/v1/orgs/${ws.workspace.id}/chats/${chat.id}/read`, { method: 'POST', key: memberKey });
+      expect(read.status).toBe(404);
+    }
   });
 });
 

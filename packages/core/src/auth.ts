@@ -12,6 +12,11 @@ const IMPLIED: Partial<Record<Scope, Scope[]>> = {
   'statistics:export': ['statistics:read'],
 };
 
+/** The broader scopes that grant `scope` besides itself, e.g. `chats:write` and `chats:admin` for `chats:read`. */
+export function scopesGranting(scope: Scope): Scope[] {
+  return SCOPES.filter((s) => IMPLIED[s]?.includes(scope));
+}
+
 /** Who is calling: the key's workspace and member, and what the key may do. */
 export interface Principal {
   keyId: string;
@@ -65,10 +70,6 @@ export async function authenticate(db: Executor, rawKey: string | undefined): Pr
     memberRole: key.memberRole,
     scopes: expandScopes(key.scopes),
   };
-}
-
-export function requireScope(principal: Principal, scope: Scope): void {
-  if (!principal.scopes.has(scope)) throw new AppError('forbidden', `This API key lacks the ${scope} scope`);
 }
 
 /**

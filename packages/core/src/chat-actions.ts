@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import {
   type ActionChatRecord,
-  chatInvolvesMember,
+  type ChatReach,
   type ChatMessageRecord,
   type ChatToolRecord,
   type Database,
@@ -27,46 +27,30 @@ import {
   type WorkspaceChatRecord,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
-import { type Principal, requireScope } from './auth.js';
+import type { Principal } from './auth.js';
 import { AppError, type ErrorIssue } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { emailHtml } from './markdown.js';
 import { type EmailMessage, ProviderError, type Providers, type SmsMessage, type TranscriptMessage } from './providers/ports.js';
-import { seesAllChats } from './workspace-chats.js';
+import { chatReach } from './policy.js';
 
 // Chat actions (seed 004) on a v2 chat, addressed by its integer id: participants, the assistant's
 // messages with tool calls and their delivery over SMS or email, summaries with labels, the history.
+// Each route declares the scope it needs; every action finds its chat within the caller's reach
+// (policy.ts), so a chat outside it is a 404 whatever the action.
 
 type Db = Kysely<Database>;
 
 async function requireChat(db: Executor, principal: Principal, chatNumber: number, options: { lock?: boolean } = {}): Promise<ActionChatRecord> {
-  const chat = await findActionChat(db, principal.workspaceId, chatNumber, options);
+  const chat = await findActionChat(db, chatReach(principal), chatNumber, options);
   if (!chat) throw AppError.notFound('Chat');
   return chat;
 }
 
-function self(principal: Principal) {
-  return { memberId: principal.memberId, identityId: principal.memberIdentityId };
-}
-
-/** Reading a chat: admins read all chats, others the chats they take part in. */
-async function requireReadAccess(db: Executor, principal: Principal, chat: ActionChatRecord): Promise<void> {
-  requireScope(principal, 'chats:read');
-  if (seesAllChats(principal) || (await chatInvolvesMember(db, chat.id, self(principal)))) return;
-  throw new AppError('forbidden', 'Only chats:admin keys and admin members read chats they do not take part in');
-}
-
-/** The seed's self access: one's own chats with any chats key, other members' chats with `chats:write`. */
-async function requireSelfOrWrite(db: Executor, principal: Principal, chat: ActionChatRecord, action: string): Promise<void> {
-  requireScope(principal, 'chats:read');
-  if (principal.scopes.has('chats:write') || (await chatInvolvesMember(db, chat.id, self(principal)))) return;
-  throw new AppError('forbidden', `${action} a chat you do not take part in requires the chats:write scope`);
-}
-
 // ---- participants ----
 
+/** Adds a member to a chat the caller can already see: a participant is never a way into a chat. */
 export async function addParticipant(db: Executor, principal: Principal, chatNumber: number, input: { memberId: number; role: ParticipantRole }): Promise<{ participantId: number }> {
-  requireScope(principal, 'chats:write');
   const chat = await requireChat(db, principal, chatNumber);
   const member = await findMember(db, principal.workspaceId, input.memberId);
   if (!member) throw AppError.notFound('Member');
@@ -84,7 +68,6 @@ export async function addParticipant(db: Executor, principal: Principal, chatNum
 
 export async function chatTools(db: Executor, principal: Principal, chatNumber: number): Promise<ChatToolRecord[]> {
   const chat = await requireChat(db, principal, chatNumber);
-  await requireReadAccess(db, principal, chat);
   return listChatTools(db, chat.id);
 }
 
@@ -211,8 +194,7 @@ export async function sendAssistantMessage(
   input: { message: string; toolCalls: ToolCallInput[] },
   idempotencyKey?: string,
 ): Promise<{ value: SentMessage; replayed: boolean }> {
-  requireScope(principal, 'chats:admin');
-  const scope = { workspaceId: principal.workspaceId, key: idempotencyKey, operation: `send-assistant-message:${chatNumber}`, request: input };
+  const scope = { principal, key: idempotencyKey, operation: `send-assistant-message:${chatNumber}`, request: input };
   return withIdempotency(db, scope, reviveSent, async (record): Promise<Outcome<SentMessage>> => {
     const chat = await requireChat(db, principal, chatNumber);
     const plan = deliveryPlan(chat, input.message);
@@ -320,8 +302,7 @@ export async function recordChatMessage(
   input: { role: IncomingRole; content: string; createdAt?: Date },
   idempotencyKey?: string,
 ): Promise<{ value: ChatMessageRecord; replayed: boolean }> {
-  requireScope(principal, 'chats:write');
-  const scope = { workspaceId: principal.workspaceId, key: idempotencyKey, operation: `record-message:${chatNumber}`, request: { ...input, createdAt: input.createdAt?.toISOString() } };
+  const scope = { principal, key: idempotencyKey, operation: `record-message:${chatNumber}`, request: { ...input, createdAt: input.createdAt?.toISOString() } };
   return withIdempotency(db, scope, reviveMessage, async (record) =>
     db.transaction().execute(async (trx) => {
       const chat = await requireChat(trx, principal, chatNumber, { lock: true });
@@ -374,7 +355,6 @@ export async function chatMessageHistory(
   query: MessageHistoryQuery,
 ): Promise<{ items: ChatMessageRecord[]; hasMore: boolean; nextCursor: string | null }> {
   const chat = await requireChat(db, principal, chatNumber);
-  await requireReadAccess(db, principal, chat);
   const cursor = query.cursor ? decodeMessageCursor(query.cursor, query.order) : undefined;
   const page = await listChatMessages(db, chat.id, { limit: query.limit, order: query.order, cursor });
   const last = page.items.at(-1);
@@ -384,7 +364,6 @@ export async function chatMessageHistory(
 /** Rates an assistant message: 1 (helpful) or -1 (not helpful); null clears the rating. */
 export async function rateChatMessage(db: Executor, principal: Principal, chatNumber: number, messageId: string, rating: 1 | -1 | null): Promise<ChatMessageRecord> {
   const chat = await requireChat(db, principal, chatNumber);
-  await requireSelfOrWrite(db, principal, chat, 'Rating messages in');
   const message = await findChatMessage(db, chat.id, messageId);
   if (!message) throw AppError.notFound('Message');
   if (message.role !== 'assistant') {
@@ -415,8 +394,8 @@ export function transcriptWindow(newestFirst: Array<{ role: string; content: str
   return { messages: picked.reverse(), omittedMessages: totalMessages - picked.length };
 }
 
-async function findWorkspaceChat(db: Executor, workspaceId: string, chatNumber: number): Promise<WorkspaceChatRecord> {
-  const page = await listWorkspaceChats(db, { workspaceId, chatNumber }, { field: 'createdAt', order: 'desc' }, { offset: 0, limit: 1 });
+async function findWorkspaceChat(db: Executor, reach: ChatReach, chatNumber: number): Promise<WorkspaceChatRecord> {
+  const page = await listWorkspaceChats(db, { reach, chatNumber }, { field: 'createdAt', order: 'desc' }, { offset: 0, limit: 1 });
   const chat = page.items[0];
   if (!chat) throw AppError.notFound('Chat');
   return chat;
@@ -438,8 +417,7 @@ export async function summarizeChat(
   idempotencyKey?: string,
 ): Promise<{ value: WorkspaceChatRecord; replayed: boolean }> {
   const chat = await requireChat(db, principal, chatNumber);
-  await requireSelfOrWrite(db, principal, chat, 'Summarizing');
-  const scope = { workspaceId: principal.workspaceId, key: idempotencyKey, operation: `summarize:${chatNumber}`, request: input };
+  const scope = { principal, key: idempotencyKey, operation: `summarize:${chatNumber}`, request: input };
   return withIdempotency(db, scope, reviveChat, async (record) => {
     const page = await listChatMessages(db, chat.id, { limit: SUMMARY_MAX_MESSAGES, order: 'desc', roles: ['user', 'assistant', 'note'] });
     if (page.items.length === 0) throw new AppError('bad_request', `Chat ${chat.number} has no messages to summarize`);
@@ -459,7 +437,7 @@ export async function summarizeChat(
     return db.transaction().execute(async (trx) => {
       await requireChat(trx, principal, chatNumber, { lock: true });
       await setChatSummary(trx, { workspaceId: chat.workspaceId, chatId: chat.id }, { summary: result.summary.trim(), title, labelIds });
-      const outcome: Outcome<WorkspaceChatRecord> = { ok: true, value: await findWorkspaceChat(trx, principal.workspaceId, chatNumber) };
+      const outcome: Outcome<WorkspaceChatRecord> = { ok: true, value: await findWorkspaceChat(trx, chatReach(principal), chatNumber) };
       await record(trx, outcome);
       return outcome;
     });

@@ -2,6 +2,7 @@ import {
   type ChannelType,
   type ChatDetailsRecord,
   type ChatRecord,
+  type Database,
   type Executor,
   findAssistantCurrentVersion,
   findAssistantVersion,
@@ -11,16 +12,20 @@ import {
   findIdentity,
   findWorkspace,
   insertChat,
+  insertParticipant,
   listChatDetails as listChatDetailsRows,
   listChats as listChatRows,
   type Page,
   updateChat as updateChatRow,
 } from '@parley/db';
-import { type Principal, requireScope } from './auth.js';
+import type { Kysely } from 'kysely';
+import type { Principal } from './auth.js';
 import { AppError } from './errors.js';
 import { pageWindow } from './pagination.js';
+import { chatReach, hasFullReach } from './policy.js';
 
-// The chats API v1 (seed 001): chats addressed by uuid, scoped to the key's workspace.
+// The chats API v1 (seed 001): chats addressed by uuid, within the caller's reach (policy.ts). Each
+// route declares the scope it needs.
 
 /** The channel types the v1 list shows unless the request names others. */
 export const DEFAULT_V1_CHANNEL_TYPES: ChannelType[] = ['widget', 'waha', 'whatsapp', 'instagram', 'api'];
@@ -40,12 +45,15 @@ export interface ChatListQuery {
 
 export type ChatDetailsQuery = Pick<ChatListQuery, 'channelIds' | 'responderIds' | 'responderVersionIds' | 'search' | 'pageNumber' | 'pageSize'>;
 
+/**
+ * Creates a chat. A caller who sees only their own chats and creates one owned by someone else becomes
+ * its participant (role `admin`) in the same transaction, so the chat they made stays within their reach.
+ */
 export async function createChat(
-  db: Executor,
+  db: Kysely<Database>,
   principal: Principal,
   input: { channelId: string | null; ownerId: string; title: string | null },
 ): Promise<ChatRecord> {
-  requireScope(principal, 'chats:write');
   const owner = await findIdentity(db, principal.workspaceId, input.ownerId);
   if (!owner) throw AppError.notFound('Owner');
   if (owner.kind !== 'user' && owner.kind !== 'contact') {
@@ -69,20 +77,26 @@ export async function createChat(
   }
   const responder = await findIdentity(db, principal.workspaceId, responderId);
   const isAgent = responder?.kind === 'agent';
-  return insertChat(db, {
-    workspaceId: principal.workspaceId,
-    channelId: input.channelId,
-    ownerId: input.ownerId,
-    responderId,
-    currentResponderId: isAgent ? responderId : null,
-    responderVersionId: isAgent ? await findAssistantCurrentVersion(db, responderId) : null,
-    title: input.title,
+  const responderVersionId = isAgent ? await findAssistantCurrentVersion(db, responderId) : null;
+  return db.transaction().execute(async (trx) => {
+    const chat = await insertChat(trx, {
+      workspaceId: principal.workspaceId,
+      channelId: input.channelId,
+      ownerId: input.ownerId,
+      responderId,
+      currentResponderId: isAgent ? responderId : null,
+      responderVersionId,
+      title: input.title,
+    });
+    if (!hasFullReach(principal) && input.ownerId !== principal.memberIdentityId) {
+      await insertParticipant(trx, { chatId: chat.id, memberId: principal.memberId, role: 'admin' });
+    }
+    return chat;
   });
 }
 
 export async function getChat(db: Executor, principal: Principal, id: string): Promise<ChatRecord> {
-  requireScope(principal, 'chats:read');
-  const chat = await findChat(db, principal.workspaceId, id);
+  const chat = await findChat(db, chatReach(principal), id);
   if (!chat) throw AppError.notFound('Chat');
   return chat;
 }
@@ -93,8 +107,7 @@ export async function updateChat(
   id: string,
   patch: { title?: string | null; lastChatMessageCreatedAt?: Date | null },
 ): Promise<ChatRecord> {
-  requireScope(principal, 'chats:write');
-  const chat = await findChat(db, principal.workspaceId, id);
+  const chat = await findChat(db, chatReach(principal), id);
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) throw new AppError('conflict', 'Chat has been removed and can no longer be updated');
   const updated = await updateChatRow(db, principal.workspaceId, id, { title: patch.title, lastMessageAt: patch.lastChatMessageCreatedAt });
@@ -103,8 +116,7 @@ export async function updateChat(
 }
 
 export async function removeChat(db: Executor, principal: Principal, id: string): Promise<{ message: string }> {
-  requireScope(principal, 'chats:write');
-  const chat = await findChat(db, principal.workspaceId, id);
+  const chat = await findChat(db, chatReach(principal), id);
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) return { message: 'Chat was already removed' };
   await updateChatRow(db, principal.workspaceId, id, { isRemoved: true });
@@ -112,11 +124,10 @@ export async function removeChat(db: Executor, principal: Principal, id: string)
 }
 
 export async function listChats(db: Executor, principal: Principal, query: ChatListQuery): Promise<Page<ChatRecord>> {
-  requireScope(principal, 'chats:read');
   return listChatRows(
     db,
     {
-      workspaceId: principal.workspaceId,
+      reach: chatReach(principal),
       channelIds: query.channelIds,
       channelTypes: query.channelTypes,
       ownerIds: query.ownerIds,
@@ -131,11 +142,10 @@ export async function listChats(db: Executor, principal: Principal, query: ChatL
 }
 
 export async function listChatDetails(db: Executor, principal: Principal, query: ChatDetailsQuery): Promise<Page<ChatDetailsRecord>> {
-  requireScope(principal, 'chats:read');
   return listChatDetailsRows(
     db,
     {
-      workspaceId: principal.workspaceId,
+      reach: chatReach(principal),
       channelIds: query.channelIds,
       responderIds: query.responderIds,
       responderVersionIds: query.responderVersionIds,
@@ -155,8 +165,7 @@ export async function getChatDetails(
   id: string,
   responderVersionId?: string,
 ): Promise<ChatDetailsRecord> {
-  requireScope(principal, 'chats:read');
-  const details = await findChatDetails(db, principal.workspaceId, id, responderVersionId);
+  const details = await findChatDetails(db, chatReach(principal), id, responderVersionId);
   if (!details) throw AppError.notFound('Chat');
   if (responderVersionId && !(await findAssistantVersion(db, details.responderId, responderVersionId))) {
     throw AppError.notFound("Version of the chat's responder");

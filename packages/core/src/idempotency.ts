@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { claimIdempotencyKey, completeIdempotencyKey, type Executor, releaseIdempotencyKey } from '@parley/db';
+import type { Principal } from './auth.js';
 import { AppError, ERROR_CODES, type ErrorCode } from './errors.js';
 
 // Idempotency-Key: the first request with a key runs; a retry with the same key and the same request gets
 // the first outcome back without running again; the same key with another request is refused (422).
 // An outcome is kept only once something was kept (a message, a summary): a request that failed before
-// that (bad input, a failing tool) releases its key so a retry runs it.
+// that (bad input, a failing tool) releases its key so a retry runs it. Keys belong to the API key that
+// sent them: another key (another member's, or the same member's second key) never sees their outcome.
 
 /** Keys are remembered this long; after it a key may be used afresh. */
 export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
@@ -16,7 +18,8 @@ export const IDEMPOTENCY_STALE_SECONDS = 5 * 60;
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
 
 export interface IdempotencyScope {
-  workspaceId: string;
+  /** The caller: its API key owns the Idempotency-Key. */
+  principal: Pick<Principal, 'keyId' | 'workspaceId'>;
   /** The Idempotency-Key header; without one the request simply runs. */
   key: string | undefined;
   /** Which action, on what: e.g. `send-assistant-message:42`. */
@@ -59,8 +62,10 @@ export async function withIdempotency<T>(
 ): Promise<{ value: T; replayed: boolean }> {
   if (scope.key === undefined) return { value: fail(await run(async () => {})), replayed: false };
   const fingerprint = createHash('sha256').update(`${scope.operation}\n${canonical(scope.request)}`).digest('hex');
+  const apiKeyId = scope.principal.keyId;
   const existing = await claimIdempotencyKey(db, {
-    workspaceId: scope.workspaceId,
+    workspaceId: scope.principal.workspaceId,
+    apiKeyId,
     key: scope.key,
     operation: scope.operation,
     fingerprint,
@@ -81,14 +86,14 @@ export async function withIdempotency<T>(
   let outcome: Outcome<T>;
   try {
     outcome = await run(async (trx, o) => {
-      await completeIdempotencyKey(trx, scope.workspaceId, scope.key!, o);
+      await completeIdempotencyKey(trx, apiKeyId, scope.key!, o);
       recorded = true;
     });
   } catch (err) {
-    await releaseIdempotencyKey(db, scope.workspaceId, scope.key).catch(() => {});
+    await releaseIdempotencyKey(db, apiKeyId, scope.key).catch(() => {});
     throw err;
   }
-  if (!recorded) await completeIdempotencyKey(db, scope.workspaceId, scope.key, outcome);
+  if (!recorded) await completeIdempotencyKey(db, apiKeyId, scope.key, outcome);
   return { value: fail(outcome), replayed: false };
 }
 

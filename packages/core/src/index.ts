@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './config.js';
 export * from './auth.js';
+export * from './policy.js';
 export * from './chats.js';
 export * from './pagination.js';
 export * from './database.js';

@@ -12,13 +12,15 @@ import {
   type OrgChatIdentity,
   type OrgChatRecord,
 } from '@parley/db';
-import { type Principal, requireScope } from './auth.js';
+import type { Principal } from './auth.js';
 import { AppError } from './errors.js';
 import { decodePageToken, encodePageToken, pageWindow } from './pagination.js';
+import { chatReach, requireOwnWorkspace } from './policy.js';
 
 // The org chats inbox (seed 002). An org is a workspace: only the key's own org answers, any other
-// id is a 404. Admins see every chat, members the chats they own, take part in, are assigned to, or
-// that are not private. Unread state and `admin_unseen_count` are the calling member's own.
+// id is a 404. The inbox holds the chats within the caller's reach (policy.ts), as every group does;
+// a chat's `visibility` is an attribute it shows, never a way in. Unread state and
+// `admin_unseen_count` are the calling member's own.
 
 /** The seed's channel vocabulary ("ID of the connection integration"). */
 export const INTEGRATIONS = ['internal', 'custom', 'whatsapp_bot', 'instagram_dm', 'slack_bot', 'telegram_bot', 'gmail', 'google_calendar'] as const;
@@ -235,13 +237,8 @@ export interface OrgChatPage {
   nextPageToken: string | null;
 }
 
-function requireOwnOrg(principal: Principal, orgId: string): void {
-  // Keys are bound to one workspace: any other org, existing or not, is not found.
-  if (orgId !== principal.workspaceId) throw AppError.notFound('Org');
-}
-
 function viewerOf(principal: Principal) {
-  return { identityId: principal.memberIdentityId, memberId: principal.memberId, seesAll: principal.memberRole === 'admin' };
+  return { identityId: principal.memberIdentityId };
 }
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -256,10 +253,9 @@ function decodeCursor(token: string): OrgChatCursor {
 }
 
 export async function listOrgChats(db: Executor, principal: Principal, orgId: string, query: OrgChatsQuery): Promise<OrgChatPage> {
-  requireScope(principal, 'chats:read');
-  requireOwnOrg(principal, orgId);
+  requireOwnWorkspace(principal, orgId, 'Org');
   const filter: OrgChatFilter = {
-    workspaceId: principal.workspaceId,
+    reach: chatReach(principal),
     viewer: viewerOf(principal),
     search: query.search,
     channels: query.integrationId ? channelTypesOf(query.integrationId) : undefined,
@@ -296,9 +292,8 @@ export async function listOrgChats(db: Executor, principal: Principal, orgId: st
 
 /** Marks the chat read for the calling member: it leaves their UNREAD inbox and their unseen count is zero. */
 export async function markOrgChatRead(db: Executor, principal: Principal, orgId: string, chatId: string): Promise<{ chatId: string; seenAt: Date }> {
-  requireScope(principal, 'chats:read');
-  requireOwnOrg(principal, orgId);
-  const seenAt = await markOrgChatSeen(db, principal.workspaceId, viewerOf(principal), chatId);
+  requireOwnWorkspace(principal, orgId, 'Org');
+  const seenAt = await markOrgChatSeen(db, chatReach(principal), viewerOf(principal), chatId);
   if (!seenAt) throw AppError.notFound('Chat');
   return { chatId, seenAt };
 }

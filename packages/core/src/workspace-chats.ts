@@ -15,21 +15,13 @@ import {
   type WorkspaceChatFilter,
   type WorkspaceChatRecord,
 } from '@parley/db';
-import { type Principal, requireScope } from './auth.js';
+import type { Principal } from './auth.js';
 import { parseChatRules } from './chat-rules.js';
 import { AppError } from './errors.js';
+import { authorizeAnonymousFilter, chatReach } from './policy.js';
 
-// The v2 workspace chats (seed 000): chats addressed by their integer id under /api/v2/w/{workspace_uuid}.
-
-/** The workspace in the path must be the key's; any other answers 404, as if it did not exist. */
-export function requireWorkspace(principal: Principal, workspaceUuid: string): void {
-  if (principal.workspaceId !== workspaceUuid.toLowerCase()) throw AppError.notFound('Workspace');
-}
-
-/** Admin rights: an admin member reading with `chats:read`, or a key with `chats:admin`. Others see their own chats. */
-export function seesAllChats(principal: Principal): boolean {
-  return principal.scopes.has('chats:admin') || (principal.memberRole === 'admin' && principal.scopes.has('chats:read'));
-}
+// The v2 workspace chats (seed 000): chats addressed by their integer id under /api/v2/w/{workspace_uuid},
+// within the caller's reach (policy.ts).
 
 /** The list and export filters of seed 000, parsed; every one optional. */
 export interface WorkspaceChatQuery {
@@ -53,16 +45,12 @@ export interface WorkspaceChatQuery {
 }
 
 /**
- * The one filter every v2 chats query uses: the caller's visibility, then each parameter as a rule,
+ * The one filter every v2 chats query uses: the caller's reach, then each parameter as a rule,
  * and-ed with the `filters` tree. The list, the export and the statistics all build it here.
  */
 export function buildChatFilter(principal: Principal, query: Omit<WorkspaceChatQuery, 'sortBy' | 'sortOrder'>): WorkspaceChatFilter {
-  requireScope(principal, 'chats:read');
-  // The seed guards the anonymous chats themselves: leaving them out (false) needs no more than chats:read.
-  if (query.isAnonymous === true && !principal.scopes.has('chats:admin')) {
-    throw new AppError('forbidden', 'Filtering to anonymous chats (isAnonymous=true) requires the chats:admin scope');
-  }
-  const self = { memberId: principal.memberId, identityId: principal.memberIdentityId };
+  // Leaving anonymous chats out (false) needs no more than chats:read: without chats:admin they are out anyway.
+  if (query.isAnonymous === true) authorizeAnonymousFilter(principal, 'Filtering to anonymous chats (isAnonymous=true)');
   const rules: ChatRuleNode[] = [];
   const rule = (field: ChatRule['field'], op: ChatRule['op'], value: ChatRule['value']) => rules.push({ field, op, value });
   if (query.mine) rule('memberId', 'eq', principal.memberId);
@@ -80,16 +68,10 @@ export function buildChatFilter(principal: Principal, query: Omit<WorkspaceChatQ
   if (query.search) rules.push({ any: [{ field: 'title', op: 'contains', value: query.search }, { field: 'content', op: 'contains', value: query.search }] });
   if (query.filters) {
     const tree = parseChatRules(query.filters);
-    if (!principal.scopes.has('chats:admin') && mentionsAnonymous(tree)) {
-      throw new AppError('forbidden', 'Filtering on the anonymous field requires the chats:admin scope');
-    }
+    if (mentionsAnonymous(tree)) authorizeAnonymousFilter(principal, 'Filtering on the anonymous field');
     rules.push(tree);
   }
-  return {
-    workspaceId: principal.workspaceId,
-    visibleTo: seesAllChats(principal) ? undefined : self,
-    rules: rules.length ? { all: rules } : undefined,
-  };
+  return { reach: chatReach(principal), rules: rules.length ? { all: rules } : undefined };
 }
 
 function mentionsAnonymous(node: ChatRuleNode): boolean {
@@ -154,12 +136,9 @@ export async function listWorkspaceChats(
   return { ...page, nextCursor: page.hasMore && last ? encodeCursor(sort, last) : null };
 }
 
-/** Integer ids of the chats waiting for an answer: all of them for admins, one's own for others. */
+/** Integer ids of the chats within the caller's reach waiting for an answer. */
 export async function chatsNeedingResponse(db: Executor, principal: Principal): Promise<number[]> {
-  return listChatNumbersNeedingResponse(db, {
-    workspaceId: principal.workspaceId,
-    visibleTo: seesAllChats(principal) ? undefined : { memberId: principal.memberId, identityId: principal.memberIdentityId },
-  });
+  return listChatNumbersNeedingResponse(db, { reach: chatReach(principal) });
 }
 
 export const DAILY_CREATION_DAYS = 30;
@@ -179,18 +158,11 @@ export async function dailyChatCreation(
   ];
   return countChatsCreatedByLocalDay(
     db,
-    {
-      workspaceId: principal.workspaceId,
-      visibleTo: seesAllChats(principal) ? undefined : { memberId: principal.memberId, identityId: principal.memberIdentityId },
-      rules: { all: rules },
-    },
+    { reach: chatReach(principal), rules: { all: rules } },
     { timeZone: workspace.timeZone, days: DAILY_CREATION_DAYS, now: query.now },
   );
 }
 
 export async function toolCallNames(db: Executor, principal: Principal): Promise<string[]> {
-  return listToolCallNames(db, {
-    workspaceId: principal.workspaceId,
-    visibleTo: seesAllChats(principal) ? undefined : { memberId: principal.memberId, identityId: principal.memberIdentityId },
-  });
+  return listToolCallNames(db, { reach: chatReach(principal) });
 }

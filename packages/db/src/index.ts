@@ -18,3 +18,4 @@ export * from './repositories/export-jobs.js';
 export * from './repositories/chat-export.js';
 export * from './repositories/chatbots.js';
 export * from './repositories/statistics-inbox.js';
+export * from './repositories/chat-reach.js';

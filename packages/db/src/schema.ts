@@ -272,6 +272,8 @@ export interface DeliveriesTable {
 
 export interface IdempotencyKeysTable {
   workspace_id: string;
+  /** The API key that sent the Idempotency-Key: keys are unique per (api_key_id, key). */
+  api_key_id: string;
   key: string;
   operation: string;
   fingerprint: string;

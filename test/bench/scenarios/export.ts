@@ -102,7 +102,7 @@ export const exportScenario: BenchScenario = {
       const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
       // The SELECT an unfiltered export of the admin runs; checked below against the job's own.
-      const filter: WorkspaceChatFilter = { workspaceId: ds.workspaceId };
+      const filter: WorkspaceChatFilter = { reach: { workspaceId: ds.workspaceId, member: null, anonymous: true } };
       const sort: ChatSort = { field: 'createdAt', order: 'desc' };
       const select = inlineParameters(compileChatExportQuery(db, filter, sort));
       await psqlCopy(url, select); // warm the cache for both paths

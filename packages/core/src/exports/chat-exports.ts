@@ -7,11 +7,13 @@ import {
   type Executor,
   type ExportJobRecord,
   findExportJob,
+  type MemberRef,
   type WorkspaceChatFilter,
 } from '@parley/db';
-import { type Principal, requireScope } from '../auth.js';
+import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
-import { buildChatFilter, seesAllChats, type WorkspaceChatQuery } from '../workspace-chats.js';
+import { exportJobReach } from '../policy.js';
+import { buildChatFilter, type WorkspaceChatQuery } from '../workspace-chats.js';
 import { CsvLineEndings } from './csv-line-endings.js';
 import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from './jobs.js';
 import type { ExportServices } from './ports.js';
@@ -21,7 +23,7 @@ import type { ExportServices } from './ports.js';
 
 export const CHAT_EXPORT_KIND = 'workspace-chats';
 
-/** What a chats export job remembers: the filter and sort as built at request time (with the caller's visibility). */
+/** What a chats export job remembers: the filter and sort as built at request time (with the caller's reach). */
 interface ChatExportParams {
   filter: WorkspaceChatFilter;
   sort: ChatSort;
@@ -42,16 +44,15 @@ export async function requestChatExport(
   return recordExportJob(db, services, { workspaceId: principal.workspaceId, kind: CHAT_EXPORT_KIND, requestedBy: principal.memberId, params });
 }
 
-/** An export job of the caller's workspace: the requester's own, or any for callers who see all chats. */
+/** A chats export job within the caller's reach (policy.ts): the requester's own, or any with full reach. */
 export async function findChatExportJob(
   db: Executor,
   services: Pick<ExportServices, 'maxReceives'>,
   principal: Principal,
   jobId: string,
 ): Promise<ExportJobRecord> {
-  requireScope(principal, 'chats:read');
-  const job = await findExportJob(db, principal.workspaceId, jobId);
-  if (!job || job.kind !== CHAT_EXPORT_KIND || (job.requestedBy !== principal.memberId && !seesAllChats(principal))) throw AppError.notFound('Export');
+  const job = await findExportJob(db, exportJobReach(principal), jobId);
+  if (!job || job.kind !== CHAT_EXPORT_KIND) throw AppError.notFound('Export');
   return settleAbandonedJob(db, job, services.maxReceives);
 }
 
@@ -68,9 +69,15 @@ function reviveRules(node: ChatRuleNode): ChatRuleNode {
   return { ...node, value: value as never };
 }
 
+/** A job recorded before reaches named its workspace and member as `workspaceId` and `visibleTo`. */
+type LegacyChatFilter = Partial<WorkspaceChatFilter> & { workspaceId?: string; visibleTo?: MemberRef };
+
 function chatExportParams(job: ExportJobRecord): ChatExportParams {
-  const params = job.params as unknown as ChatExportParams;
-  return { sort: params.sort, filter: { ...params.filter, rules: params.filter.rules ? reviveRules(params.filter.rules) : undefined } };
+  const params = job.params as unknown as { filter: LegacyChatFilter; sort: ChatSort };
+  // Such a job's requester is not known to hold chats:admin, so its anonymous chats stay out.
+  const reach = params.filter.reach ?? { workspaceId: job.workspaceId, member: params.filter.visibleTo ?? null, anonymous: false };
+  const rules = params.filter.rules ? reviveRules(params.filter.rules) : undefined;
+  return { sort: params.sort, filter: { reach, rules } };
 }
 
 /** The chats kind: the export's SELECT through COPY, its LF record ends made CRLF on the way. */

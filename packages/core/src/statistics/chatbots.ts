@@ -1,5 +1,5 @@
 import { type ChatbotChannelRecord, type ChatbotRecord, type Executor, findChatbot, listChatbotChannels } from '@parley/db';
-import { type Principal, requireScope } from '../auth.js';
+import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 
 // The chatbot of a statistics path: an assistant of the caller's workspace, addressed by its identity id.
@@ -7,11 +7,10 @@ import { AppError } from '../errors.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The chatbot `chatbotId` names, for a caller with `statistics:read`. A malformed id, an unknown one,
- * another workspace's assistant or an identity that is no assistant are all the same 404.
+ * The chatbot `chatbotId` names. A malformed id, an unknown one, another workspace's assistant or an
+ * identity that is no assistant are all the same 404.
  */
 export async function requireChatbot(db: Executor, principal: Principal, chatbotId: string): Promise<ChatbotRecord> {
-  requireScope(principal, 'statistics:read');
   // A principal lives for one request: the group's middleware and the service it calls share the lookup.
   const known = resolved.get(principal) ?? resolved.set(principal, new Map()).get(principal)!;
   const id = chatbotId.toLowerCase();

@@ -1,9 +1,10 @@
 import { type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
-import { type Principal, requireScope } from '../auth.js';
+import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { csvStream } from '../exports/csv.js';
 import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from '../exports/jobs.js';
 import type { ExportServices } from '../exports/ports.js';
+import { exportJobReach } from '../policy.js';
 import { isValidTimeZone } from '../workspace-setup.js';
 import { requireChatbot } from './chatbots.js';
 import { MAX_BUCKETS, type ReportInterval } from './components.js';
@@ -35,7 +36,7 @@ function checkExportPeriod(query: StatisticsExportQuery, zone: string): void {
 }
 
 /**
- * Records an export of the chatbot's statistics over the period and queues it (`statistics:export`).
+ * Records an export of the chatbot's statistics over the period and queues it.
  * The job keeps the zone it was asked in (the workspace's when none was named), so a later change of
  * the workspace's zone does not change a queued file; an identical request shares a queued job.
  */
@@ -46,7 +47,6 @@ export async function requestStatisticsExport(
   chatbotId: string,
   query: StatisticsExportQuery,
 ): Promise<{ job: ExportJobRecord; shared: boolean }> {
-  requireScope(principal, 'statistics:export');
   const chatbot = await requireChatbot(db, principal, chatbotId);
   const timezone = query.timezone ?? chatbot.timeZone;
   if (!isValidTimeZone(timezone)) throw invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
@@ -55,7 +55,7 @@ export async function requestStatisticsExport(
   return recordExportJob(db, services, { workspaceId: principal.workspaceId, kind: STATISTICS_EXPORT_KIND, requestedBy: principal.memberId, params });
 }
 
-/** A statistics export of the chatbot, by any caller of its workspace with `statistics:export`; others are a 404. */
+/** A statistics export of the chatbot within the caller's reach (policy.ts): the requester's own, or any with full reach. */
 export async function findStatisticsExportJob(
   db: Executor,
   services: Pick<ExportServices, 'maxReceives'>,
@@ -63,9 +63,8 @@ export async function findStatisticsExportJob(
   chatbotId: string,
   jobId: string,
 ): Promise<ExportJobRecord> {
-  requireScope(principal, 'statistics:export');
   const chatbot = await requireChatbot(db, principal, chatbotId);
-  const job = await findExportJob(db, principal.workspaceId, jobId);
+  const job = await findExportJob(db, exportJobReach(principal), jobId);
   if (!job || job.kind !== STATISTICS_EXPORT_KIND || job.params.chatbotId !== chatbot.id) throw AppError.notFound('Export');
   return settleAbandonedJob(db, job, services.maxReceives);
 }

@@ -1,5 +1,6 @@
 import { type Executor, type InboxStatsRecord, inboxStatistics as readInboxStatistics } from '@parley/db';
 import type { Principal } from '../auth.js';
+import { chatReach } from '../policy.js';
 import { requireChatbot } from './chatbots.js';
 import { checkPeriod } from './period.js';
 
@@ -7,8 +8,8 @@ import { checkPeriod } from './period.js';
 export const INBOX_MAX_DAYS = 731;
 
 /**
- * The inbox statistics of the chatbot's chats created in [from, to] (`statistics:read`): how many there
- * are by state, how many wait for an answer or for someone to take them, who holds the open ones, and
+ * The inbox statistics of the chatbot's chats created in [from, to], of those within the caller's reach
+ * (policy.ts): how many there are by state, how many wait for an answer or for someone to take them, who holds the open ones, and
  * how long the first human answer took (median, seconds).
  */
 export async function inboxStatistics(
@@ -19,5 +20,5 @@ export async function inboxStatistics(
 ): Promise<InboxStatsRecord> {
   const chatbot = await requireChatbot(db, principal, chatbotId);
   checkPeriod(period, INBOX_MAX_DAYS);
-  return readInboxStatistics(db, { workspaceId: principal.workspaceId, chatbotId: chatbot.id, from: period.from, to: period.to });
+  return readInboxStatistics(db, { reach: chatReach(principal), chatbotId: chatbot.id, from: period.from, to: period.to });
 }

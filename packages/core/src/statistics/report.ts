@@ -3,7 +3,7 @@ import {
   type Distribution,
   type Distributions,
   type Executor,
-  findChannel,
+  chatbotAnswersOnChannel,
   rawStatistics,
   readRollups,
   type RollupRow,
@@ -13,7 +13,7 @@ import {
   SCORE_QUANTUM,
   type StatMetric,
 } from '@parley/db';
-import { type Principal, requireScope } from '../auth.js';
+import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { requireChatbot } from './chatbots.js';
 import { MAX_BUCKETS, metricOf, REPORT_COMPONENTS, type ReportInterval, type ReportKind } from './components.js';
@@ -64,7 +64,10 @@ export interface ReportScope {
 
 async function resolveScope(db: Executor, principal: Principal, chatbotId: string, q: Omit<ReportQuery, 'components'>): Promise<ReportScope> {
   const chatbot = await requireChatbot(db, principal, chatbotId);
-  if (q.channelId !== undefined && !(UUID.test(q.channelId) && (await findChannel(db, principal.workspaceId, q.channelId)))) throw AppError.notFound('Channel');
+  // The channels of a chatbot are those it answers on (listChatbotChannels); any other is not its channel.
+  if (q.channelId !== undefined && !(UUID.test(q.channelId) && (await chatbotAnswersOnChannel(db, principal.workspaceId, chatbot.id, q.channelId)))) {
+    throw AppError.notFound('Channel');
+  }
   const zone = q.timezone !== undefined ? resolveTimeZone(q.timezone) : chatbot.timeZone;
   if (q.to.getTime() < q.from.getTime()) {
     throw new AppError('validation_failed', '`to` is before `from`', { issues: [{ path: 'query.to', message: 'Must not be before from' }] });
@@ -314,7 +317,6 @@ export function buildComponents(names: string[], data: ReportData, scope: Pick<R
 
 /** A validated report request: its scope and its component names. */
 export async function resolveReport(db: Executor, principal: Principal, chatbotId: string, kind: ReportKind, query: ReportQuery) {
-  requireScope(principal, 'statistics:read');
   const ids = parseComponents(kind, query.components);
   if (kind === 'channel' && query.channelId === undefined) {
     throw new AppError('validation_failed', 'A channel report needs channelId', { issues: [{ path: 'query.channelId', message: 'Required' }] });
@@ -324,8 +326,8 @@ export async function resolveReport(db: Executor, principal: Principal, chatbotI
 }
 
 /**
- * The report of `kind` for the chatbot (an assistant of the caller's workspace): needs `statistics:read`;
- * an unknown chatbot or channel is a 404, bad components, zones or periods a 400. `source: 'raw'`
+ * The report of `kind` for the chatbot (an assistant of the caller's workspace): an unknown chatbot, or a
+ * channel it does not answer on, is a 404, bad components, zones or periods a 400. `source: 'raw'`
  * computes the same figures from raw rows (for comparisons; slow).
  */
 export async function statisticsReport(

@@ -2,7 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
 import type { ChannelType, ChatToolsTable, DeliveryStatus, MessageRole, MessagesTable, ParticipantRole } from '../schema.js';
 import type { ToolCallRecord } from './messages.js';
-import type { MemberRef } from './workspace-chats.js';
+import { type ChatReach, chatWithinReach } from './chat-reach.js';
 
 // Chat actions (seed 004): the chat a v2 action addresses, its participants, messages, tools, deliveries
 // and labels.
@@ -30,12 +30,13 @@ export interface ActionChatRecord {
 }
 
 /**
- * The live chat with integer id `number` in the workspace; undefined for other workspaces' and removed
- * chats. `lock` takes the chat's row lock until the transaction ends, so writers to one chat queue up.
+ * The live chat with integer id `number` within the reach; undefined for chats outside it (other
+ * workspaces' too) and removed ones. `lock` takes the chat's row lock until the transaction ends, so
+ * writers to one chat queue up.
  */
-export async function findActionChat(db: Executor, workspaceId: string, number: number, options: { lock?: boolean } = {}): Promise<ActionChatRecord | undefined> {
+export async function findActionChat(db: Executor, reach: ChatReach, number: number, options: { lock?: boolean } = {}): Promise<ActionChatRecord | undefined> {
   if (options.lock) {
-    const locked = await db.selectFrom('chats').select('id').where('workspace_id', '=', workspaceId).where('number', '=', number).forUpdate().executeTakeFirst();
+    const locked = await db.selectFrom('chats').select('chats.id').where(chatWithinReach(reach)).where('chats.number', '=', number).forUpdate().executeTakeFirst();
     if (!locked) return undefined;
   }
   const row = await db
@@ -54,7 +55,7 @@ export async function findActionChat(db: Executor, workspaceId: string, number: 
       'owner_contact.email as contact_email', 'owner_contact.phone as contact_phone', 'owner_contact.is_blocked',
       'chats.responder_id', 'responder.kind as responder_kind', 'chats.current_responder_id', 'assistant.display_name as assistant_name',
     ])
-    .where('chats.workspace_id', '=', workspaceId)
+    .where(chatWithinReach(reach))
     .where('chats.number', '=', number)
     .where('chats.is_removed', '=', false)
     .executeTakeFirst();
@@ -81,24 +82,6 @@ export async function findActionChat(db: Executor, workspaceId: string, number: 
   };
 }
 
-/** Whether the member takes part in the chat: as its owner, a participant or its assignee. */
-export async function chatInvolvesMember(db: Executor, chatId: string, member: MemberRef): Promise<boolean> {
-  const row = await db
-    .selectFrom('chats')
-    .select('chats.id')
-    .where('chats.id', '=', chatId)
-    .where((eb) =>
-      eb.or([
-        eb('chats.owner_id', '=', member.identityId),
-        eb('chats.assigned_member_id', '=', member.memberId),
-        eb.exists(eb.selectFrom('participants').select(sql.lit(1).as('one')).whereRef('participants.chat_id', '=', 'chats.id').where('participants.member_id', '=', member.memberId)),
-      ]),
-    )
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Adds a participant; undefined when the member already takes part in the chat. */
 /** Adds a member to a chat (role `contributor` unless named); undefined when the member already takes part. */
 export async function insertParticipant(
   db: Executor,
@@ -452,20 +435,30 @@ export interface IdempotencyRecord {
 }
 
 /**
- * Claims an Idempotency-Key for a request. Returns undefined when the claim is this request's; else the
- * record already holding the key. A key expires after `expirySeconds`; a claim left running longer than
- * `staleSeconds` (its process died) may be taken over by a retry of the same request.
+ * Claims an Idempotency-Key of an API key for a request: keys belong to the API key that sent them, so
+ * two callers using the same key never see each other's outcome. Returns undefined when the claim is
+ * this request's; else the record already holding the key. A key expires after `expirySeconds`; a claim
+ * left running longer than `staleSeconds` (its process died) may be taken over by a retry of the same request.
  */
 export async function claimIdempotencyKey(
   db: Executor,
-  input: { workspaceId: string; key: string; operation: string; fingerprint: string; expirySeconds: number; staleSeconds: number },
+  input: { workspaceId: string; apiKeyId: string; key: string; operation: string; fingerprint: string; expirySeconds: number; staleSeconds: number },
 ): Promise<IdempotencyRecord | undefined> {
   const claimed = await db
     .insertInto('idempotency_keys')
-    .values({ workspace_id: input.workspaceId, key: input.key, operation: input.operation, fingerprint: input.fingerprint, state: 'running', outcome: null, completed_at: null })
+    .values({
+      workspace_id: input.workspaceId,
+      api_key_id: input.apiKeyId,
+      key: input.key,
+      operation: input.operation,
+      fingerprint: input.fingerprint,
+      state: 'running',
+      outcome: null,
+      completed_at: null,
+    })
     .onConflict((oc) =>
       oc
-        .columns(['workspace_id', 'key'])
+        .columns(['api_key_id', 'key'])
         .doUpdateSet({
           operation: (eb) => eb.ref('excluded.operation'),
           fingerprint: (eb) => eb.ref('excluded.fingerprint'),
@@ -491,22 +484,22 @@ export async function claimIdempotencyKey(
   const row = await db
     .selectFrom('idempotency_keys')
     .select(['operation', 'fingerprint', 'state', 'outcome'])
-    .where('workspace_id', '=', input.workspaceId)
+    .where('api_key_id', '=', input.apiKeyId)
     .where('key', '=', input.key)
     .executeTakeFirstOrThrow();
   return { ...row, outcome: typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome };
 }
 
-export async function completeIdempotencyKey(db: Executor, workspaceId: string, key: string, outcome: unknown): Promise<void> {
+export async function completeIdempotencyKey(db: Executor, apiKeyId: string, key: string, outcome: unknown): Promise<void> {
   await db
     .updateTable('idempotency_keys')
     .set({ state: 'completed', outcome: JSON.stringify(outcome), completed_at: sql<Date>`now()` })
-    .where('workspace_id', '=', workspaceId)
+    .where('api_key_id', '=', apiKeyId)
     .where('key', '=', key)
     .execute();
 }
 
 /** Lets the key go again: the request failed before anything was kept, so a retry should run it. */
-export async function releaseIdempotencyKey(db: Executor, workspaceId: string, key: string): Promise<void> {
-  await db.deleteFrom('idempotency_keys').where('workspace_id', '=', workspaceId).where('key', '=', key).where('state', '=', 'running').execute();
+export async function releaseIdempotencyKey(db: Executor, apiKeyId: string, key: string): Promise<void> {
+  await db.deleteFrom('idempotency_keys').where('api_key_id', '=', apiKeyId).where('key', '=', key).where('state', '=', 'running').execute();
 }

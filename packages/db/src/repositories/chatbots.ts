@@ -1,5 +1,6 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Executor } from '../executor.js';
-import type { ChannelType } from '../schema.js';
+import type { ChannelType, Database } from '../schema.js';
 
 // The chatbots of the statistics group (seed 003): assistants addressed by their identity id, and the
 // channels they answer on.
@@ -34,6 +35,15 @@ export interface ChatbotChannelRecord {
   createdAt: Date;
 }
 
+/** The channel is answered by the chatbot: it is the channel's responder, or belongs to the responding squad. */
+function answeredBy(chatbotId: string) {
+  return (eb: ExpressionBuilder<Database, 'channels'>) =>
+    eb.or([
+      eb('channels.responder_id', '=', chatbotId),
+      eb('channels.responder_id', 'in', eb.selectFrom('squad_assistants').select('squad_assistants.squad_id').where('squad_assistants.assistant_id', '=', chatbotId)),
+    ]);
+}
+
 /**
  * The channels of the workspace the chatbot answers on: those it is the responder of, and those of a
  * squad it belongs to. By name, then id.
@@ -43,16 +53,17 @@ export async function listChatbotChannels(db: Executor, workspaceId: string, cha
     .selectFrom('channels')
     .select(['id', 'type', 'name', 'is_enabled', 'created_at'])
     .where('workspace_id', '=', workspaceId)
-    .where((eb) =>
-      eb.or([
-        eb('responder_id', '=', chatbotId),
-        eb('responder_id', 'in', eb.selectFrom('squad_assistants').select('squad_assistants.squad_id').where('squad_assistants.assistant_id', '=', chatbotId)),
-      ]),
-    )
+    .where(answeredBy(chatbotId))
     .orderBy('name')
     .orderBy('id')
     .execute();
   return rows.map((r) => ({ id: r.id, type: r.type, name: r.name, isEnabled: r.is_enabled, createdAt: r.created_at }));
+}
+
+/** Whether the chatbot answers on the channel (as listChatbotChannels lists them). */
+export async function chatbotAnswersOnChannel(db: Executor, workspaceId: string, chatbotId: string, channelId: string): Promise<boolean> {
+  const row = await db.selectFrom('channels').select('id').where('workspace_id', '=', workspaceId).where('id', '=', channelId).where(answeredBy(chatbotId)).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The workspace's assistant that answers the most chats (for the local server's example calls). */

@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../executor.js';
 import type { ChannelType, ChatsTable, Database, MessageRole, TicketStatus } from '../schema.js';
+import { type ChatReach, chatWithinReach } from './chat-reach.js';
 
 export interface ChatRecord {
   id: string;
@@ -61,9 +62,9 @@ export async function insertChat(db: Executor, input: NewChatInput): Promise<Cha
   return toChat(row);
 }
 
-/** A chat of the workspace, removed or not; undefined for unknown ids and other workspaces' chats. */
-export async function findChat(db: Executor, workspaceId: string, id: string): Promise<ChatRecord | undefined> {
-  const row = await db.selectFrom('chats').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+/** A chat within the reach, removed or not; undefined for unknown ids and chats outside it (another workspace's too). */
+export async function findChat(db: Executor, reach: ChatReach, id: string): Promise<ChatRecord | undefined> {
+  const row = await db.selectFrom('chats').selectAll().where(chatWithinReach(reach)).where('chats.id', '=', id).executeTakeFirst();
   return row && toChat(row);
 }
 
@@ -89,7 +90,8 @@ export async function updateChat(
 }
 
 export interface ChatListFilter {
-  workspaceId: string;
+  /** The caller's reach: which chats the list may hold at all. */
+  reach: ChatReach;
   channelIds?: string[];
   /** Chats without a channel count as `api` chats. */
   channelTypes?: ChannelType[];
@@ -153,14 +155,15 @@ export function chatTextMatches(eb: ExpressionBuilder<Database, 'chats'>, text: 
 
 function chatFilter(filter: ChatListFilter) {
   return (eb: ExpressionBuilder<Database, 'chats'>) => {
-    const conditions = [eb('chats.workspace_id', '=', filter.workspaceId), eb('chats.is_removed', '=', false)];
+    const workspaceId = filter.reach.workspaceId;
+    const conditions = [chatWithinReach(filter.reach)(eb), eb('chats.is_removed', '=', false)];
     if (filter.channelIds?.length) conditions.push(eb('chats.channel_id', 'in', filter.channelIds));
     if (filter.ownerIds?.length) conditions.push(eb('chats.owner_id', 'in', filter.ownerIds));
     if (filter.responderIds?.length) conditions.push(eb('chats.responder_id', 'in', filter.responderIds));
     if (filter.responderVersionIds?.length) conditions.push(eb('chats.responder_version_id', 'in', filter.responderVersionIds));
     if (filter.lastMessageFrom) conditions.push(eb('chats.last_message_at', '>=', filter.lastMessageFrom));
     if (filter.lastMessageTo) conditions.push(eb('chats.last_message_at', '<=', filter.lastMessageTo));
-    if (filter.channelTypes) conditions.push(chatOnChannelTypes(eb, filter.workspaceId, filter.channelTypes, filter.channelTypes.includes('api')));
+    if (filter.channelTypes) conditions.push(chatOnChannelTypes(eb, workspaceId, filter.channelTypes, filter.channelTypes.includes('api')));
     if (filter.search) conditions.push(chatTextMatches(eb, filter.search));
     return eb.and(conditions);
   };
@@ -292,13 +295,13 @@ function toDetails(row: DetailsRow): ChatDetailsRecord {
 
 export async function findChatDetails(
   db: Executor,
-  workspaceId: string,
+  reach: ChatReach,
   id: string,
   responderVersionId?: string,
 ): Promise<ChatDetailsRecord | undefined> {
   const row = await detailsQuery(
     db,
-    (eb) => eb.selectFrom('chats').select(['chats.id', 'chats.created_at']).where('chats.workspace_id', '=', workspaceId).where('chats.id', '=', id),
+    (eb) => eb.selectFrom('chats').select(['chats.id', 'chats.created_at']).where(chatWithinReach(reach)).where('chats.id', '=', id),
     responderVersionId,
   ).executeTakeFirst();
   return row && toDetails(row);

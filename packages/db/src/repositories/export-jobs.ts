@@ -91,9 +91,22 @@ export async function createOrShareExportJob(db: Executor, job: NewExportJob): P
   throw new Error('could not record the export job');
 }
 
-/** A job of the workspace, or undefined (also for another workspace's job). */
-export async function findExportJob(db: Executor, workspaceId: string, id: string): Promise<ExportJobRecord | undefined> {
-  const row = await db.selectFrom('export_jobs').select(COLUMNS).where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+/** Which export jobs a caller may read, as the policy in core decides it. */
+export interface ExportJobReach {
+  workspaceId: string;
+  /** Only the jobs this member requested; null: every job of the workspace. */
+  requestedBy: number | null;
+}
+
+/** A job within the reach, or undefined (also for another workspace's job, or another member's without full reach). */
+export async function findExportJob(db: Executor, reach: ExportJobReach, id: string): Promise<ExportJobRecord | undefined> {
+  const row = await db
+    .selectFrom('export_jobs')
+    .select(COLUMNS)
+    .where('id', '=', id)
+    .where('workspace_id', '=', reach.workspaceId)
+    .$if(reach.requestedBy !== null, (qb) => qb.where('requested_by', '=', reach.requestedBy!))
+    .executeTakeFirst();
   return row ? toRecord(row) : undefined;
 }
 

@@ -2,6 +2,7 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../executor.js';
 import type { ChannelType, Database, IdentityKind, MessageRole, ParticipantRole } from '../schema.js';
+import { type ChatReach, chatWithinReach } from './chat-reach.js';
 import { chatOnChannelTypes, chatTextMatches, type Page } from './chats.js';
 
 // The org chats inbox (seed 002): a page of chats with everything the nested shape shows, built by
@@ -12,16 +13,14 @@ export type ChatStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED';
 export type ChatState = 'OPEN' | 'SNOOZED' | 'CLOSED';
 export type ChatVisibility = 'PRIVATE' | 'PUBLIC_READ' | 'PUBLIC_WRITE';
 
-/** Who is looking: unread state and visibility are relative to them. */
+/** Who is looking: unread state is relative to them. */
 export interface OrgChatViewer {
   identityId: string;
-  memberId: number;
-  /** Admins see every chat; members the chats they own, take part in, are assigned, or that are public. */
-  seesAll: boolean;
 }
 
 export interface OrgChatFilter {
-  workspaceId: string;
+  /** The caller's reach: which chats the inbox may hold at all. `visibility` is shown, never consulted. */
+  reach: ChatReach;
   viewer: OrgChatViewer;
   /** Case-insensitive substring of the title or of any message's content. */
   search?: string;
@@ -134,25 +133,9 @@ type ChatsEb = ExpressionBuilder<Database, 'chats'>;
 const activityAt = sql<Date>`coalesce(chats.last_message_at, chats.created_at)`;
 const NEVER = sql<Date>`'-infinity'::timestamptz`;
 
-function visibleTo(eb: ChatsEb, viewer: OrgChatViewer) {
-  return eb.or([
-    eb('chats.owner_id', '=', viewer.identityId),
-    eb('chats.assigned_member_id', '=', viewer.memberId),
-    eb('chats.visibility', '<>', 'PRIVATE'),
-    eb.exists(
-      eb
-        .selectFrom('participants')
-        .select(sql.lit(1).as('one'))
-        .whereRef('participants.chat_id', '=', 'chats.id')
-        .where('participants.member_id', '=', viewer.memberId),
-    ),
-  ]);
-}
-
 function orgChatFilter(filter: OrgChatFilter, after: OrgChatCursor | undefined) {
   return (eb: ChatsEb) => {
-    const conditions = [eb('chats.workspace_id', '=', filter.workspaceId), eb('chats.is_removed', '=', false)];
-    if (!filter.viewer.seesAll) conditions.push(visibleTo(eb, filter.viewer));
+    const conditions = [chatWithinReach(filter.reach)(eb), eb('chats.is_removed', '=', false)];
     if (filter.status) conditions.push(eb('chats.status', '=', filter.status));
     if (filter.state) conditions.push(eb('chats.state', '=', filter.state));
     if (filter.aiEnabled !== undefined) conditions.push(eb('chats.ai_enabled', '=', filter.aiEnabled));
@@ -160,7 +143,7 @@ function orgChatFilter(filter: OrgChatFilter, after: OrgChatCursor | undefined) 
     if (filter.assignedMemberId !== undefined) {
       conditions.push(filter.assignedMemberId === null ? eb('chats.assigned_member_id', 'is', null) : eb('chats.assigned_member_id', '=', filter.assignedMemberId));
     }
-    if (filter.channels) conditions.push(chatOnChannelTypes(eb, filter.workspaceId, filter.channels.types, filter.channels.includeNoChannel));
+    if (filter.channels) conditions.push(chatOnChannelTypes(eb, filter.reach.workspaceId, filter.channels.types, filter.channels.includeNoChannel));
     if (filter.unreadByViewer) {
       const seenAt = sql<Date>`coalesce((${eb
         .selectFrom('chat_read_markers')
@@ -385,11 +368,10 @@ export async function listOrgChats(db: Executor, filter: OrgChatFilter, page: Or
 }
 
 /**
- * Moves the viewer's read marker of a chat they can see to now (or to its last message, if later),
- * never backwards. Undefined when the chat is unknown, removed, in another workspace or not visible
- * to the viewer.
+ * Moves the viewer's read marker of a chat within the reach to now (or to its last message, if later),
+ * never backwards. Undefined when the chat is unknown, removed or outside the reach (another workspace's too).
  */
-export async function markOrgChatSeen(db: Executor, workspaceId: string, viewer: OrgChatViewer, chatId: string): Promise<Date | undefined> {
+export async function markOrgChatSeen(db: Executor, reach: ChatReach, viewer: OrgChatViewer, chatId: string): Promise<Date | undefined> {
   const row = await db
     .insertInto('chat_read_markers')
     .columns(['chat_id', 'identity_id', 'seen_at'])
@@ -397,10 +379,9 @@ export async function markOrgChatSeen(db: Executor, workspaceId: string, viewer:
       eb
         .selectFrom('chats')
         .select(['chats.id', sql<string>`${viewer.identityId}::uuid`.as('identity_id'), sql<Date>`greatest(now(), chats.last_message_at)`.as('seen_at')])
-        .where('chats.workspace_id', '=', workspaceId)
+        .where(chatWithinReach(reach))
         .where('chats.id', '=', chatId)
-        .where('chats.is_removed', '=', false)
-        .$if(!viewer.seesAll, (qb) => qb.where((eb) => visibleTo(eb, viewer))),
+        .where('chats.is_removed', '=', false),
     )
     .onConflict((oc) => oc.columns(['chat_id', 'identity_id']).doUpdateSet({ seen_at: sql<Date>`greatest(chat_read_markers.seen_at, excluded.seen_at)` }))
     .returning('seen_at')

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { type ChatReach, chatWithinReach } from './chat-reach.js';
 
 // The inbox statistics of a chatbot (seed 003): the state of the chats it answers that were created in
 // a period, read live from the chats and their messages (no rollup: the counts describe the chats as
@@ -29,23 +30,26 @@ type Row = {
 };
 
 /**
- * The chatbot's chats (by their current responder, else the first) created in [from, to], removed and
- * test chats left out. The first human response of a chat is its first message, not a note, written by
+ * The chatbot's chats within the caller's reach (by their current responder, else the first) created in
+ * [from, to], removed and test chats left out. The first human response of a chat is its first message, not a note, written by
  * a workspace user after its first user message; the median runs over the chats that have one.
  */
 export async function inboxStatistics(
   db: Executor,
-  input: { workspaceId: string; chatbotId: string; from: Date; to: Date },
+  input: { reach: ChatReach; chatbotId: string; from: Date; to: Date },
 ): Promise<InboxStatsRecord> {
+  const workspaceId = input.reach.workspaceId;
+  const inbox = db
+    .selectFrom('chats')
+    .select(['chats.id', 'chats.state', 'chats.needs_response', 'chats.is_archived', 'chats.assigned_member_id'])
+    .where(chatWithinReach(input.reach))
+    .where(sql<string>`coalesce(chats.current_responder_id, chats.responder_id)`, '=', input.chatbotId)
+    .where('chats.created_at', '>=', input.from)
+    .where('chats.created_at', '<=', input.to)
+    .where('chats.is_removed', '=', false)
+    .where('chats.is_test', '=', false);
   const { rows } = await sql<Row>`
-    with inbox as (
-      select c.id, c.state, c.needs_response, c.is_archived, c.assigned_member_id
-      from chats c
-      where c.workspace_id = ${input.workspaceId}
-        and coalesce(c.current_responder_id, c.responder_id) = ${input.chatbotId}
-        and c.created_at >= ${input.from} and c.created_at <= ${input.to}
-        and not c.is_removed and not c.is_test
-    ),
+    with inbox as ${inbox},
     first_response as (
       select extract(epoch from (human.created_at - first_user.created_at))::float8 as seconds
       from inbox
@@ -61,7 +65,7 @@ export async function inboxStatistics(
           and (m.created_at, m.number) > (first_user.created_at, first_user.number)
           and exists (
             select 1 from members mb
-            where mb.identity_id = m.author_id and mb.kind = 'user' and mb.workspace_id = ${input.workspaceId}
+            where mb.identity_id = m.author_id and mb.kind = 'user' and mb.workspace_id = ${workspaceId}
           )
         order by m.created_at, m.number
         limit 1

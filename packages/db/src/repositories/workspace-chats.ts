@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { type ChatReach, chatWithinReach, ownerIsAnonymous } from './chat-reach.js';
 import { anyMessageMatches, chatOnChannelTypes, containsPattern } from './chats.js';
 import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../schema.js';
 
@@ -36,7 +37,7 @@ export const CHAT_RULE_FIELDS = {
   paused: { kind: 'boolean', ops: ['eq', 'ne'], description: 'The assistant is paused in this chat.' },
   muted: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Muted.' },
   isTest: { kind: 'boolean', ops: ['eq', 'ne'], description: 'A test chat.' },
-  anonymous: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Owned by an anonymous end user (filtering on it needs `chats:admin`).' },
+  anonymous: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).' },
   title: { kind: 'text', ops: ['eq', 'ne', 'contains', 'not_contains', 'is_null'], description: 'The title; `contains` is case-insensitive.' },
   content: { kind: 'text', ops: ['contains', 'not_contains'], description: "Any message's text, case-insensitive." },
   messageCount: { kind: 'integer', ops: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between'], description: 'How many messages the chat holds.' },
@@ -52,18 +53,12 @@ export interface ChatRule {
 export type ChatRuleNode = ChatRule | { all: ChatRuleNode[] } | { any: ChatRuleNode[] };
 
 export interface WorkspaceChatFilter {
-  workspaceId: string;
-  /** Only the chats this member takes part in (a member without admin rights sees no others). */
-  visibleTo?: MemberRef;
+  /** The caller's reach: which chats the query may hold at all. */
+  reach: ChatReach;
   /** The query's filters, parameters and rule tree alike, as one tree. */
   rules?: ChatRuleNode;
   /** Only the chat with this integer id. */
   chatNumber?: number;
-}
-
-export interface MemberRef {
-  memberId: number;
-  identityId: string;
 }
 
 export const CHAT_SORT_FIELDS = ['createdAt', 'updatedAt', 'lastMessageAt', 'title'] as const;
@@ -170,9 +165,7 @@ const COMPARISONS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 function compileRule(eb: ChatsEb, workspaceId: string, rule: ChatRule): Expression<SqlBool> {
   const { field, op, value } = rule;
   if (field === 'anonymous') {
-    const anonymous = eb.exists(
-      eb.selectFrom('contacts').select(sql.lit(1).as('one')).whereRef('contacts.identity_id', '=', 'chats.owner_id').where('contacts.is_anonymous', '=', true),
-    );
+    const anonymous = ownerIsAnonymous(eb);
     return (op === 'eq') === value ? anonymous : not(eb, anonymous);
   }
   if (field in BOOLEAN_COLUMNS) {
@@ -220,24 +213,14 @@ function compileNode(eb: ChatsEb, workspaceId: string, node: ChatRuleNode): Expr
   return compileRule(eb, workspaceId, node);
 }
 
-/** The WHERE clause of a workspace chats query: live chats of the workspace, the visibility, the rules. */
+/** The WHERE clause of a workspace chats query: live chats within the caller's reach, then the rules. */
 export function workspaceChatsWhere(filter: WorkspaceChatFilter) {
   return (eb: ChatsEb): Expression<SqlBool> => {
-    const conditions: Expression<SqlBool>[] = [eb('chats.workspace_id', '=', filter.workspaceId), eb('chats.is_removed', '=', false)];
-    if (filter.visibleTo) conditions.push(involvesIdentity(eb, filter.workspaceId, filter.visibleTo));
-    if (filter.rules) conditions.push(compileNode(eb, filter.workspaceId, filter.rules));
+    const conditions: Expression<SqlBool>[] = [chatWithinReach(filter.reach)(eb), eb('chats.is_removed', '=', false)];
+    if (filter.rules) conditions.push(compileNode(eb, filter.reach.workspaceId, filter.rules));
     if (filter.chatNumber !== undefined) conditions.push(eb('chats.number', '=', filter.chatNumber));
     return eb.and(conditions);
   };
-}
-
-/** `involves` for the caller, whose identity is known already (one subquery fewer). */
-function involvesIdentity(eb: ChatsEb, _workspaceId: string, member: MemberRef): Expression<SqlBool> {
-  return eb.or([
-    eb('chats.owner_id', '=', member.identityId),
-    eb('chats.assigned_member_id', '=', member.memberId),
-    eb.exists(eb.selectFrom('participants').select(sql.lit(1).as('one')).whereRef('participants.chat_id', '=', 'chats.id').where('participants.member_id', '=', member.memberId)),
-  ]);
 }
 
 /** ORDER BY terms for a sort (apply each with `orderBy`): the field, nulls last either way, then the chat number the same way. */
@@ -445,7 +428,7 @@ export async function listToolCallNames(db: Executor, filter: WorkspaceChatFilte
     .selectFrom('messages')
     .innerJoin('chats', 'chats.id', 'messages.chat_id')
     .select(sql<string>`distinct jsonb_array_elements(messages.tool_calls) ->> 'name'`.as('name'))
-    .where('messages.workspace_id', '=', filter.workspaceId)
+    .where('messages.workspace_id', '=', filter.reach.workspaceId)
     .where(sql<SqlBool>`jsonb_array_length(messages.tool_calls) > 0`)
     .where(workspaceChatsWhere(filter) as never)
     .execute();

@@ -1,6 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
 import { bodyErrorResponses, commonErrorResponses } from '../../shared/errors.js';
-import { security } from '../../shared/app.js';
+import { authorizedRoute } from '../../shared/route.js';
 import {
   Chat,
   ChatDetails,
@@ -22,67 +21,64 @@ const pagingHeaders = {
   'X-Has-More': { description: '`true` when a next page exists.', schema: { type: 'string' as const } },
 };
 
-export const listChatDetails = createRoute({
+export const listChatDetails = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   method: 'get',
   path: '/api/v1/chats/details',
   tags,
   summary: 'Retrieves multiple chats with details.',
   description: 'Newest chats first. Removed chats are left out.',
-  security,
   request: { query: ListChatDetailsQuery },
-  responses: { 200: { ...json(ChatDetailsList, 'Retrieves all chats for the workspace.'), headers: pagingHeaders }, ...commonErrorResponses },
+  responses: { 200: { ...json(ChatDetailsList, "The workspace's chats within the caller's reach."), headers: pagingHeaders }, ...commonErrorResponses },
 });
 
-export const getChatDetails = createRoute({
+export const getChatDetails = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
   method: 'get',
   path: '/api/v1/chats/{id}/details',
   tags,
   summary: 'Retrieves a chat with details.',
-  security,
   request: { params: ChatIdParams, query: ChatDetailsQuery },
   responses: { 200: json(ChatDetails, 'Retrieves a chat.'), ...commonErrorResponses },
 });
 
-export const listChats = createRoute({
+export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   method: 'get',
   path: '/api/v1/chats',
   tags,
   summary: 'Retrieves multiple chats.',
   description: 'Newest chats first. Removed chats are left out.',
-  security,
   request: { query: ListChatsQuery },
-  responses: { 200: { ...json(ChatList, 'Retrieves all chats for the workspace.'), headers: pagingHeaders }, ...commonErrorResponses },
+  responses: { 200: { ...json(ChatList, "The workspace's chats within the caller's reach."), headers: pagingHeaders }, ...commonErrorResponses },
 });
 
-export const createChat = createRoute({
+export const createChat = authorizedRoute({ permission: 'chats:write' }, {
   method: 'post',
   path: '/api/v1/chats',
   tags,
   summary: 'Creates a new chat.',
-  description: "The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. Requires `chats:write`.",
-  security,
+  description:
+    "The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. A caller who does not " +
+    'reach every chat of the workspace (a member who is not an admin, with a key without `chats:admin`) and creates a chat owned by ' +
+    'someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach.',
   request: { body: { required: true, content: { 'application/json': { schema: CreateChatBody } } } },
   responses: { 200: json(Chat, 'The chat was created.'), ...commonErrorResponses, ...bodyErrorResponses },
 });
 
-export const getChat = createRoute({
+export const getChat = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
   method: 'get',
   path: '/api/v1/chats/{id}',
   tags,
   summary: 'Retrieves a chat.',
   description: 'Removed chats are still returned, with `isRemoved: true`.',
-  security,
   request: { params: ChatIdParams },
   responses: { 200: json(Chat, 'Retrieves a chat.'), ...commonErrorResponses },
 });
 
-export const updateChat = createRoute({
+export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
   method: 'patch',
   path: '/api/v1/chats/{id}',
   tags,
   summary: 'Updates a chat.',
-  description: 'Requires `chats:write`. A removed chat cannot be updated (409).',
-  security,
+  description: 'A removed chat cannot be updated (409).',
   request: { params: ChatIdParams, body: { required: true, content: { 'application/json': { schema: UpdateChatBody } } } },
   responses: {
     200: json(Chat, 'The chat was updated.'),
@@ -92,13 +88,12 @@ export const updateChat = createRoute({
   },
 });
 
-export const removeChat = createRoute({
+export const removeChat = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
   method: 'delete',
   path: '/api/v1/chats/{id}',
   tags,
   summary: 'Removes a chat.',
-  description: 'A soft remove: the chat leaves every list and reads back with `isRemoved: true`. Requires `chats:write`.',
-  security,
+  description: 'A soft remove: the chat leaves every list and reads back with `isRemoved: true`.',
   request: { params: ChatIdParams },
   responses: { 200: json(RemovedMessage, 'The chat was removed.'), ...commonErrorResponses },
 });

@@ -1,6 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
-import { security } from '../../shared/app.js';
 import { commonErrorResponses } from '../../shared/errors.js';
+import { authorizedRoute } from '../../shared/route.js';
 import { ChatRead, ListOrgChatsQuery, OrgChatIdParams, OrgChatList, OrgChatParams } from './schemas.js';
 
 const tags = ['Org chats'];
@@ -11,26 +10,25 @@ const pagingHeaders = {
   Link: { description: 'The next page as `<url>; rel="next"`, when there is one.', schema: { type: 'string' as const } },
 };
 
-export const listOrgChats = createRoute({
+export const listOrgChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   method: 'get',
   path: '/v1/orgs/{org_id}/chats',
   tags,
   summary: 'Get a list of chats for a specific org.',
   description:
-    "Latest activity first (last message, else creation). Admins see every chat; members the chats they own, take part in, are assigned to, or that are not private. Unread state and `admin_unseen_count` are the API key's member's. Another org's id answers 404. Requires `chats:read`.",
-  security,
+    "Latest activity first (last message, else creation). Unread state and `admin_unseen_count` are the API key's member's. Another org's id answers 404. " +
+    "A chat's `visibility` is an attribute it shows: it never widens who reaches the chat.",
   request: { params: OrgChatParams, query: ListOrgChatsQuery },
   responses: { 200: { ...json(OrgChatList, 'The chats of the org.'), headers: pagingHeaders }, ...commonErrorResponses },
 });
 
-export const markOrgChatRead = createRoute({
+export const markOrgChatRead = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
   method: 'post',
   path: '/v1/orgs/{org_id}/chats/{chat_id}/read',
   tags,
   summary: 'Mark a chat read.',
   description:
-    "Moves the API key's member's read marker to now: the chat leaves their UNREAD inbox and its `admin_unseen_count` for them is 0 until a new message arrives. Requires `chats:read`.",
-  security,
+    "Moves the API key's member's read marker to now: the chat leaves their UNREAD inbox and its `admin_unseen_count` for them is 0 until a new message arrives.",
   request: { params: OrgChatIdParams },
   responses: { 200: json(ChatRead, 'The chat is read.'), ...commonErrorResponses },
 });

@@ -9,8 +9,8 @@ import * as routes from './routes.js';
 export const STATISTICS_KEY_HEADERS = ['x-chatcaptain-key'];
 
 /**
- * The chatbot in the path must be an assistant of the key's workspace (404 otherwise), and the key must
- * read statistics (403): checked before the query, so every route of the group answers alike.
+ * The chatbot in the path must be an assistant of the key's workspace (404 otherwise): checked before
+ * each route's permission and query, so every route of the group answers alike.
  */
 const requirePathChatbot: MiddlewareHandler<AppEnv> = async (c, next) => {
   await requireChatbot(c.get('db'), c.get('principal'), c.req.param('chatbotId') ?? '');

@@ -1,4 +1,4 @@
-import { requireWorkspace } from '@parley/core';
+import { requireOwnWorkspace } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
 import { createApp, requireApiKey, withExports, withProviders } from '../../shared/app.js';
 import type { AppDeps, AppEnv } from '../../shared/env.js';
@@ -11,7 +11,7 @@ import * as routes from './routes.js';
 
 /** The key's workspace must be the one in the path; any other answers 404. */
 const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
-  requireWorkspace(c.get('principal'), c.req.param('workspace_uuid') ?? '');
+  requireOwnWorkspace(c.get('principal'), c.req.param('workspace_uuid') ?? '');
   await next();
 };
 

@@ -73,7 +73,11 @@ export const chatFilterParams = {
     .openapi({ description: "Case-insensitive text to find in chat titles and message content." }),
   filters: z.string().optional().openapi({ description: FILTERS_DESCRIPTION }),
   isTest: QueryBoolean.openapi({ description: 'Only test chats (true) or real ones (false).' }),
-  isAnonymous: QueryBoolean.openapi({ description: 'Only chats with an anonymous owner (true; requires `chats:admin`) or a known one (false).' }),
+  isAnonymous: QueryBoolean.openapi({
+    description:
+      'Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: ' +
+      'without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403.',
+  }),
   createdAfter: Instant.optional().openapi({ description: 'Only chats created at or after this instant (ISO-8601 with a time-zone offset; without one: 400).' }),
   createdBefore: Instant.optional().openapi({ description: 'Only chats created at or before this instant (ISO-8601 with a time-zone offset; without one: 400).' }),
 };
@@ -112,7 +116,7 @@ export const WorkspaceChat = z
       name: z.string(),
       kind: z.enum(['user', 'contact', 'agent', 'squad']).openapi({ description: '`user` for a workspace member, `contact` for an end user.' }),
       memberId: z.number().int().nullable().openapi({ description: "The owner's member id when the owner is a workspace member." }),
-      isAnonymous: z.boolean(),
+      isAnonymous: z.boolean().openapi({ description: 'The owner is an anonymous end user; such chats appear to `chats:admin` keys only.' }),
     }),
     assistantMemberId: z.number().int().nullable().openapi({ description: 'The member id of the assistant answering the chat.' }),
     assignedMemberId: z.number().int().nullable(),

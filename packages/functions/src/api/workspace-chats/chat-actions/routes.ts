@@ -1,6 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
-import { security } from '../../../shared/app.js';
 import { bodyErrorResponses, commonErrorResponses, ErrorBody } from '../../../shared/errors.js';
+import { authorizedRoute } from '../../../shared/route.js';
 import { WorkspaceChat } from '../schemas.js';
 import {
   AddParticipantBody,
@@ -29,21 +28,21 @@ const idempotencyErrors = {
   422: json(ErrorBody, 'This Idempotency-Key was used with a different request (`idempotency_mismatch`).'),
 };
 
-export const addParticipant = createRoute({
+export const addParticipant = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
   method: 'post',
   path: `${base}/participants`,
   tags,
   summary: 'Add a participant to a chat with a specified role.',
   description:
     'Adds a workspace member to the chat with a role (`owner`, `admin`, `contributor` (default) or `observer`). Contributors can be ' +
-    'consulted via the contributor_input_request tool during conversations. Requires `chats:write`. 400 for an invalid role or a member ' +
-    'who already takes part; 404 for an unknown chat or member.',
-  security,
+    'consulted via the contributor_input_request tool during conversations. The caller must reach the chat already: adding oneself to a ' +
+    "chat one cannot see is a 404, like any chat outside one's reach. 400 for an invalid role or a member who already takes part; 404 " +
+    'for an unknown chat or member.',
   request: { params: ChatParams, body: body(AddParticipantBody) },
   responses: { 200: json(ChatParticipantAddedResponse, 'The participant was added.'), ...commonErrorResponses, ...bodyErrorResponses },
 });
 
-export const sendAssistantMessage = createRoute({
+export const sendAssistantMessage = authorizedRoute({ permission: 'chats:admin', reach: 'chat' }, {
   method: 'post',
   path: `${base}/send-assistant-message`,
   tags,
@@ -51,12 +50,11 @@ export const sendAssistantMessage = createRoute({
   description:
     "Runs the tool calls (each validated against its tool's input schema, POSTed to its callback URL) and records their results, then " +
     "records the message as the chat's assistant and delivers it on the chat's channel: by SMS to the owner's phone, or by email to the " +
-    "owner's address with markdown rendered to HTML. Clears needs_response. Requires `chats:admin`.\n\n" +
+    "owner's address with markdown rendered to HTML. Clears needs_response.\n\n" +
     '400: the chat is not on an sms or email channel, the owner has no phone or email, notifications are disabled on the channel, or ' +
     'the tool calls are invalid. 404: chat or assistant not found. 500: a tool failed (nothing recorded or sent), or the SMS/email ' +
     'provider refused the message (the message is kept with delivery status `failed`; the error names the reason). ' +
     'Concurrent sends to one chat are recorded and delivered one after another, in order.',
-  security,
   request: { params: ChatParams, headers: IdempotencyHeaders, body: body(SendAssistantMessageBody) },
   responses: {
     200: { ...json(SendAssistantMessageResponse, 'The message was recorded and handed for delivery.'), headers: replayHeader },
@@ -66,7 +64,7 @@ export const sendAssistantMessage = createRoute({
   },
 });
 
-export const summarize = createRoute({
+export const summarize = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
   method: 'post',
   path: `${base}/summarize`,
   tags,
@@ -74,36 +72,31 @@ export const summarize = createRoute({
   description:
     "Summarizes the chat's message history synchronously and stores the summary, a new title and `summaryUpdatedAt`. With " +
     "`update_labels=true` the chat's labels are replaced by those that fit the conversation, chosen among the workspace's label " +
-    "definitions. Self access: any member can summarize chats they take part in; other members' chats need `chats:write`. " +
+    "definitions. It changes the chat, so it needs `chats:write` even on a chat of one's own. " +
     'Returns the updated chat. 400 for a chat without messages; 500 when the summarizer fails (the chat is left unchanged).',
-  security,
   request: { params: ChatParams, query: SummarizeQuery, headers: IdempotencyHeaders },
   responses: { 200: { ...json(WorkspaceChat, 'The updated chat.'), headers: replayHeader }, ...commonErrorResponses, ...idempotencyErrors },
 });
 
-export const listMessages = createRoute({
+export const listMessages = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
   method: 'get',
   path: `${base}/messages`,
   tags,
   summary: 'Get chat message history.',
   description:
-    "The chat's messages, newest first by default, `limit` at a time; follow `nextCursor` for older (or, with `order=asc`, newer) ones. " +
-    'Requires `chats:read`; members without admin rights read only chats they take part in (403 otherwise).',
-  security,
+    "The chat's messages, newest first by default, `limit` at a time; follow `nextCursor` for older (or, with `order=asc`, newer) ones.",
   request: { params: ChatParams, query: MessageHistoryQuery },
   responses: { 200: json(MessageHistory, 'A page of messages.'), ...commonErrorResponses },
 });
 
-export const recordMessage = createRoute({
+export const recordMessage = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
   method: 'post',
   path: `${base}/messages`,
   tags,
   summary: 'Record a message that arrived on the chat’s channel.',
   description:
     'Records a `user` message (from the chat owner: marks the chat as needing a response), an `assistant` message answered elsewhere ' +
-    '(clears needs_response) or an internal `note`, and moves the chat\'s last-message time and message count. Nothing is delivered. ' +
-    'Requires `chats:write`.',
-  security,
+    '(clears needs_response) or an internal `note`, and moves the chat\'s last-message time and message count. Nothing is delivered.',
   request: { params: ChatParams, headers: IdempotencyHeaders, body: body(RecordMessageBody) },
   responses: {
     201: { ...json(ChatMessage, 'The recorded message.'), headers: replayHeader },
@@ -113,28 +106,26 @@ export const recordMessage = createRoute({
   },
 });
 
-export const rateMessage = createRoute({
+export const rateMessage = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
   method: 'post',
   path: `${base}/messages/{uuid}/rate`,
   tags,
   summary: 'Rate an assistant message.',
   description:
     'Sets the rating of an assistant message: 1 (helpful) or -1 (not helpful); null clears it. 400 for messages of other roles. ' +
-    "Members rate in chats they take part in; other members' chats need `chats:write`.",
-  security,
+    "A rating changes the chat, so it needs `chats:write` even on a chat of one's own.",
   request: { params: MessageParams, body: body(RateMessageBody) },
   responses: { 200: json(ChatMessage, 'The rated message.'), ...commonErrorResponses, ...bodyErrorResponses },
 });
 
-export const listTools = createRoute({
+export const listTools = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
   method: 'get',
   path: `${base}/tools`,
   tags,
   summary: 'Get available tools for the chat.',
   description:
     "The tools the chat's assistant may call (and send-assistant-message accepts in `tool_calls`), by name, with the JSON Schema of " +
-    'their input. Requires `chats:read`; members without admin rights read only chats they take part in.',
-  security,
+    'their input.',
   request: { params: ChatParams },
   responses: { 200: json(ChatTools, 'The chat’s tools.'), ...commonErrorResponses },
 });

@@ -1,13 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { security } from '../../../shared/app.js';
+import { z } from '@hono/zod-openapi';
 import { commonErrorResponses } from '../../../shared/errors.js';
+import { authorizedRoute } from '../../../shared/route.js';
 import { tags } from '../routes.js';
 import { CSV_COLUMNS_DESCRIPTION, ExportAccepted, ExportChatsQuery, ExportJob, ExportParams } from './schemas.js';
 import { WorkspaceParams } from '../schemas.js';
 
 const base = '/api/v2/w/{workspace_uuid}/chats';
 
-export const exportChats = createRoute({
+export const exportChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   method: 'get',
   path: `${base}/export`,
   tags,
@@ -19,11 +19,10 @@ export const exportChats = createRoute({
     "- Otherwise: `202 Accepted` with the job id and its status URL (body, and `Location`), and `Retry-After` in seconds; poll the status URL until it says `completed` and follow its `downloadUrl`.",
     'Repeating the same request while its job is queued or running returns that job rather than starting another.',
     '',
-    'Requires `chats:read`; `isAnonymous` (and the `anonymous` rule field) also needs `chats:admin`. Members without admin rights export the chats they take part in.',
+    '`isAnonymous=true` (and any rule on the `anonymous` field) needs `chats:admin`, which alone reaches the chats of anonymous end users (403 otherwise).',
     '',
     CSV_COLUMNS_DESCRIPTION,
   ].join('\n'),
-  security,
   request: { params: WorkspaceParams, query: ExportChatsQuery },
   responses: {
     303: {
@@ -43,15 +42,13 @@ export const exportChats = createRoute({
   },
 });
 
-export const exportStatus = createRoute({
+export const exportStatus = authorizedRoute({ permission: 'chats:read', reach: 'exports' }, {
   method: 'get',
   path: `${base}/exports/{export_id}`,
   tags,
   summary: 'Get the status of a chats export.',
   description:
-    "An export job's status, row count and error; when `completed`, a freshly signed download link with its expiry. " +
-    'Requires `chats:read`; members without admin rights see their own exports only (404 for others).',
-  security,
+    "An export job's status, row count and error; when `completed`, a freshly signed download link with its expiry.",
   request: { params: ExportParams },
   responses: { 200: { description: 'The export job.', content: { 'application/json': { schema: ExportJob } } }, ...commonErrorResponses },
 });

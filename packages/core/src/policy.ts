@@ -1,0 +1,51 @@
+import type { ChatReach, ExportJobReach } from '@parley/db';
+import type { Principal, Scope } from './auth.js';
+import { AppError } from './errors.js';
+
+// The one authorization policy. Every route declares the permission it needs (authorize runs before its
+// handler); every query of chats or export jobs takes the reach decided here. The rules:
+// - A key's scopes bound what it may do, whatever the member's role: reading chats needs `chats:read`,
+//   changing them `chats:write`, sending as the assistant `chats:admin`, statistics `statistics:read`,
+//   statistics exports `statistics:export` (broader scopes imply narrower ones, see auth.ts).
+// - Reach: `chats:admin` keys and admin members see every chat of their workspace; other members the chats
+//   they own, take part in (a participant) or are assigned to. Chats' `visibility` is never consulted.
+// - Chats owned by anonymous end users are left out of every list, lookup, export and count without
+//   `chats:admin`; filtering on anonymity needs it too.
+// - A chat (or export job) outside the reach is not found, exactly like another workspace's.
+
+/** What a route may need: one of the scopes. */
+export type Permission = Scope;
+
+/** 403 unless the key holds `permission` (itself or a broader scope implying it). */
+export function authorize(principal: Principal, permission: Permission, reason?: string): void {
+  if (!principal.scopes.has(permission)) throw new AppError('forbidden', reason ?? `This API key lacks the ${permission} scope`);
+}
+
+/** Whether the caller sees every chat of its workspace. */
+export function hasFullReach(principal: Principal): boolean {
+  return principal.scopes.has('chats:admin') || principal.memberRole === 'admin';
+}
+
+/** The chats a caller may find, list or count: pass it to every chat query. */
+export function chatReach(principal: Principal): ChatReach {
+  return {
+    workspaceId: principal.workspaceId,
+    member: hasFullReach(principal) ? null : { memberId: principal.memberId, identityId: principal.memberIdentityId },
+    anonymous: principal.scopes.has('chats:admin'),
+  };
+}
+
+/** The export jobs a caller may read: their own, or every job of the workspace with full reach. */
+export function exportJobReach(principal: Principal): ExportJobReach {
+  return { workspaceId: principal.workspaceId, requestedBy: hasFullReach(principal) ? null : principal.memberId };
+}
+
+/** A request that selects or filters on anonymous chats needs `chats:admin`. */
+export function authorizeAnonymousFilter(principal: Principal, what: string): void {
+  authorize(principal, 'chats:admin', `${what} requires the chats:admin scope`);
+}
+
+/** The workspace (or org) a path names must be the key's own; any other answers 404, as if it did not exist. */
+export function requireOwnWorkspace(principal: Principal, workspaceId: string, what: 'Workspace' | 'Org' = 'Workspace'): void {
+  if (principal.workspaceId !== workspaceId.toLowerCase()) throw AppError.notFound(what);
+}
