@@ -36,7 +36,7 @@ export async function buildFunctions(options: { outdir?: string; only?: string[]
       minify: true,
       sourcemap: false,
       platform: 'node',
-      target: 'node20',
+      target: 'node22',
       format: 'esm',
       logLevel: 'warning',
       // Never loaded in Lambda: the embedded database (local only), ws's optional native add-ons, pg-native.
