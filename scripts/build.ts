@@ -36,11 +36,11 @@ export async function buildFunctions(options: { outdir?: string; only?: string[]
       minify: true,
       sourcemap: false,
       platform: 'node',
-      target: 'node20',
+      target: 'node22',
       format: 'esm',
       logLevel: 'warning',
       // Never loaded in Lambda: the embedded database (local only), ws's optional native add-ons, pg-native.
-      external: ['@electric-sql/pglite', 'kysely-pglite-dialect', 'bufferutil', 'utf-8-validate', 'pg-native'],
+      external: ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'kysely-pglite-dialect', 'bufferutil', 'utf-8-validate', 'pg-native'],
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     });
     if (group.name === 'docs') {

@@ -16,6 +16,7 @@ import {
   setDefaultResponder,
 } from '@parley/db';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { progressPrinter } from '../../packages/functions/src/cli/progress.js';
 
 // A deterministic benchmark data set: one workspace with a few dozen actors (made through the
 // repository helpers), 50,000 contacts, and any number of chats, tickets and messages loaded set-based
@@ -99,6 +100,8 @@ export interface BenchOptions {
   contacts?: number;
   /** Progress and phase timings. */
   log?: (line: string) => void;
+  /** The phase, and for the chats the rows loaded so far (a progress printer's update). */
+  onProgress?: (phase: string, rows?: { done: number; total?: number; unit?: string }) => void;
 }
 
 /**
@@ -107,7 +110,7 @@ export interface BenchOptions {
  * member ids are identity values, equal across runs on a fresh schema.
  */
 export async function generateBenchData(db: Kysely<Database>, opts: BenchOptions): Promise<BenchDataset> {
-  const { chats, messagesPerChat, seed = 1, contacts = 50_000, log = () => {} } = opts;
+  const { chats, messagesPerChat, seed = 1, contacts = 50_000, log = () => {}, onProgress = () => {} } = opts;
   assertInteger('chats', chats, 0, 2 ** 31 - 1);
   assertInteger('messagesPerChat', messagesPerChat, 0, MAX_MESSAGES_PER_CHAT);
   assertInteger('seed', seed, 0, 2 ** 40);
@@ -126,6 +129,7 @@ export async function generateBenchData(db: Kysely<Database>, opts: BenchOptions
     await sql`set local work_mem = '256MB'`.execute(trx);
     await sql`set local maintenance_work_mem = '1GB'`.execute(trx);
 
+    onProgress('actors and contacts');
     const actors = await createActors(trx, { workspaceId, prefix, contacts });
     log(`actors: ${actors.channelIds.length} channels, ${actors.userIds.length} users, ${contacts.toLocaleString('en-US')} contacts (${elapsed()})`);
 
@@ -133,17 +137,21 @@ export async function generateBenchData(db: Kysely<Database>, opts: BenchOptions
     // building each index and validating each key once at the end is far cheaper. Same transaction,
     // so the committed schema never lacks them.
     const restore = await dropKeysAndIndexes(trx, ['tickets', 'chats', 'messages']);
+    onProgress('chats, tickets and messages', { done: 0, total: chats, unit: 'chats' });
     for (let from = 1; from <= chats; from += BATCH) {
       const to = Math.min(chats, from + BATCH - 1);
       await loadChats(trx, { ...actors, prefix, seed, chats, contacts, messagesPerChat, from, to });
-      log(`chats ${to.toLocaleString('en-US')} / ${chats.toLocaleString('en-US')} (${elapsed()})`);
+      onProgress('chats, tickets and messages', { done: to, total: chats, unit: 'chats' });
     }
+    log(`chats ${chats.toLocaleString('en-US')} with ${(chats * messagesPerChat).toLocaleString('en-US')} messages (${elapsed()})`);
+    onProgress('keys and indexes');
     await restore();
     log(`keys and indexes rebuilt, foreign keys validated (${elapsed()})`);
     return actors;
   });
 
   // Hint bits and the visibility map are set now rather than by the benchmark's first reads; ANALYZE for the planner.
+  onProgress('vacuum analyze');
   await sql`vacuum (analyze) tickets, chats, messages, identities, contacts, stats_dirty`.execute(db);
   log(`vacuum analyze (${elapsed()})`);
 
@@ -519,7 +527,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     await migrateToLatest(handle.db);
     const t0 = performance.now();
-    const ds = await generateBenchData(handle.db, { chats, messagesPerChat, seed: Number(values.seed), log: (line) => console.log(line) });
+    const progress = progressPrinter();
+    const ds = await generateBenchData(handle.db, { chats, messagesPerChat, seed: Number(values.seed), log: progress.log, onProgress: progress.update });
+    progress.end();
     const seconds = (performance.now() - t0) / 1000;
     const size = await sql<{ size: string }>`select pg_size_pretty(pg_database_size(current_database())) as size`.execute(handle.db);
     console.log(

@@ -6,6 +6,7 @@ import { createApiKey, SCOPES } from '@parley/core';
 import { createDb, migrateToLatest } from '@parley/db';
 import pg from 'pg';
 import { sql } from 'kysely';
+import { progressPrinter } from '../../packages/functions/src/cli/progress.js';
 import { createLocalApp } from '../../packages/functions/src/local/app.js';
 import { generateBenchData } from './generate.js';
 import type { BenchRow, BenchTarget, BenchContext } from './scenario.js';
@@ -73,7 +74,9 @@ async function main() {
     await sql`create schema public`.execute(db);
     await migrateToLatest(db);
     const t0 = performance.now();
-    dataset = await generateBenchData(db, { chats, messagesPerChat });
+    const progress = progressPrinter();
+    dataset = await generateBenchData(db, { chats, messagesPerChat, log: progress.log, onProgress: progress.update });
+    progress.end();
     console.log(`Generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     mkdirSync(join('.data', 'bench'), { recursive: true });
     writeFileSync(marker, JSON.stringify({ chats, messagesPerChat, dataset }));

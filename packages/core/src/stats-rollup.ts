@@ -1,4 +1,4 @@
-import { countDirtyStatistics, type Database, type Executor, foldStatistics, rebuildStatistics } from '@parley/db';
+import { type BackfillProgress, countDirtyStatistics, type Database, type Executor, foldStatistics, rebuildStatistics } from '@parley/db';
 import type { Kysely } from 'kysely';
 
 // The statistics rollup: the cron (infra/cron.ts), the local server's timer and `npm run stats` call
@@ -17,7 +17,7 @@ export async function rollupStatistics(db: Executor): Promise<{ slices: number; 
  */
 export async function backfillStatistics(
   db: Kysely<Database>,
-  options: { workspaceId?: string; concurrency?: number; onPhase?: (phase: string, ms: number) => void } = {},
+  options: { workspaceId?: string; concurrency?: number; onPhase?: (phase: string, ms: number) => void; onProgress?: (progress: BackfillProgress) => void } = {},
 ): Promise<{ rows: number; spans: number; ms: number }> {
   const t0 = performance.now();
   const result = await rebuildStatistics(db, options);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { copyCsvOverPg, copyCsvOverPglite, type CsvCopy, inlineParameters } from './copy-csv.js';
+import type { SocketServer } from './pglite-sessions.js';
 import type { Database } from './schema.js';
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
@@ -26,6 +27,11 @@ export interface DbHandle {
    * inlined. Over TCP with `pg` for the `pg` and `neon` drivers; into memory for PGlite.
    */
   copyCsv(query: Pick<CompiledQuery, 'sql' | 'parameters'>): Promise<CsvCopy>;
+  /**
+   * PGlite only: serves the database over the Postgres wire protocol on the unix socket `path`, for
+   * other processes (the command-line tools) while this one has it open.
+   */
+  serveSocket?(path: string): Promise<SocketServer>;
   close(): Promise<void>;
 }
 
@@ -62,11 +68,12 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
 }
 
 async function createPgliteDb(options: DbOptions): Promise<DbHandle> {
-  const [{ PGlite }, { PGliteDialect }, { pg_trgm }] = await Promise.all([
+  const [{ PGlite }, { PGliteDialect }, { pg_trgm }, { gatedDialect, servePgliteSocket, SessionGate }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
     // Trigram indexes serve the text search; servers (Neon included) ship the extension, PGlite loads it.
     import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('./pglite-sessions.js'),
   ]);
   let dataDir: string | undefined;
   if (options.dataDir) {
@@ -75,11 +82,14 @@ async function createPgliteDb(options: DbOptions): Promise<DbHandle> {
     mkdirSync(dirname(dataDir), { recursive: true });
   }
   const pglite = await PGlite.create(dataDir, { parsers: textParsers as any, extensions: { pg_trgm } });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  // One session, shared in turns by Kysely, COPY and the socket's clients.
+  const gate = new SessionGate();
+  const db = new Kysely<Database>({ dialect: gatedDialect(new PGliteDialect(pglite), gate) });
   return {
     db,
     driver: 'pglite',
-    copyCsv: (query) => copyCsvOverPglite(pglite, inlineParameters(query)),
+    copyCsv: (query) => gate.run(() => copyCsvOverPglite(pglite, inlineParameters(query))),
+    serveSocket: (path) => servePgliteSocket(pglite, gate, path),
     async close() {
       await db.destroy();
       if (!pglite.closed) await pglite.close();

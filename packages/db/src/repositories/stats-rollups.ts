@@ -288,6 +288,14 @@ export async function foldStatistics(db: Executor, options: { onPhase?: (phase: 
   });
 }
 
+/** How far a backfill is: after its plan, then after each span. */
+export interface BackfillProgress {
+  spans: number;
+  spansDone: number;
+  /** Rollup rows written so far. */
+  rows: number;
+}
+
 /** The span the backfill splits: whole 16-day blocks, so that every level's buckets fall inside one span. */
 const SPAN_MS = 2 * 1_382_400_000;
 
@@ -300,7 +308,7 @@ const SPAN_MS = 2 * 1_382_400_000;
  */
 export async function rebuildStatistics(
   db: Kysely<Database>,
-  options: { workspaceId?: string; concurrency?: number; onPhase?: (phase: string, ms: number) => void } = {},
+  options: { workspaceId?: string; concurrency?: number; onPhase?: (phase: string, ms: number) => void; onProgress?: (progress: BackfillProgress) => void } = {},
 ): Promise<{ rows: number; spans: number }> {
   const phase = phaseTimer(options.onPhase);
   const ws = options.workspaceId;
@@ -325,7 +333,13 @@ export async function rebuildStatistics(
     const spans: Array<[number, number]> = [];
     for (let t = lo; t < hi; t += SPAN_MS) spans.push([t, t + SPAN_MS]);
     phase('plan');
-    const rebuild = (trx: Executor, [from, to]: [number, number]) => rebuildSpan(trx, ws, new Date(from), new Date(to), options.onPhase);
+    const progress: BackfillProgress = { spans: spans.length, spansDone: 0, rows: 0 };
+    options.onProgress?.({ ...progress });
+    const rebuild = async (trx: Executor, [from, to]: [number, number]) => {
+      progress.rows += await rebuildSpan(trx, ws, new Date(from), new Date(to), options.onPhase);
+      progress.spansDone++;
+      options.onProgress?.({ ...progress });
+    };
     if (concurrency === 1) {
       for (const span of spans) await rebuild(locked, span);
     } else {
@@ -360,8 +374,15 @@ export async function rebuildStatistics(
   });
 }
 
-/** One span of the backfill, in the caller's transaction: its rollups deleted and rebuilt level by level. */
-async function rebuildSpan(trx: Executor, ws: string | undefined, from: Date, to: Date, onPhase?: (phase: string, ms: number) => void): Promise<void> {
+/**
+ * One span of the backfill, in the caller's transaction: its rollups deleted and rebuilt level by level.
+ * Returns the rollup rows it wrote.
+ */
+async function rebuildSpan(trx: Executor, ws: string | undefined, from: Date, to: Date, onPhase?: (phase: string, ms: number) => void): Promise<number> {
+  let written = 0;
+  const insert = async (size: number, counted: RawBuilder<unknown>) => {
+    written += Number((await insertRollups(size, counted).execute(trx)).numAffectedRows ?? 0);
+  };
   // Each step's time under `span <step>` (spans may run side by side, so these add up to more than the wall time).
   const step = phaseTimer(onPhase && ((name, ms) => onPhase(`span ${name}`, ms)));
   // A span's aggregates fit in memory; JIT would compile for seconds and save none. Spans run side by
@@ -379,7 +400,7 @@ async function rebuildSpan(trx: Executor, ws: string | undefined, from: Date, to
   await sql`drop table if exists stats_counted_900`.execute(trx);
   await sql`create temp table stats_counted_900 on commit drop as ${counted({ kind: 'span', workspaceId: ws, from, to }, (t) => sql`stats_slice(${t})`)}`.execute(trx);
   step('count 900');
-  await insertRollups(900, sql`select * from stats_counted_900`).execute(trx);
+  await insert(900, sql`select * from stats_counted_900`);
   step('insert 900');
   for (let i = 1; i < ROLLUP_SIZES.length; i++) {
     const [size, child] = [ROLLUP_SIZES[i]!, ROLLUP_SIZES[i - 1]!];
@@ -405,9 +426,10 @@ async function rebuildSpan(trx: Executor, ws: string | undefined, from: Date, to
         from ${table} group by 1, 2, 4, 5, 6`.execute(trx);
       step('count all channels');
     }
-    await insertRollups(size, sql`select * from ${table}`).execute(trx);
+    await insert(size, sql`select * from ${table}`);
     step(`insert ${size}`);
   }
+  return written;
 }
 
 

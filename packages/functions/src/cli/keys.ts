@@ -1,31 +1,54 @@
-import { parseArgs } from 'node:util';
-import { AppError, config, ConfigError, createApiKey, databaseOptions, findWorkspaceAdmin, lazyDatabase, migrateToLatest, parseScopes } from '@parley/core';
+import { AppError, config, createApiKey, findWorkspaceAdmin, migrateToLatest, parseScopes, SCOPES } from '@parley/core';
+import { findMember, findWorkspace } from '@parley/db';
+import { openToolDatabase } from '../local/open-database.js';
+import { Uuid } from '../shared/params.js';
+import { DATABASE_NOTES, parseCommandLine, runTool, type Tool, UsageError } from './command-line.js';
 
 // npm run keys -- create --workspace <id> --scopes chats:read,chats:write [--member <id>] [--name <text>]
 
-const usage = 'Usage: npm run keys -- create --workspace <workspace uuid> --scopes <scope,scope,...> [--member <member id>] [--name <label>]';
+const tool: Tool = {
+  run: 'npm run keys --',
+  description: 'API keys of a workspace.',
+  commands: {
+    create: {
+      description: 'creates a key and prints it: the only copy of its secret',
+      flags: {
+        workspace: { type: 'string', value: '<uuid>', description: 'the workspace the key belongs to', required: true },
+        scopes: { type: 'string', value: '<scope,...>', description: `what it may do: ${SCOPES.join(', ')}`, required: true },
+        member: { type: 'string', value: '<id>', description: "the member it acts as (default: the workspace's first admin)" },
+        name: { type: 'string', value: '<label>', description: 'a label for the key' },
+      },
+    },
+  },
+  notes: DATABASE_NOTES,
+};
 
 async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { workspace: { type: 'string' }, scopes: { type: 'string' }, member: { type: 'string' }, name: { type: 'string' } },
-  });
-  if (positionals[0] !== 'create' || !values.workspace || !values.scopes) throw new AppError('bad_request', usage);
-  const scopes = parseScopes(values.scopes);
-  const database = lazyDatabase(() => databaseOptions(config()));
+  const { command, values } = parseCommandLine(tool);
+  const workspaceId = values.workspace as string;
+  if (!Uuid.safeParse(workspaceId).success) throw new UsageError('--workspace must be a workspace id (a UUID)');
+  const memberId = values.member === undefined ? undefined : Number(values.member);
+  if (memberId !== undefined && !(Number.isSafeInteger(memberId) && memberId > 0)) throw new UsageError('--member must be a member id (a positive whole number)');
+  const scopes = parseScopes(values.scopes as string);
+  const database = await openToolDatabase(config(), `npm run keys -- ${command}`);
   try {
-    const db = await database.db();
+    const db = database.handle.db;
     await migrateToLatest(db);
-    const memberId = values.member ? Number(values.member) : (await findWorkspaceAdmin(db, values.workspace))?.id;
-    if (!memberId || !Number.isInteger(memberId)) throw new AppError('not_found', `Workspace ${values.workspace} has no admin member; pass --member <id>`);
-    const { token } = await createApiKey(db, { workspaceId: values.workspace, memberId, scopes, name: values.name });
+    if (!(await findWorkspace(db, workspaceId))) throw new AppError('not_found', `No workspace ${workspaceId} in this database`);
+    let owner = memberId;
+    if (owner === undefined) {
+      owner = (await findWorkspaceAdmin(db, workspaceId))?.id;
+      if (owner === undefined) throw new AppError('not_found', `Workspace ${workspaceId} has no admin member; pass --member <id>`);
+    } else {
+      const member = await findMember(db, workspaceId, owner);
+      if (!member) throw new AppError('not_found', `Workspace ${workspaceId} has no member ${owner}`);
+      if (member.kind !== 'user') throw new AppError('bad_request', `Member ${owner} of workspace ${workspaceId} is not a user (it is a ${member.kind}); keys act as users`);
+    }
+    const { token } = await createApiKey(db, { workspaceId, memberId: owner, scopes, name: values.name as string | undefined });
     console.log(token);
   } finally {
     await database.close();
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof AppError || err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+runTool(main);

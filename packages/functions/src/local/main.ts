@@ -1,27 +1,53 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
+import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace, listUnfinishedExportJobIds } from '@parley/db';
+import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
+import { adoptLegacyDemoKey } from './demo-key.js';
 import { createInProcessExportQueue } from './export-queue.js';
+import { claimEmbeddedDatabase, DatabaseBusyError } from './open-database.js';
+import { assertPortFree, PortBusyError } from './port.js';
+import { serveDatabaseSocket } from './socket.js';
 
 // A minute locally, so new messages reach the statistics soon; the deployed cron runs every 15 minutes.
 const ROLLUP_INTERVAL_MS = 60_000;
 
 // `npm start`: the whole API in one process on the embedded database (or DATABASE_URL's server).
 
+const tool: Tool = {
+  run: 'npm start',
+  description: [
+    'Runs the whole API on http://localhost:$PORT (default 3000), on the embedded database under DATA_DIR',
+    "(default .data) or on DATABASE_URL's, with a demo workspace on first start and its key printed.",
+    'Settings are environment variables: see README.md and docs/configuration.md.',
+  ].join('\n'),
+  notes: [
+    'While it runs on the embedded database it alone opens it: `npm run keys`, `npm run stats` and',
+    '`npm run migrate` go through it (its socket is in the database folder), and a second `npm start` on',
+    'the same DATA_DIR stops with a message.',
+  ],
+};
+
 async function main() {
+  parseCommandLine(tool);
   const cfg = config();
-  mkdirSync(cfg.dataDir, { recursive: true });
+  const files = databaseFiles(cfg);
+  mkdirSync(files.home, { recursive: true });
+  // One process opens the embedded database: this one, while it runs; the tools come through its socket.
+  const lock = cfg.databaseDriver === 'pglite' ? claimEmbeddedDatabase(files) : undefined;
+  await assertPortFree(cfg.port, '127.0.0.1');
   const database = lazyDatabase(() => databaseOptions(cfg));
   const db = await database.db();
+  const socket = lock ? await serveDatabaseSocket(await database.handle(), files.home) : undefined;
+  if (socket) lock!.update({ socket: socket.dir });
   await migrateToLatest(db);
 
-  // The demo key is printed at every start, so it is kept (locally only) beside the data.
-  const keyFile = join(cfg.dataDir, 'demo-api-key');
+  // The demo key is printed at every start, so it is kept (locally only) in the database's folder.
+  const keyFile = files.demoKey;
+  await adoptLegacyDemoKey(db, files);
   const seeded = await seedDemoWorkspace(db, { apiKey: cfg.demoApiKey });
   if (seeded) writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
   else if (cfg.demoApiKey) await ensureDemoApiKey(db, cfg.demoApiKey);
@@ -55,11 +81,12 @@ async function main() {
     { logRequests: true, localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
   );
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
+    lock?.update({ port: info.port });
     const base = `http://localhost:${info.port}`;
     console.log(
       [
         '',
-        `Parley is running on ${cfg.databaseDriver === 'pglite' ? `the embedded database in ${cfg.dataDir}/` : `${cfg.databaseDriver} (${new URL(cfg.databaseUrl!).host})`}.`,
+        `Parley is running on ${cfg.databaseDriver === 'pglite' ? `the embedded database in ${files.home}/` : `${cfg.databaseDriver} (${new URL(cfg.databaseUrl!).host})`}.`,
         seeded ? `Seeded the demo workspace ${seeded.workspaceId} with ${seeded.chats} chats.` : '',
         `  Base URL:  ${base}`,
         `  Docs:      ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
@@ -80,7 +107,9 @@ async function main() {
   const stop = async () => {
     clearInterval(rollupTimer);
     server.close();
+    await socket?.close();
     await database.close();
+    lock?.release();
     process.exit(0);
   };
   process.on('SIGINT', stop);
@@ -88,6 +117,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError || err instanceof AppError ? err.message : err);
-  process.exit(1);
+  const oneLine = err instanceof ConfigError || err instanceof AppError || err instanceof DatabaseBusyError || err instanceof PortBusyError || err instanceof UsageError;
+  console.error(oneLine ? err.message : err);
+  process.exit(err instanceof UsageError ? 2 : 1);
 });
