@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'conflict',
   'idempotency_mismatch',
   'payload_too_large',
+  'headers_too_large',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace, listUnfinishedExportJobIds } from '@parley/db';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
 import { createInProcessExportQueue } from './export-queue.js';
+import { serveLocal } from './server.js';
 
 // A minute locally, so new messages reach the statistics soon; the deployed cron runs every 15 minutes.
 const ROLLUP_INTERVAL_MS = 60_000;
@@ -54,7 +54,7 @@ async function main() {
     { db: database.db, providers: () => providers, exports: () => exportServices },
     { logRequests: true, localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
   );
-  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
+  const server = serveLocal({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     const base = `http://localhost:${info.port}`;
     console.log(
       [
