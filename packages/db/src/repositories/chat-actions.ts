@@ -493,7 +493,10 @@ export async function claimIdempotencyKey(
     .select(['operation', 'fingerprint', 'state', 'outcome'])
     .where('workspace_id', '=', input.workspaceId)
     .where('key', '=', input.key)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  // Gone since the insert conflicted: its request failed and released the key in between, so the key
+  // is free again and the claim starts over (each round is another request's whole run).
+  if (!row) return claimIdempotencyKey(db, input);
   return { ...row, outcome: typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome };
 }
 
