@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { insertWorkspace } from '@parley/db';
 import { sql } from 'kysely';
 import { useTestDb, testDriver } from './harness/db.js';
 
@@ -37,12 +38,12 @@ describe(`database driver (${testDriver()})`, () => {
     const name = `tx-${Date.now()}`;
     await expect(
       t.db.transaction().execute(async (trx) => {
-        await trx.insertInto('workspaces').values({ name }).execute();
+        await insertWorkspace(trx, { name });
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     expect(await t.db.selectFrom('workspaces').select('id').where('name', '=', name).execute()).toEqual([]);
-    await t.db.transaction().execute((trx) => trx.insertInto('workspaces').values({ name }).execute());
+    await t.db.transaction().execute((trx) => insertWorkspace(trx, { name }));
     expect(await t.db.selectFrom('workspaces').select('id').where('name', '=', name).execute()).toHaveLength(1);
     await t.db.deleteFrom('workspaces').where('name', '=', name).execute();
   });

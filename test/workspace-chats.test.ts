@@ -1,3 +1,4 @@
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createApiKey, dailyChatCreation, type Principal } from '@parley/core';
 import { type ChatType, insertChat, insertContact, type ToolCallRecord, updateChatInbox } from '@parley/db';
@@ -336,6 +337,7 @@ describe('GET /api/v2/w/{workspace_uuid}/chats/stats/daily-creation', () => {
       memberIdentityId: ws.admin.identityId,
       memberRole: 'admin',
       scopes: new Set(['chats:read']),
+      workspaceSecret: createSecretKey(randomBytes(32)),
     };
     const days = await dailyChatCreation(t.db, principal, { now: new Date('2026-11-10T12:00:00Z') });
     expect(days).toHaveLength(30);

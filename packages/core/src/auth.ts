@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Executor, findActiveApiKey, findMember, insertApiKey } from '@parley/db';
 import { AppError } from './errors.js';
 
@@ -25,6 +25,8 @@ export interface Principal {
   memberIdentityId: string;
   memberRole: 'admin' | 'member';
   scopes: ReadonlySet<Scope>;
+  /** The workspace's secret, which signs its cursors; a KeyObject, so it never prints or serialises. */
+  workspaceSecret: KeyObject;
 }
 
 const KEY_PATTERN = /^prl_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{16,128})$/;
@@ -69,6 +71,7 @@ export async function authenticate(db: Executor, rawKey: string | undefined): Pr
     memberIdentityId: key.memberIdentityId,
     memberRole: key.memberRole,
     scopes: expandScopes(key.scopes),
+    workspaceSecret: createSecretKey(key.workspaceSecret),
   };
 }
 

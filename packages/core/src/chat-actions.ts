@@ -28,6 +28,7 @@ import {
 } from '@parley/db';
 import type { Kysely } from 'kysely';
 import type { Principal } from './auth.js';
+import { decodeCursor, encodeCursor, isRowNumber, isTimestampText } from './cursors.js';
 import { AppError, type ErrorIssue } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { emailHtml } from './markdown.js';
@@ -328,24 +329,24 @@ export interface MessageHistoryQuery {
   cursor?: string;
 }
 
-function encodeMessageCursor(order: 'asc' | 'desc', m: ChatMessageRecord): string {
-  return Buffer.from(JSON.stringify({ o: order, t: m.createdAtText, n: m.number })).toString('base64url');
+function encodeMessageCursor(principal: Principal, order: 'asc' | 'desc', m: ChatMessageRecord): string {
+  return encodeCursor(principal.workspaceSecret, 'chat-messages', { o: order, t: m.createdAtText, n: m.number });
 }
 
-/** A timestamptz as Postgres prints it, e.g. `2026-11-23 14:49:05.123456+00`. */
-const POSTGRES_INSTANT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+/** A position: the order, created_at as Postgres prints it (microseconds kept) and the message number. */
+function messageCursorShape(position: unknown): { o: 'asc' | 'desc'; t: string; n: number } | undefined {
+  if (typeof position !== 'object' || position === null) return undefined;
+  const { o, t, n } = position as Record<string, unknown>;
+  return (o === 'asc' || o === 'desc') && isTimestampText(t) && isRowNumber(n) ? { o, t, n } : undefined;
+}
 
-function decodeMessageCursor(cursor: string, order: 'asc' | 'desc') {
-  const invalid = (message: string) => new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
-  let payload: { o?: unknown; t?: unknown; n?: unknown };
-  try {
-    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid('is not a cursor this API returned');
+function decodeMessageCursor(principal: Principal, cursor: string, order: 'asc' | 'desc') {
+  const payload = decodeCursor(principal.workspaceSecret, 'chat-messages', cursor, 'query.cursor', messageCursorShape);
+  if (payload.o !== order) {
+    const message = 'was issued for the other order; keep order unchanged while paging';
+    throw new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
   }
-  if (!payload || typeof payload.t !== 'string' || !Number.isSafeInteger(payload.n) || !POSTGRES_INSTANT.test(payload.t)) throw invalid('is not a cursor this API returned');
-  if (payload.o !== order) throw invalid('was issued for the other order; keep order unchanged while paging');
-  return { createdAt: payload.t, number: payload.n as number };
+  return { createdAt: payload.t, number: payload.n };
 }
 
 export async function chatMessageHistory(
@@ -355,10 +356,10 @@ export async function chatMessageHistory(
   query: MessageHistoryQuery,
 ): Promise<{ items: ChatMessageRecord[]; hasMore: boolean; nextCursor: string | null }> {
   const chat = await requireChat(db, principal, chatNumber);
-  const cursor = query.cursor ? decodeMessageCursor(query.cursor, query.order) : undefined;
+  const cursor = query.cursor ? decodeMessageCursor(principal, query.cursor, query.order) : undefined;
   const page = await listChatMessages(db, chat.id, { limit: query.limit, order: query.order, cursor });
   const last = page.items.at(-1);
-  return { ...page, nextCursor: page.hasMore && last ? encodeMessageCursor(query.order, last) : null };
+  return { ...page, nextCursor: page.hasMore && last ? encodeMessageCursor(principal, query.order, last) : null };
 }
 
 /** Rates an assistant message: 1 (helpful) or -1 (not helpful); null clears the rating. */

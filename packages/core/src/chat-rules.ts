@@ -1,5 +1,6 @@
 import { CHAT_RULE_FIELDS, CHAT_RULE_OPS, type ChatRule, type ChatRuleField, type ChatRuleNode, type ChatRuleOp } from '@parley/db';
 import { AppError, type ErrorIssue } from './errors.js';
+import { findJsonProblem, INSTANT_RANGE_TEXT, isInstantInRange } from './input.js';
 
 // The `filters` rule language: JSON in, a validated rule tree out, or one 400 naming every offending path.
 
@@ -45,6 +46,9 @@ export function parseChatRules(text: string, path = 'query.filters'): ChatRuleNo
   } catch (err) {
     throw fail([{ path, message: `is not valid JSON (${(err as Error).message})` }]);
   }
+  // The escapes of the JSON text (`\u0000`, `\ud800`) become NUL or lone surrogates only now.
+  const problem = findJsonProblem(json);
+  if (problem) throw fail([{ path: path + problem.at.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join(''), message: problem.message }]);
   const errors = new RuleErrors(path);
   const node = parseNode(json, path, 1, errors);
   if (errors.rules > RULE_LIMITS.maxRules) errors.add(path, `holds ${errors.rules} rules; at most ${RULE_LIMITS.maxRules} are allowed`);
@@ -58,8 +62,8 @@ function parseNode(json: unknown, path: string, depth: number, errors: RuleError
     return undefined;
   }
   const keys = Object.keys(json);
-  if ('all' in json || 'any' in json) {
-    const kind = 'all' in json ? 'all' : 'any';
+  if (Object.hasOwn(json, 'all') || Object.hasOwn(json, 'any')) {
+    const kind = Object.hasOwn(json, 'all') ? 'all' : 'any';
     if (keys.length !== 1) {
       errors.add(path, `a group has exactly one key, "all" or "any"; found ${keys.map((k) => `"${k}"`).join(', ')}`);
       return undefined;
@@ -89,7 +93,8 @@ function parseRule(json: Record<string, unknown>, path: string, errors: RuleErro
     return undefined;
   }
   const { field, op } = json;
-  if (typeof field !== 'string' || !(field in CHAT_RULE_FIELDS)) {
+  // Own properties only: `__proto__`, `constructor` or `toString` name no field.
+  if (typeof field !== 'string' || !Object.hasOwn(CHAT_RULE_FIELDS, field)) {
     errors.add(`${path}.field`, `must be one of ${Object.keys(CHAT_RULE_FIELDS).join(', ')}`);
     return undefined;
   }
@@ -98,7 +103,7 @@ function parseRule(json: Record<string, unknown>, path: string, errors: RuleErro
     errors.add(`${path}.op`, `must be one of ${spec.ops.join(', ')} for ${field}`);
     return undefined;
   }
-  if (!('value' in json)) {
+  if (!Object.hasOwn(json, 'value')) {
     errors.add(`${path}.value`, 'is required');
     return undefined;
   }
@@ -125,6 +130,7 @@ function parseValue(field: ChatRuleField, op: ChatRuleOp, raw: unknown, path: st
         if (typeof v !== 'string' || !ISO_INSTANT.test(v) || Number.isNaN(Date.parse(v))) {
           return void errors.add(at, 'must be an ISO-8601 date-time with a time-zone offset, e.g. 2025-01-04T23:00:00Z');
         }
+        if (!isInstantInRange(Date.parse(v))) return void errors.add(at, `must be ${INSTANT_RANGE_TEXT}`);
         return new Date(v);
       }
       default: // text, label

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'conflict',
   'idempotency_mismatch',
   'payload_too_large',
+  'headers_too_large',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -35,7 +36,8 @@ export class AppError extends Error {
     return new AppError('not_found', `${what} not found`);
   }
 
-  static invalidPageToken(path: string): AppError {
-    return new AppError('validation_failed', `${path}: is not a valid page token`, { issues: [{ path, message: 'is not a valid page token' }] });
+  /** A cursor or page token that fails its signature or its shape: a 400 at the parameter's path. */
+  static invalidCursor(path: string): AppError {
+    return new AppError('validation_failed', `${path}: is not a cursor this API returned`, { issues: [{ path, message: 'is not a cursor this API returned' }] });
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { claimIdempotencyKey, completeIdempotencyKey, type Executor, releaseIdempotencyKey } from '@parley/db';
 import type { Principal } from './auth.js';
 import { AppError, ERROR_CODES, type ErrorCode } from './errors.js';
+import { canonicalJson } from './input.js';
 
 // Idempotency-Key: the first request with a key runs; a retry with the same key and the same request gets
 // the first outcome back without running again; the same key with another request is refused (422).
@@ -31,19 +32,6 @@ export interface IdempotencyScope {
 /** Stores the outcome in the transaction that keeps the request's effects, so both commit or neither. */
 export type RecordOutcome<T> = (trx: Executor, outcome: Outcome<T>) => Promise<void>;
 
-/** JSON with sorted keys, so equal requests hash alike whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return `{${Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 function fail<T>(outcome: Outcome<T>): T {
   if (outcome.ok) return outcome.value;
   const code = (ERROR_CODES as readonly string[]).includes(outcome.error.code) ? outcome.error.code : 'internal';
@@ -61,7 +49,7 @@ export async function withIdempotency<T>(
   run: (record: RecordOutcome<T>) => Promise<Outcome<T>>,
 ): Promise<{ value: T; replayed: boolean }> {
   if (scope.key === undefined) return { value: fail(await run(async () => {})), replayed: false };
-  const fingerprint = createHash('sha256').update(`${scope.operation}\n${canonical(scope.request)}`).digest('hex');
+  const fingerprint = createHash('sha256').update(`${scope.operation}\n${canonicalJson(scope.request)}`).digest('hex');
   const apiKeyId = scope.principal.keyId;
   const existing = await claimIdempotencyKey(db, {
     workspaceId: scope.principal.workspaceId,

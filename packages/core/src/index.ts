@@ -1,4 +1,6 @@
 export * from './errors.js';
+export * from './input.js';
+export * from './cursors.js';
 export * from './config.js';
 export * from './auth.js';
 export * from './policy.js';

@@ -14,7 +14,8 @@ import {
 } from '@parley/db';
 import type { Principal } from './auth.js';
 import { AppError } from './errors.js';
-import { decodePageToken, encodePageToken, pageWindow } from './pagination.js';
+import { decodeCursor, encodeCursor, isTimestampText } from './cursors.js';
+import { pageWindow } from './pagination.js';
 import { chatReach, requireOwnWorkspace } from './policy.js';
 
 // The org chats inbox (seed 002). An org is a workspace: only the key's own org answers, any other
@@ -241,15 +242,13 @@ function viewerOf(principal: Principal) {
   return { identityId: principal.memberIdentityId };
 }
 
-const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function decodeCursor(token: string): OrgChatCursor {
-  const value = decodePageToken(token, 'query.next_page_token');
-  if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && ISO_MICROS.test(value[0]) && typeof value[1] === 'string' && UUID.test(value[1])) {
-    return { activityAt: value[0], id: value[1] };
-  }
-  throw AppError.invalidPageToken('query.next_page_token');
+/** A position: the latest activity in UTC with microseconds, and the chat id. */
+function pageTokenShape(position: unknown): OrgChatCursor | undefined {
+  if (!Array.isArray(position) || position.length !== 2) return undefined;
+  const [activityAt, id] = position as unknown[];
+  return isTimestampText(activityAt) && activityAt.endsWith('Z') && typeof id === 'string' && UUID.test(id) ? { activityAt, id } : undefined;
 }
 
 export async function listOrgChats(db: Executor, principal: Principal, orgId: string, query: OrgChatsQuery): Promise<OrgChatPage> {
@@ -280,13 +279,13 @@ export async function listOrgChats(db: Executor, principal: Principal, orgId: st
       filter.assignedMemberId = null;
       break;
   }
-  const after = query.nextPageToken ? decodeCursor(query.nextPageToken) : undefined;
+  const after = query.nextPageToken ? decodeCursor(principal.workspaceSecret, 'org-chats', query.nextPageToken, 'query.next_page_token', pageTokenShape) : undefined;
   const page = await listOrgChatRows(db, filter, { ...pageWindow(query.page, query.take), after });
   const last = page.items.at(-1);
   return {
     items: page.items.map(toOrgChat),
     hasMore: page.hasMore,
-    nextPageToken: page.hasMore && last ? encodePageToken([last.cursor.activityAt, last.cursor.id]) : null,
+    nextPageToken: page.hasMore && last ? encodeCursor(principal.workspaceSecret, 'org-chats', [last.cursor.activityAt, last.cursor.id]) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  CHAT_SORT_FIELDS,
   type ChannelType,
   type ChatCursor,
   type ChatRule,
@@ -17,6 +18,7 @@ import {
 } from '@parley/db';
 import type { Principal } from './auth.js';
 import { parseChatRules } from './chat-rules.js';
+import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText } from './cursors.js';
 import { AppError } from './errors.js';
 import { authorizeAnonymousFilter, chatReach } from './policy.js';
 
@@ -90,21 +92,28 @@ interface CursorPayload {
   n: number;
 }
 
-function encodeCursor(sort: ChatSort, record: WorkspaceChatRecord): string {
-  const payload: CursorPayload = { s: sort.field, o: sort.order, v: record.sortValue, n: record.number };
-  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+// The sort value is the column as Postgres prints it (text), so timestamps keep their microseconds.
+const TIME_SORTS: ReadonlySet<string> = new Set(['createdAt', 'updatedAt', 'lastMessageAt']);
+
+function cursorShape(position: unknown): CursorPayload | undefined {
+  if (typeof position !== 'object' || position === null) return undefined;
+  const { s, o, v, n } = position as Record<string, unknown>;
+  if (typeof s !== 'string' || !(CHAT_SORT_FIELDS as readonly string[]).includes(s) || (o !== 'asc' && o !== 'desc') || !isRowNumber(n)) return undefined;
+  if (v !== null && !(TIME_SORTS.has(s) ? isTimestampText(v) : isCursorText(v))) return undefined;
+  return { s: s as ChatSort['field'], o, v: v as string | null, n };
 }
 
-function decodeCursor(cursor: string, sort: ChatSort): ChatCursor {
-  const invalid = (message: string) => new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
-  let payload: CursorPayload;
-  try {
-    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPayload;
-  } catch {
-    throw invalid('is not a cursor this API returned');
+function encodeListCursor(principal: Principal, sort: ChatSort, record: WorkspaceChatRecord): string {
+  const payload: CursorPayload = { s: sort.field, o: sort.order, v: record.sortValue, n: record.number };
+  return encodeCursor(principal.workspaceSecret, 'workspace-chats', payload);
+}
+
+function decodeListCursor(principal: Principal, cursor: string, sort: ChatSort): ChatCursor {
+  const payload = decodeCursor(principal.workspaceSecret, 'workspace-chats', cursor, 'query.cursor', cursorShape);
+  if (payload.s !== sort.field || payload.o !== sort.order) {
+    const message = 'was issued for another sortBy or sortOrder; keep them unchanged while paging';
+    throw new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
   }
-  if (!payload || typeof payload.n !== 'number' || !(typeof payload.v === 'string' || payload.v === null)) throw invalid('is not a cursor this API returned');
-  if (payload.s !== sort.field || payload.o !== sort.order) throw invalid('was issued for another sortBy or sortOrder; keep them unchanged while paging');
   return { value: payload.v, number: payload.n };
 }
 
@@ -130,10 +139,10 @@ export async function listWorkspaceChats(
       issues: [{ path: 'query.page', message: `skips ${offset} chats; follow nextCursor instead` }],
     });
   }
-  const cursor = query.cursor ? decodeCursor(query.cursor, sort) : undefined;
+  const cursor = query.cursor ? decodeListCursor(principal, query.cursor, sort) : undefined;
   const page = await listWorkspaceChatRows(db, filter, sort, { offset: cursor ? 0 : offset, limit: query.pageSize, cursor });
   const last = page.items.at(-1);
-  return { ...page, nextCursor: page.hasMore && last ? encodeCursor(sort, last) : null };
+  return { ...page, nextCursor: page.hasMore && last ? encodeListCursor(principal, sort, last) : null };
 }
 
 /** Integer ids of the chats within the caller's reach waiting for an answer. */

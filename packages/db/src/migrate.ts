@@ -8,6 +8,7 @@ import * as orgChats from './migrations/20261123T0200-org-chats.js';
 import * as statisticsRollups from './migrations/20261124T0000-statistics-rollups.js';
 import * as statisticsValueLists from './migrations/20261125T0000-statistics-value-lists.js';
 import * as idempotencyPerKey from './migrations/20261202T0000-idempotency-per-key.js';
+import * as workspaceSecrets from './migrations/20261202T0100-workspace-secrets.js';
 
 // A static list (not a folder scan) so that bundled functions carry their migrations.
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '20261124T0000-statistics-rollups': statisticsRollups,
   '20261125T0000-statistics-value-lists': statisticsValueLists,
   '20261202T0000-idempotency-per-key': idempotencyPerKey,
+  '20261202T0100-workspace-secrets': workspaceSecrets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -31,6 +31,8 @@ export interface WorkspacesTable {
   time_zone: Generated<string>;
   default_responder_id: string | null;
   created_at: CreatedAt;
+  /** 32 random bytes that sign the workspace's cursors; set when the workspace is created. */
+  secret: Uint8Array;
 }
 
 export interface IdentitiesTable {

@@ -10,6 +10,7 @@ import {
   findExportJobById,
 } from '@parley/db';
 import { AppError } from '../errors.js';
+import { canonicalJson } from '../input.js';
 import type { ExportServices } from './ports.js';
 
 // What every export kind shares: recording a job (or sharing an identical one) and queueing it, waiting
@@ -36,13 +37,6 @@ export interface ExportKind {
 /** `<prefix>-export-<day requested>-<first 8 of the id>.csv`. */
 export function exportFilenameWith(prefix: string, job: ExportJobRecord): string {
   return `${prefix}-export-${job.createdAt.toISOString().slice(0, 10)}-${job.id.slice(0, 8)}.csv`;
-}
-
-/** JSON with sorted keys, so equal params hash equally. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
 }
 
 /**

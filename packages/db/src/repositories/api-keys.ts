@@ -8,6 +8,8 @@ export interface ApiKeyRecord {
   memberIdentityId: string;
   secretHash: string;
   scopes: string[];
+  /** The key's workspace's secret (signs cursors); never logged. */
+  workspaceSecret: Uint8Array;
 }
 
 export async function insertApiKey(
@@ -27,14 +29,15 @@ export async function insertApiKey(
     .execute();
 }
 
-/** A live (not revoked) key with its member's role. */
+/** A live (not revoked) key with its member's role and its workspace's secret, in one statement. */
 export async function findActiveApiKey(db: Executor, id: string): Promise<ApiKeyRecord | undefined> {
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('members', 'members.id', 'api_keys.member_id')
+    .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
     .select([
       'api_keys.id', 'api_keys.workspace_id', 'api_keys.member_id', 'api_keys.secret_hash', 'api_keys.scopes',
-      'members.role', 'members.identity_id',
+      'members.role', 'members.identity_id', 'workspaces.secret',
     ])
     .where('api_keys.id', '=', id)
     .where('api_keys.revoked_at', 'is', null)
@@ -48,6 +51,7 @@ export async function findActiveApiKey(db: Executor, id: string): Promise<ApiKey
       memberIdentityId: row.identity_id,
       secretHash: row.secret_hash,
       scopes: row.scopes,
+      workspaceSecret: row.secret,
     }
   );
 }

@@ -486,7 +486,10 @@ export async function claimIdempotencyKey(
     .select(['operation', 'fingerprint', 'state', 'outcome'])
     .where('api_key_id', '=', input.apiKeyId)
     .where('key', '=', input.key)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  // Gone since the insert conflicted: its request failed and released the key in between, so the key
+  // is free again and the claim starts over (each round is another request's whole run).
+  if (!row) return claimIdempotencyKey(db, input);
   return { ...row, outcome: typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome };
 }
 

@@ -168,7 +168,7 @@ function compileRule(eb: ChatsEb, workspaceId: string, rule: ChatRule): Expressi
     const anonymous = ownerIsAnonymous(eb);
     return (op === 'eq') === value ? anonymous : not(eb, anonymous);
   }
-  if (field in BOOLEAN_COLUMNS) {
+  if (Object.hasOwn(BOOLEAN_COLUMNS, field)) {
     const column = BOOLEAN_COLUMNS[field as keyof typeof BOOLEAN_COLUMNS];
     return eb(column, '=', (op === 'eq') === value);
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Executor } from '../executor.js';
 
 export interface WorkspaceRecord {
@@ -8,20 +9,23 @@ export interface WorkspaceRecord {
   createdAt: Date;
 }
 
+// The secret stays out of workspace records: only the API-key lookup reads it.
+const WORKSPACE_COLUMNS = ['id', 'name', 'time_zone', 'default_responder_id', 'created_at'] as const;
+
 export async function insertWorkspace(
   db: Executor,
   input: { id?: string; name: string; timeZone?: string },
 ): Promise<WorkspaceRecord> {
   const row = await db
     .insertInto('workspaces')
-    .values({ id: input.id, name: input.name, time_zone: input.timeZone })
-    .returningAll()
+    .values({ id: input.id, name: input.name, time_zone: input.timeZone, secret: randomBytes(32) })
+    .returning(WORKSPACE_COLUMNS)
     .executeTakeFirstOrThrow();
   return toWorkspace(row);
 }
 
 export async function findWorkspace(db: Executor, id: string): Promise<WorkspaceRecord | undefined> {
-  const row = await db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('workspaces').select(WORKSPACE_COLUMNS).where('id', '=', id).executeTakeFirst();
   return row && toWorkspace(row);
 }
 
@@ -55,6 +59,6 @@ function toWorkspace(row: {
 
 /** The first workspace ever created (the demo workspace on a local database). */
 export async function findOldestWorkspace(db: Executor): Promise<WorkspaceRecord | undefined> {
-  const row = await db.selectFrom('workspaces').selectAll().orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+  const row = await db.selectFrom('workspaces').select(WORKSPACE_COLUMNS).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
   return row && toWorkspace(row);
 }

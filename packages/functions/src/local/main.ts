@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { serve } from '@hono/node-server';
 import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace, listUnfinishedExportJobIds } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
@@ -10,6 +9,7 @@ import { adoptLegacyDemoKey } from './demo-key.js';
 import { createInProcessExportQueue } from './export-queue.js';
 import { claimEmbeddedDatabase, DatabaseBusyError } from './open-database.js';
 import { assertPortFree, PortBusyError } from './port.js';
+import { serveLocal } from './server.js';
 import { serveDatabaseSocket } from './socket.js';
 
 // A minute locally, so new messages reach the statistics soon; the deployed cron runs every 15 minutes.
@@ -80,7 +80,7 @@ async function main() {
     { db: database.db, providers: () => providers, exports: () => exportServices },
     { logRequests: true, localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
   );
-  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
+  const server = serveLocal({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     lock?.update({ port: info.port });
     const base = `http://localhost:${info.port}`;
     console.log(

@@ -1,28 +1,49 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, authenticate, config, createProviders, type Providers } from '@parley/core';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './env.js';
 import { renderError, renderNotFound, zodIssuesToAppError } from './errors.js';
+import { inputGuard } from './input-guard.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Every group's app starts here: request ids, the validation hook and the error renderer, once. */
+// On the local server every group's app sees each request; what they share runs for the first only
+// (the body, once read by the input guard, cannot be read again by a second body limit).
+const started = new WeakSet<Context>();
+
+function oncePerRequest(...middleware: MiddlewareHandler[]): MiddlewareHandler {
+  return async (c, next) => {
+    if (started.has(c)) return next();
+    started.add(c);
+    const run = async (i: number): Promise<void> => {
+      if (i === middleware.length) return next();
+      const response = await middleware[i]!(c, () => run(i + 1));
+      if (response instanceof Response) c.res = response;
+    };
+    await run(0);
+  };
+}
+
+/** Every group's app starts here: request ids, the body limit, the input guard, the validation hook and the error renderer, once. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw zodIssuesToAppError(result.error, result.target);
     },
   });
-  app.use(requestId({ headerName: 'x-request-id' }));
   app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KB`);
-      },
-    }),
+    oncePerRequest(
+      requestId({ headerName: 'x-request-id' }),
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new AppError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KB`);
+        },
+      }),
+      inputGuard(),
+    ),
   );
   app.onError(renderError);
   app.notFound(renderNotFound);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type ErrorCode } from '@parley/core';
+import { AppError, type ErrorCode, JSON_LIMITS } from '@parley/core';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   payload_too_large: 413,
   idempotency_mismatch: 422,
+  headers_too_large: 431,
   internal: 500,
 };
 
@@ -39,7 +40,10 @@ function errorResponse(description: string) {
 
 /** The error responses every authenticated route declares. */
 export const commonErrorResponses = {
-  400: errorResponse('Invalid input: bad parameters, unknown fields or malformed JSON.'),
+  400: errorResponse(
+    'Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL ' +
+      `or an unpaired UTF-16 surrogate; a JSON body nested deeper than ${JSON_LIMITS.maxDepth} levels or holding more than ${JSON_LIMITS.maxNodes} values.`,
+  ),
   401: errorResponse('Missing or invalid API key.'),
   403: errorResponse('The API key lacks the required scope.'),
   404: errorResponse("Not found (also for another workspace's resources)."),
@@ -84,11 +88,16 @@ export function renderError(err: unknown, c: Context): Response {
     console.error(JSON.stringify({ level: 'error', requestId, message: String(err), stack: (err as Error)?.stack }));
     appError = new AppError('internal', 'Internal server error');
   }
-  const status = STATUS[appError.code];
-  return c.json(
-    { error: { code: appError.code, message: appError.message, requestId, ...(appError.issues && { issues: appError.issues }) } },
-    status,
-  );
+  return c.json(errorBody(appError, requestId), statusOf(appError.code));
+}
+
+export function statusOf(code: ErrorCode): ContentfulStatusCode {
+  return STATUS[code];
+}
+
+/** The body of every error response. */
+export function errorBody(appError: AppError, requestId: string) {
+  return { error: { code: appError.code, message: appError.message, requestId, ...(appError.issues && { issues: appError.issues }) } };
 }
 
 /** Unknown routes answer in the same shape as every other error. */

@@ -1,9 +1,14 @@
 import { z } from '@hono/zod-openapi';
+import { INSTANT_RANGE_TEXT, isInstantInRange } from '@parley/core';
 
 // Reusable request-parameter schemas. Query strings arrive as strings, or arrays when repeated.
 
-// Any well-formed UUID: ids the database holds need not be v4 (imported data, other generators).
-export const Uuid = z.guid({ message: 'must be a UUID' }).openapi({ description: 'A UUID v4 string that identifies an entity.', format: 'uuid' });
+// Any well-formed UUID: ids the database holds need not be v4 (imported data, other generators). Read
+// in lower case, as ids are stored and compared, so any spelling finds the same entity on every route.
+export const Uuid = z
+  .guid({ message: 'must be a UUID' })
+  .overwrite((s) => s.toLowerCase())
+  .openapi({ description: 'A UUID string that identifies an entity (any letter case).', format: 'uuid' });
 
 /** `name=a` or `name=a&name=b`: one value or repeated values, always an array after parsing. */
 export function oneOrMany<T extends z.ZodType>(item: T, description: string) {
@@ -14,25 +19,50 @@ export function oneOrMany<T extends z.ZodType>(item: T, description: string) {
     .openapi({ description: `${description} Repeat the parameter for several values.`, default: [] as never });
 }
 
-/** A whole number from a query string, within [min, max], documented with its bounds. */
+/**
+ * A whole number in a path or query string, within [min, max]: decimal digits only, so `0x10`, `1e3`,
+ * `1.5`, `-1` or ` 7` are a 400 rather than 16, 1000, 1, -1 or 7. Every integer parameter uses it.
+ */
+export function IntegerParam(options: { min: number; max: number; description?: string }) {
+  const { min, max } = options;
+  return z
+    .string({ message: 'must be a whole number' })
+    .transform((s, ctx) => {
+      const n = /^[0-9]+$/.test(s) ? Number(s) : Number.NaN;
+      if (Number.isNaN(n)) ctx.addIssue({ code: 'custom', message: 'must be a whole number written in decimal digits' });
+      else if (n < min) ctx.addIssue({ code: 'custom', message: `must be at least ${min}` });
+      else if (n > max) ctx.addIssue({ code: 'custom', message: `must be at most ${max}` });
+      return n;
+    })
+    .openapi({ type: 'integer', minimum: min, maximum: max, ...(options.description && { description: options.description }) });
+}
+
+/** An IntegerParam with a default, documented with its bounds. */
 function boundedInt(options: { min: number; max: number; default: number; description: string }) {
-  return z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(options.min, `must be at least ${options.min}`)
-    .max(options.max, `must be at most ${options.max}`)
+  return IntegerParam(options)
     .default(options.default)
-    .openapi({ description: options.description, example: options.default, type: 'number', minimum: options.min, maximum: options.max, default: options.default });
+    .openapi({ description: options.description, example: options.default, type: 'integer', minimum: options.min, maximum: options.max, default: options.default });
 }
 
 export const PageNumber = boundedInt({ min: 1, max: 1_000_000, default: 1, description: 'The page number.' });
 export const PageSize = boundedInt({ min: 1, max: 100, default: 10, description: 'The page size.' });
 
-/** An ISO-8601 instant; an offset (or `Z`) is required so the instant is unambiguous. */
+const INSTANT_FORMAT = `ISO-8601 with a time-zone offset or \`Z\` (e.g. 2025-01-04T23:00:00Z), ${INSTANT_RANGE_TEXT}; otherwise 400`;
+
+/**
+ * Every instant a request carries: ISO-8601 with an offset (or `Z`) so it is unambiguous, within one
+ * range that every column, time-zone conversion and cursor handles.
+ */
 export const Instant = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time-zone offset, e.g. 2025-01-04T23:00:00Z' })
   .transform((s) => new Date(s))
-  .openapi({ type: 'string', format: 'date-time' });
+  .refine(isInstantInRange, { message: `must be ${INSTANT_RANGE_TEXT}` })
+  .openapi({ type: 'string', format: 'date-time', description: `An instant: ${INSTANT_FORMAT}.` });
+
+/** The Instant of one parameter or field: its own description, then the format and range every instant has. */
+export function instant(description: string) {
+  return Instant.openapi({ description: `${description} ${INSTANT_FORMAT}.` });
+}
 
 export const SearchText = z
   .string()

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNEL_TYPES, MESSAGE_ROLES, TICKET_STATUSES } from '@parley/db';
 import { DEFAULT_V1_CHANNEL_TYPES } from '@parley/core';
-import { Instant, oneOrMany, PageNumber, PageSize, SearchText, Uuid } from '../../shared/params.js';
+import { instant, oneOrMany, PageNumber, PageSize, SearchText, Uuid } from '../../shared/params.js';
 
 const DateTime = z.string().openapi({ format: 'date-time' });
 const ChannelTypeEnum = z.enum(CHANNEL_TYPES).openapi('ChannelType', { description: 'The type of a channel.' });
@@ -81,8 +81,8 @@ export const ListChatsQuery = z.strictObject({
       description: 'Only chats on channels of these types; chats without a channel count as `api`. Repeat the parameter for several values.',
       default: DEFAULT_V1_CHANNEL_TYPES as never,
     }),
-  lastChatMessageCreatedAtEnd: Instant.optional().openapi({ description: 'Only chats whose latest message is at or before this instant.' }),
-  lastChatMessageCreatedAtStart: Instant.optional().openapi({ description: 'Only chats whose latest message is at or after this instant.' }),
+  lastChatMessageCreatedAtEnd: instant('Only chats whose latest message is at or before this instant.').optional(),
+  lastChatMessageCreatedAtStart: instant('Only chats whose latest message is at or after this instant.').optional(),
   ownerIds: oneOrMany(Uuid, 'Only chats owned by these identities.'),
   ...paging,
   responderIds: oneOrMany(Uuid, 'Only chats answered by these agents or squads.'),
@@ -114,7 +114,7 @@ export const CreateChatBody = z
 
 export const UpdateChatBody = z
   .strictObject({
-    lastChatMessageCreatedAt: Instant.nullable().optional(),
+    lastChatMessageCreatedAt: instant('When the latest message was written; null clears it.').nullable().optional(),
     title: z.string().max(500, 'must be at most 500 characters').nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'must set at least one of title, lastChatMessageCreatedAt' })

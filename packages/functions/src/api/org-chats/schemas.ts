@@ -61,7 +61,7 @@ export const ListOrgChatsQuery = z.strictObject({
   take: PageSize.openapi({ description: 'Number of items to take.' }),
   next_page_token: z
     .string()
-    .max(512, 'must be at most 512 characters')
+    .max(512, 'is not a cursor this API returned')
     .optional()
     .openapi({ description: 'Next page token, from the `X-Next-Page-Token` header of the previous page; takes precedence over `page`. Use it for deep pages.' }),
 });

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNEL_COMPONENTS, MAX_BUCKETS, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, type ReportInterval } from '@parley/core';
 import { CHANNEL_TYPES, EXPORT_JOB_STATUSES } from '@parley/db';
-import { Instant, Uuid } from '../../shared/params.js';
+import { instant, Uuid } from '../../shared/params.js';
 
 const DateTime = z.string().openapi({ format: 'date-time' });
 
@@ -18,14 +18,8 @@ export const ExportParams = ChatbotParams.extend({
   exportId: Uuid.openapi({ param: { name: 'exportId', in: 'path' }, description: 'The Id of the export job (`exportId` of POST /export).' }),
 });
 
-const from = Instant.openapi({
-  description: 'The start date of the statistics timeframe: an ISO-8601 instant with an offset or `Z` (without one: 400).',
-  example: '2025-01-04T23:00:00.000Z',
-});
-const to = Instant.openapi({
-  description: 'The end date of the statistics timeframe, inclusive: an ISO-8601 instant with an offset or `Z`; not before `from`.',
-  example: '2025-02-01T22:59:59.999Z',
-});
+const from = instant('The start date of the statistics timeframe.').openapi({ example: '2025-01-04T23:00:00.000Z' });
+const to = instant('The end date of the statistics timeframe, inclusive; not before `from`.').openapi({ example: '2025-02-01T22:59:59.999Z' });
 
 /** 86400 or 3600, as a query string; anything else is a 400 naming the two. */
 function interval(description: string) {

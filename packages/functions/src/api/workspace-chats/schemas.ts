@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES } from '@parley/db';
-import { MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
-import { Instant, Uuid } from '../../shared/params.js';
+import { INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
+import { instant, IntegerParam, Uuid } from '../../shared/params.js';
 
 const DateTime = z.string().openapi({ format: 'date-time' });
 
@@ -30,13 +30,7 @@ function enumList<T extends readonly [string, ...string[]]>(values: T, descripti
     .openapi({ type: 'string', description: `${description} One of ${values.join(', ')}; comma-separate or repeat the parameter for several.` });
 }
 
-const MemberId = z.coerce
-  .number({ message: 'must be a number' })
-  .int('must be an integer')
-  .min(1, 'must be at least 1')
-  .max(2_147_483_647, 'is too large')
-  .optional()
-  .openapi({ type: 'integer' });
+const MemberId = IntegerParam({ min: 1, max: 2_147_483_647 }).optional();
 
 const ruleFieldDocs = Object.entries(CHAT_RULE_FIELDS)
   .map(([name, spec]) => `- \`${name}\` (${spec.ops.join(', ')}): ${spec.description}`)
@@ -45,7 +39,7 @@ const ruleFieldDocs = Object.entries(CHAT_RULE_FIELDS)
 export const FILTERS_DESCRIPTION = [
   'JSON-encoded advanced filter rules, and-ed with the other parameters.',
   'A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.',
-  '`in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset.',
+  `\`in\`/\`not_in\` take an array, \`between\` an inclusive \`[from, to]\`, \`is_null\` \`true\` or \`false\`; times are ISO-8601 with an offset, ${INSTANT_RANGE_TEXT}.`,
   `Limits: ${RULE_LIMITS.maxRules} rules, groups nested ${RULE_LIMITS.maxDepth} deep, ${RULE_LIMITS.maxListValues} values per list, ${RULE_LIMITS.maxLength} characters of JSON.`,
   'A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:',
   ruleFieldDocs,
@@ -78,26 +72,17 @@ export const chatFilterParams = {
       'Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: ' +
       'without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403.',
   }),
-  createdAfter: Instant.optional().openapi({ description: 'Only chats created at or after this instant (ISO-8601 with a time-zone offset; without one: 400).' }),
-  createdBefore: Instant.optional().openapi({ description: 'Only chats created at or before this instant (ISO-8601 with a time-zone offset; without one: 400).' }),
+  createdAfter: instant('Only chats created at or after this instant.').optional(),
+  createdBefore: instant('Only chats created at or before this instant.').optional(),
 };
 
 export const ListChatsQuery = z.strictObject({
   ...chatFilterParams,
-  page: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
+  page: IntegerParam({ min: 1, max: 1_000_000 })
     .default(1)
-    .openapi({ type: 'integer', description: `The page number, from 1. Offsets up to ${MAX_LIST_OFFSET} chats; go deeper with \`cursor\`.` }),
-  pageSize: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(100, 'must be at most 100')
-    .default(20)
-    .openapi({ type: 'integer', description: 'Chats per page, 1 to 100.' }),
-  cursor: z.string().max(1000, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged." }),
+    .openapi({ default: 1, description: `The page number, from 1. Offsets up to ${MAX_LIST_OFFSET} chats; go deeper with \`cursor\`.` }),
+  pageSize: IntegerParam({ min: 1, max: 100 }).default(20).openapi({ default: 20, description: 'Chats per page, 1 to 100.' }),
+  cursor: z.string().max(4096, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged." }),
 });
 
 export const WorkspaceChat = z

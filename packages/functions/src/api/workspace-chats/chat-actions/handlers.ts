@@ -80,7 +80,7 @@ export const recordMessage: RouteHandler<typeof routes.recordMessage, AppEnv> = 
 
 export const rateMessage: RouteHandler<typeof routes.rateMessage, AppEnv> = async (c) => {
   const { chat_id, uuid } = c.req.valid('param');
-  const message = await core.rateChatMessage(c.get('db'), c.get('principal'), chat_id, uuid.toLowerCase(), c.req.valid('json').rating);
+  const message = await core.rateChatMessage(c.get('db'), c.get('principal'), chat_id, uuid, c.req.valid('json').rating);
   return c.json(toChatMessage(message), 200);
 };
 

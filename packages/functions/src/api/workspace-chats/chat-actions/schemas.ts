@@ -1,18 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { PARTICIPANT_ROLES } from '@parley/db';
 import { MAX_SMS_CHARS } from '@parley/core';
-import { Instant, Uuid } from '../../../shared/params.js';
+import { instant, IntegerParam, Uuid } from '../../../shared/params.js';
 import { QueryBoolean, WorkspaceParams } from '../schemas.js';
 
 const DateTime = z.string().openapi({ format: 'date-time' });
 
 export const ChatParams = WorkspaceParams.extend({
-  chat_id: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(Number.MAX_SAFE_INTEGER, 'is too large')
-    .openapi({ param: { name: 'chat_id', in: 'path' }, type: 'integer', description: "The chat's integer id." }),
+  chat_id: IntegerParam({ min: 1, max: Number.MAX_SAFE_INTEGER }).openapi({ param: { name: 'chat_id', in: 'path' }, description: "The chat's integer id." }),
 });
 
 export const MessageParams = ChatParams.extend({
@@ -126,18 +121,12 @@ export const RecordMessageBody = z
       .enum(['user', 'assistant', 'note'], { message: 'must be user, assistant or note' })
       .openapi({ description: "`user`: from the chat's owner (sets needs_response); `assistant`: an answer sent elsewhere (clears it); `note`: an internal team note." }),
     content: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(32_000, 'must be at most 32000 characters'),
-    createdAt: Instant.optional().openapi({ description: 'When the message was written at its source (ISO-8601 with offset); now when absent.' }),
+    createdAt: instant('When the message was written at its source; now when absent.').optional(),
   })
   .openapi('RecordMessageRequest');
 
 export const MessageHistoryQuery = z.strictObject({
-  limit: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(100, 'must be at most 100')
-    .default(50)
-    .openapi({ type: 'integer', description: 'Messages per page, 1 to 100.' }),
+  limit: IntegerParam({ min: 1, max: 100 }).default(50).openapi({ default: 50, description: 'Messages per page, 1 to 100.' }),
   order: z.enum(['asc', 'desc']).default('desc').openapi({ description: '`desc`: newest first (default); `asc`: oldest first.' }),
   cursor: z.string().max(500, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`. Keep `order` unchanged." }),
 });
