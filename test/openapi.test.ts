@@ -24,7 +24,7 @@ describe('GET /openapi.json and /docs', () => {
     const pageSize = list.parameters.find((p: { name: string }) => p.name === 'pageSize');
     expect(pageSize.schema).toMatchObject({ minimum: 1, maximum: 100, default: 10 });
     expect(list.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
-    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
+    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500', '503']);
     expect(doc.components.schemas.ChatDetails.required).toContain('penultimateMessageRole');
     expect(doc.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
   });
@@ -37,6 +37,8 @@ describe('GET /openapi.json and /docs', () => {
       expect(op.summary, `${method} ${path}`).toBeTruthy();
       expect(op.responses['401'], `${method} ${path}`).toBeDefined();
       expect(op.responses['400'], `${method} ${path}`).toBeDefined();
+      // Any route may find the database away: 503 with Retry-After.
+      expect(op.responses['503']?.headers?.['Retry-After'], `${method} ${path}`).toBeDefined();
       // The statistics group also takes the key in the header its seed names.
       const security = path.startsWith('/v1/chatbots/') ? [{ bearerAuth: [] }, { apiKeyHeader: [] }, { chatcaptainKey: [] }] : [{ bearerAuth: [] }, { apiKeyHeader: [] }];
       expect(op.security, `${method} ${path}`).toEqual(security);
@@ -61,7 +63,7 @@ describe('GET /openapi.json and /docs', () => {
     }
     expect(doc.paths[`${base}/reports/channel`].get.parameters.find((p: { name: string }) => p.name === 'channelId').required).toBe(true);
     const exportOp = doc.paths[`${base}/export`].post;
-    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '500']);
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '500', '503']);
     expect(exportOp.responses['202'].headers.Location).toBeDefined();
     const status = doc.components.schemas.StatisticsExportStatus;
     expect(status.required).toEqual(['status']);

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'idempotency_mismatch',
   'payload_too_large',
   'internal',
+  /** A dependency (the database) is out of reach for now: retry later. */
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
