@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -296,6 +296,32 @@ describe('local download links', () => {
     expect(res.status).toBe(403);
     expect(((await res.json()) as any).error.code).toBe('forbidden');
     expect((await app.request('http://localhost/local-exports/..%2F..%2Fetc%2Fpasswd?expires=9999999999&filename=x.csv&signature=x')).status).toBe(403);
+  });
+});
+
+describe('the local export store', () => {
+  it('leaves no partial file when an upload fails, and removes those of killed runs when it starts', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'parley-partials-'));
+    try {
+      const local = createLocalExportStore({ dir: root });
+      const failing = Readable.from((async function* () {
+        yield Buffer.alloc(64 * 1024, 'x');
+        throw new Error('the COPY connection dropped');
+      })());
+      await expect(local.upload('exports/w1/failed.csv', failing, 'text/csv')).rejects.toThrow('the COPY connection dropped');
+      await local.upload('exports/w1/done.csv', Readable.from(['a,b\r\n']), 'text/csv');
+      expect(readdirSync(join(root, 'exports', 'w1'))).toEqual(['done.csv']);
+
+      // What a run killed midway leaves behind (the process stopped before it could clean up).
+      writeFileSync(join(root, 'exports', 'w1', 'job.csv.0a1b2c3d4e5f.partial'), 'half a fi');
+      mkdirSync(join(root, 'exports', 'w2'));
+      writeFileSync(join(root, 'exports', 'w2', 'other.csv.ffeeddccbbaa.partial'), '');
+      createLocalExportStore({ dir: root });
+      expect(readdirSync(join(root, 'exports', 'w1'))).toEqual(['done.csv']);
+      expect(readdirSync(join(root, 'exports', 'w2'))).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
