@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { EXPORT_DELIVERY } from './exports/delivery.js';
 
 // Configuration is parsed once, here, from the environment.
 
@@ -25,9 +26,9 @@ const ConfigSchema = z
     /** How long a download link stays valid. */
     EXPORT_LINK_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 86_400).default(900),
     /** Deliveries of one export message before it goes to the dead-letter queue (the queue's maxReceiveCount). */
-    EXPORT_MAX_RECEIVES: z.coerce.number().int().min(1).max(100).default(4),
-    /** How long a worker holds a job; below the queue's visibility timeout, above the worker's run time. */
-    EXPORT_LEASE_SECONDS: z.coerce.number().int().min(1).max(43_200).default(290),
+    EXPORT_MAX_RECEIVES: z.coerce.number().int().min(1).max(100).default(EXPORT_DELIVERY.maxReceives),
+    /** How long a worker holds a job; below the queue's visibility timeout, at least the worker's run time. */
+    EXPORT_LEASE_SECONDS: z.coerce.number().int().min(1).max(43_200).default(EXPORT_DELIVERY.leaseSeconds),
     /** HMAC key of local download links; random per process when unset. */
     EXPORT_SIGNING_SECRET: z.string().min(16).optional(),
     DEMO_API_KEY: z
