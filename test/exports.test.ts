@@ -19,7 +19,8 @@ import { CHAT_EXPORT_COLUMNS, claimExportJob, findExportJobById, inlineParameter
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
-import { createInProcessExportQueue, type InProcessExportQueue, sqsRecord } from '../packages/functions/src/local/export-queue.js';
+import { createInProcessExportQueue, type InProcessExportQueue, sqsRecord, visibilityTimeoutMsFor } from '../packages/functions/src/local/export-queue.js';
+import { startExportSweep } from '../packages/functions/src/local/export-sweep.js';
 import { createExportWorker } from '../packages/functions/src/workers/export-worker.js';
 import { csvRecords, parseCsv } from './harness/csv.js';
 import { useTestDb } from './harness/db.js';
@@ -45,7 +46,7 @@ const countingStore: ExportStore = {
 const deliveries: Array<Record<string, unknown>> = [];
 const workerFor = (s: ExportStore, leaseSeconds = 60) =>
   createExportWorker({ handle: async () => t.handle, store: s, leaseSeconds, maxReceives: 4, log: (entry) => void deliveries.push(entry) });
-const queueFor = (s: ExportStore) => createInProcessExportQueue(workerFor(s), { maxReceives: 4, retryDelayMs: 10 });
+const queueFor = (s: ExportStore) => createInProcessExportQueue(workerFor(s), { maxReceives: 4, visibilityTimeoutMs: 10 });
 
 /** A queue that keeps what is sent, for tests that deliver by hand. */
 function recordingQueue(): ExportQueue & { sent: string[] } {
@@ -331,6 +332,8 @@ describe('the export worker under SQS semantics', () => {
     const recording = recordingQueue();
     const res = await get(appWith({ queue: recording, waitMs: 0 }), `${base()}/export?${query}`, ws.keys.all!);
     expect(res.status).toBe(202);
+    // A new job, not one shared with an earlier test's request.
+    expect(recording.sent).toHaveLength(1);
     return { jobId: recording.sent[0]!, body: encodeExportMessage(recording.sent[0]!) };
   }
   const filesOf = (jobId: string) => readdirSync(join(dir, 'exports', ws.workspace.id)).filter((f) => f.startsWith(jobId));
@@ -434,6 +437,68 @@ describe('the export worker under SQS semantics', () => {
     expect(exportId).not.toBe(second);
     expect(await findExportJobById(t.db, second)).toMatchObject({ status: 'failed' });
     expect(await findExportJobById(t.db, exportId)).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+
+  it('redelivers a message that found its job held only once the lease has run out, and then takes the job over', async () => {
+    const lease = 2;
+    const { jobId } = await queuedJob('search=lease-redelivery');
+    // The server crashed running it and restarted within the lease: the job is running, its run gone.
+    expect(await claimExportJob(t.db, jobId, lease)).toMatchObject({ status: 'running', attempts: 1 });
+    const local = createInProcessExportQueue(workerFor(countingStore, lease), { maxReceives: 4, visibilityTimeoutMs: visibilityTimeoutMsFor(lease) });
+    await local.send(jobId);
+    await local.drain();
+    expect(deliveries.filter((d) => d.jobId === jobId).map((d) => d.outcome)).toEqual(['busy', 'completed']);
+    expect(local.deadLetters).toEqual([]);
+    expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
+  it('sends a shared job whose run died to the queue again, once, so identical requests are not parked on it', async () => {
+    const query = 'search=shared-dead-job';
+    const { jobId } = await queuedJob(query);
+    await claimExportJob(t.db, jobId, 60);
+    await sql`update export_jobs set lease_until = now() - interval '1 second' where id = ${jobId}`.execute(t.db);
+    const recording = recordingQueue();
+    const shared = appWith({ queue: recording, waitMs: 0 });
+    const answers = await Promise.all([get(shared, `${base()}/export?${query}`, ws.keys.all!), get(shared, `${base()}/export?${query}`, ws.keys.all!)]);
+    expect(await Promise.all(answers.map(async (r) => [r.status, ((await r.json()) as { exportId: string }).exportId]))).toEqual([
+      [202, jobId],
+      [202, jobId],
+    ]);
+    expect(recording.sent).toEqual([jobId]);
+    expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'queued', attempts: 1 });
+    // Its run dies again; through a queue that delivers, the identical request gets that job's file.
+    await claimExportJob(t.db, jobId, 60);
+    await sql`update export_jobs set lease_until = now() - interval '1 second' where id = ${jobId}`.execute(t.db);
+    const res = await get(app, `${base()}/export?${query}`, ws.keys.all!);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toContain(jobId);
+    expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'completed', attempts: 3 });
+  });
+
+  it('sweeps up the jobs the in-process queue has no message for: queued ones, and running ones whose run died', async () => {
+    const lost = (await queuedJob('search=sweep-lost')).jobId;
+    const died = (await queuedJob('search=sweep-died')).jobId;
+    await claimExportJob(t.db, died, 60);
+    const running = (await queuedJob('search=sweep-running')).jobId;
+    await claimExportJob(t.db, running, 60);
+    const diedLast = (await queuedJob('search=sweep-died-last')).jobId;
+    await sql`update export_jobs set status = 'running', attempts = 4 where id = ${diedLast}`.execute(t.db);
+    await sql`update export_jobs set lease_until = now() - interval '1 second' where id in (${died}, ${diedLast})`.execute(t.db);
+    const pending = (await queuedJob('search=sweep-pending')).jobId;
+    const mine = new Set([lost, died, running, diedLast, pending]);
+
+    const local = createInProcessExportQueue(workerFor(countingStore), { maxReceives: 4, visibilityTimeoutMs: 10 });
+    // One job has its message (a retry waiting); other tests' jobs share this database and are not the sweep's here.
+    const view: InProcessExportQueue = { ...local, isPending: (id) => !mine.has(id) || id === pending || local.isPending(id) };
+    const sweep = startExportSweep({ db: t.db, queue: view, maxReceives: 4, intervalMs: 3_600_000 });
+    sweep.stop();
+    expect((await sweep.first).sort()).toEqual([lost, died].sort());
+    await local.drain();
+    expect(await findExportJobById(t.db, lost)).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(await findExportJobById(t.db, died)).toMatchObject({ status: 'completed', attempts: 2 });
+    expect(await findExportJobById(t.db, running)).toMatchObject({ status: 'running', attempts: 1 });
+    expect(await findExportJobById(t.db, diedLast)).toMatchObject({ status: 'failed', attempts: 4 });
+    expect(await findExportJobById(t.db, pending)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
   it('drops a message it cannot read rather than retrying it', async () => {

@@ -390,7 +390,7 @@ describe('the statistics export worker', () => {
       log: () => {},
       kinds: { ...EXPORT_KINDS, statistics: statisticsExportKind(source) },
     });
-    const queue = createInProcessExportQueue(worker, { maxReceives: 4, retryDelayMs: 10 });
+    const queue = createInProcessExportQueue(worker, { maxReceives: 4, visibilityTimeoutMs: 10 });
     return { queue, app: appWith(queue) };
   }
 

@@ -2,11 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
-import { findBusiestChatbot, findOldestWorkspace, listUnfinishedExportJobIds } from '@parley/db';
+import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
-import { createInProcessExportQueue } from './export-queue.js';
+import { createInProcessExportQueue, visibilityTimeoutMsFor } from './export-queue.js';
+import { startExportSweep } from './export-sweep.js';
 
 // A minute locally, so new messages reach the statistics soon; the deployed cron runs every 15 minutes.
 const ROLLUP_INTERVAL_MS = 60_000;
@@ -43,10 +44,12 @@ async function main() {
   const exportStore = exportStoreFor(cfg.exports);
   const worker = createExportWorker({ handle: database.handle, store: exportStore, leaseSeconds: cfg.exports.leaseSeconds, maxReceives: cfg.exports.maxReceives });
   let exportQueue = sqsExportQueueFor(cfg.exports);
+  let exportSweep: ReturnType<typeof startExportSweep> | undefined;
   if (!exportQueue) {
-    exportQueue = createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives });
-    // The in-process queue lived in the last process's memory: resend what it left unfinished.
-    for (const id of await listUnfinishedExportJobIds(db)) await exportQueue.send(id);
+    const inProcess = createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives, visibilityTimeoutMs: visibilityTimeoutMsFor(cfg.exports.leaseSeconds) });
+    exportQueue = inProcess;
+    exportSweep = startExportSweep({ db, queue: inProcess, maxReceives: cfg.exports.maxReceives });
+    await exportSweep.first;
   }
   const exportServices = { queue: exportQueue, store: exportStore, waitMs: cfg.exports.waitMs, linkTtlSeconds: cfg.exports.linkTtlSeconds, maxReceives: cfg.exports.maxReceives };
 
@@ -79,6 +82,7 @@ async function main() {
 
   const stop = async () => {
     clearInterval(rollupTimer);
+    exportSweep?.stop();
     server.close();
     await database.close();
     process.exit(0);
