@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -54,8 +54,11 @@ function recordingQueue(): ExportQueue & { sent: string[] } {
   return { sent, send: async (id) => void sent.push(id) };
 }
 
+/** The API's public base URL in these tests (PUBLIC_URL). */
+const PUBLIC_URL = 'https://api.parley.test';
+
 function appWith(services: Partial<ExportServices> & { queue: ExportQueue }, localExportStore: LocalExportStore = store) {
-  const exports: ExportServices = { store: countingStore, waitMs: 10_000, linkTtlSeconds: 60, maxReceives: 4, ...services };
+  const exports: ExportServices = { store: countingStore, waitMs: 10_000, linkTtlSeconds: 60, maxReceives: 4, publicUrl: PUBLIC_URL, ...services };
   return createLocalApp({ db: async () => t.db, exports: () => exports }, { localExportStore });
 }
 
@@ -129,7 +132,7 @@ afterAll(() => {
 async function download(res: Response, via: App = app): Promise<string> {
   expect(res.status).toBe(303);
   const location = res.headers.get('location')!;
-  expect(location).toMatch(/^http:\/\/localhost\/local-exports\//);
+  expect(location.startsWith(`${PUBLIC_URL}/local-exports/`)).toBe(true);
   const file = await via.request(location);
   expect(file.status).toBe(200);
   expect(file.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -156,15 +159,52 @@ describe('GET /chats/export', () => {
   });
 
   it('serves the CSV to a real HTTP client that follows the redirect', async () => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    let served: App | undefined;
+    const server = serve({ fetch: (req, env) => served!.fetch(req, env), port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => server.once('listening', r));
     try {
-      const port = (server.address() as { port: number }).port;
-      const res = await fetch(`http://127.0.0.1:${port}${base()}/export?chatType=assignment`, { headers: { authorization: `Bearer ${ws.keys.all}` } });
+      const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      served = appWith({ queue, publicUrl: origin });
+      const res = await fetch(`${origin}${base()}/export?chatType=assignment`, { headers: { authorization: `Bearer ${ws.keys.all}` } });
       expect(res.status).toBe(200);
       expect(res.redirected).toBe(true);
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="chats-export-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.csv"$/);
       expect(parseCsv(await res.text())[0]![0]).toBe('chat_id');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('builds its links from the configured base URL, never from the Host header', async () => {
+    let target: App = app;
+    const server = serve({ fetch: (req, env) => target.fetch(req, env), port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    // A raw request, so the Host header says what an attacker wants it to.
+    const request = (path: string) =>
+      new Promise<{ status: number; location: string; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, headers: { host: 'evil.example', authorization: `Bearer ${ws.keys.all}` } }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, location: String(res.headers.location), body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const ready = await request(`${base()}/export?chatType=dm`);
+      expect(ready.status).toBe(303);
+      expect(ready.location.startsWith(`${PUBLIC_URL}/local-exports/`)).toBe(true);
+      const jobId = /\/([0-9a-f-]{36})\.csv/.exec(ready.location)![1]!;
+      const status = await request(`${base()}/exports/${jobId}`);
+      expect(JSON.parse(status.body).downloadUrl.startsWith(`${PUBLIC_URL}/local-exports/`)).toBe(true);
+
+      target = appWith({ queue: recordingQueue(), waitMs: 0 });
+      const queued = await request(`${base()}/export?chatType=manager`);
+      expect(queued.status).toBe(202);
+      expect(queued.location).toBe(`${PUBLIC_URL}${base()}/exports/${JSON.parse(queued.body).exportId}`);
+      expect(JSON.parse(queued.body).statusUrl).toBe(queued.location);
+      for (const res of [ready, status, queued]) expect(`${res.location} ${res.body}`).not.toContain('evil.example');
     } finally {
       server.close();
     }
@@ -178,7 +218,7 @@ describe('GET /chats/export', () => {
     expect(body).toMatchObject({ status: 'queued', retryAfter: 2 });
     expect(res.headers.get('retry-after')).toBe('2');
     expect(res.headers.get('location')).toBe(body.statusUrl);
-    expect(body.statusUrl).toBe(`http://localhost${base()}/exports/${body.exportId}`);
+    expect(body.statusUrl).toBe(`${PUBLIC_URL}${base()}/exports/${body.exportId}`);
 
     await queue.drain();
     const status = await slow.request(body.statusUrl, { headers: { authorization: `Bearer ${ws.keys.all}` } });

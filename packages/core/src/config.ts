@@ -7,6 +7,15 @@ import { EXPORT_DELIVERY } from './exports/delivery.js';
 const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /**
+     * The API's public base URL, for the links it returns (downloads, status URLs): clients reach it there.
+     * Unset: API Gateway's own domain on Lambda, else http://localhost:PORT. Never taken from a request.
+     */
+    PUBLIC_URL: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL')
+      .optional(),
     DATA_DIR: z.string().min(1).default('.data'),
     DATABASE_URL: z.string().url().optional(),
     DATABASE_DRIVER: z.enum(['pglite', 'pg', 'neon']).optional(),
@@ -64,6 +73,7 @@ const ConfigSchema = z
   })
   .transform((env) => ({
     port: env.PORT,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     databaseDriver: env.DATABASE_DRIVER ?? (env.DATABASE_URL ? ('pg' as const) : ('pglite' as const)),

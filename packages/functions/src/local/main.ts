@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
+import { AppError, config, ConfigError, createProviders, databaseOptions, ensureDemoApiKey, type ExportServices, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { createExportWorker } from '../workers/export-worker.js';
@@ -51,7 +51,14 @@ async function main() {
     exportSweep = startExportSweep({ db, queue: inProcess, maxReceives: cfg.exports.maxReceives });
     await exportSweep.first;
   }
-  const exportServices = { queue: exportQueue, store: exportStore, waitMs: cfg.exports.waitMs, linkTtlSeconds: cfg.exports.linkTtlSeconds, maxReceives: cfg.exports.maxReceives };
+  const exportServices: ExportServices = {
+    queue: exportQueue,
+    store: exportStore,
+    waitMs: cfg.exports.waitMs,
+    linkTtlSeconds: cfg.exports.linkTtlSeconds,
+    maxReceives: cfg.exports.maxReceives,
+    publicUrl: cfg.publicUrl,
+  };
 
   const app = createLocalApp(
     { db: database.db, providers: () => providers, exports: () => exportServices },
@@ -59,6 +66,8 @@ async function main() {
   );
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     const base = `http://localhost:${info.port}`;
+    // Links name PUBLIC_URL, else the port this server listens on (PORT may be 0: any free port).
+    exportServices.publicUrl ??= base;
     console.log(
       [
         '',
