@@ -436,10 +436,10 @@ describe('the export worker under SQS semantics', () => {
     expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'completed', attempts: 2 });
   });
 
-  it('marks the job failed with the reason after the last retry, and dead-letters the message', async () => {
+  it('marks the job failed with a plain reason after the last retry, logs the error itself, and dead-letters the message', async () => {
     const broken: ExportStore = {
       upload: async () => {
-        throw new Error('bucket is gone');
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4569'), { code: 'ECONNREFUSED' });
       },
       downloadUrl: async () => 'unused',
     };
@@ -450,14 +450,46 @@ describe('the export worker under SQS semantics', () => {
     expect(brokenQueue.deadLetters).toEqual([{ messageId: expect.any(String), body: encodeExportMessage(exportId), receives: 4 }]);
     const job = await findExportJobById(t.db, exportId);
     expect(job).toMatchObject({ status: 'failed', attempts: 4, rowCount: null, objectKey: null });
-    expect(job!.error).toBe('Attempt 4 failed: bucket is gone');
+    expect(job!.error).toBe('Attempt 4 failed: the export could not be written to storage');
+    // The address stays in the log.
+    expect(deliveries.filter((d) => d.jobId === exportId && d.message === 'export run failed').map((d) => d.error)).toEqual(
+      Array(4).fill('Error: connect ECONNREFUSED 127.0.0.1:4569'),
+    );
     const status = (await (await get(app, `${base()}/exports/${exportId}`, ws.keys.all!)).json()) as Record<string, unknown>;
-    expect(status).toMatchObject({ status: 'failed', error: 'Attempt 4 failed: bucket is gone', downloadUrl: null });
-    // A request that waits for a job failing meanwhile says so.
+    expect(status).toMatchObject({ status: 'failed', error: 'Attempt 4 failed: the export could not be written to storage', downloadUrl: null });
+    // A request that waits for a job failing meanwhile says so, as plainly.
     const failing = queueFor(broken);
     const waited = await get(appWith({ queue: failing, store: broken }), `${base()}/export?mine=false`, ws.keys.all!);
     expect(waited.status).toBe(500);
-    expect(((await waited.json()) as any).error.message).toMatch(/failed: Attempt 4 failed: bucket is gone/);
+    const message = ((await waited.json()) as any).error.message as string;
+    expect(message).toMatch(/failed: Attempt 4 failed: the export could not be written to storage$/);
+    expect(message).not.toContain('127.0.0.1');
+  });
+
+  it('says a failed run will be retried, and keeps the queue’s own error out of a job it could not queue', async () => {
+    let calls = 0;
+    const flaky: ExportStore = {
+      async upload(key, body, type) {
+        if (++calls === 1) throw new Error('connect ECONNREFUSED 127.0.0.1:4569');
+        return countingStore.upload(key, body, type);
+      },
+      downloadUrl: (key, options) => store.downloadUrl(key, options),
+    };
+    const { jobId, body } = await queuedJob('search=retried-plainly');
+    expect(await workerFor(flaky)({ Records: [sqsRecord(body)] })).toMatchObject({ batchItemFailures: [{}] });
+    expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'queued', error: 'Attempt 1 failed: the export could not be written to storage; it will be retried' });
+
+    const down: ExportQueue = {
+      send: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:4566');
+      },
+    };
+    const res = await get(appWith({ queue: down, waitMs: 0 }), `${base()}/export?search=never-queued`, ws.keys.all!);
+    expect(res.status).toBe(500);
+    const error = ((await res.json()) as { error: { message: string } }).error;
+    expect(error.message).toBe('The export could not be queued; try again');
+    const unqueued = await t.db.selectFrom('export_jobs').select(['status', 'error']).where('workspace_id', '=', ws.workspace.id).where('error', 'like', '%could not be queued%').execute();
+    expect(unqueued).toEqual([{ status: 'failed', error: 'The export could not be queued' }]);
   });
 
   it('fails a job whose last run died holding it, and does not share it with a new request', async () => {

@@ -75,8 +75,9 @@ async function sendExportJob(db: Executor, queue: ExportServices['queue'], jobId
   try {
     await queue.send(jobId);
   } catch (err) {
-    // Left queued, the job would be shared by every identical request and never run.
-    await failExportJob(db, jobId, `The export could not be queued: ${errorReason(err)}`);
+    // Left queued, the job would be shared by every identical request and never run. The queue's own
+    // error (its address among it) reaches the log as the cause, not the job.
+    await failExportJob(db, jobId, 'The export could not be queued');
     throw new AppError('internal', 'The export could not be queued; try again', { cause: err });
   }
 }
@@ -125,10 +126,4 @@ export async function settleAbandonedJob(db: Executor, job: ExportJobRecord, max
   if (job.status !== 'running' || job.attempts < maxReceives) return job;
   const failed = await failAbandonedExportJob(db, job.id, maxReceives, `Attempt ${job.attempts} stopped without finishing (the worker timed out or crashed) and no retry is left`);
   return failed ?? job;
-}
-
-/** An error as a job records it: its message, cut to 500 characters. */
-export function errorReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.length > 500 ? `${message.slice(0, 500)}…` : message;
 }
