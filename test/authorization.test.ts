@@ -96,7 +96,7 @@ interface Fixture {
 let fx: Fixture;
 const dir = mkdtempSync(join(tmpdir(), 'parley-authorization-'));
 const store = createLocalExportStore({ dir, secret: 'test-signing-secret-0123456789' });
-const queue = createInProcessExportQueue(createExportWorker({ handle: async () => t.handle, store, leaseSeconds: 60, maxReceives: 4, log: () => {} }), { maxReceives: 4, retryDelayMs: 10 });
+const queue = createInProcessExportQueue(createExportWorker({ handle: async () => t.handle, store, leaseSeconds: 60, maxReceives: 4, log: () => {} }), { maxReceives: 4, visibilityTimeoutMs: 10 });
 const services: ExportServices = { queue, store, waitMs: 0, linkTtlSeconds: 60, maxReceives: 4 };
 const providers = createProviders(parseConfig({}).providers, { log: () => {} });
 let app: ReturnType<typeof createLocalApp>;

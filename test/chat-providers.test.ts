@@ -140,6 +140,12 @@ describe('SMTP email adapter', () => {
     await expect(email({ password: 'wrong' }).send({ to: 'erin@example.test', subject: 's', text: 't', html: 't' })).rejects.toMatchObject({ reason: expect.stringMatching(/Invalid username or password/) });
   });
 
+  it('reports an unreachable server without its address (clients see the reason)', async () => {
+    const refused = await email({ port: 9 }).send({ to: 'erin@example.test', subject: 's', text: 't', html: 't' }).catch((err: unknown) => err as ProviderError);
+    expect(refused).toBeInstanceOf(ProviderError);
+    expect((refused as ProviderError).reason).toMatch(/^could not reach the SMTP server \(E[A-Z]+\)$/);
+  });
+
   it('delivers assistant messages of email chats through the API', async () => {
     const config = parseConfig({ EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_USER: 'mailer', SMTP_PASSWORD: 'pw', EMAIL_FROM: 'Support <support@parley.test>' });
     const ws = await createTestWorkspace(t.db, { providers: createProviders(config.providers) });

@@ -114,6 +114,16 @@ describe('GET, PATCH, DELETE /api/v1/chats/{id}', () => {
     expect((await ws.request(`/api/v1/chats/${chat.id}`, { method: 'DELETE' })).status).toBe(200);
   });
 
+  it('says "Chat removed" to exactly one of many parallel DELETEs of a chat', async () => {
+    const ws = await createTestWorkspace(t.db);
+    const chat = await createChat(ws, { channelId: ws.channels.api.id, ownerId: ws.contact.identityId, title: 'Raced' });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => ws.request(`/api/v1/chats/${chat.id}`, { method: 'DELETE' })));
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const messages = await Promise.all(answers.map(async (r) => ((await r.json()) as { message: string }).message));
+    expect(messages.filter((m) => m === 'Chat removed')).toHaveLength(1);
+    expect(messages.filter((m) => m === 'Chat was already removed')).toHaveLength(19);
+  });
+
   it('rejects an empty or invalid PATCH body', async () => {
     const ws = await createTestWorkspace(t.db);
     const chat = await createChat(ws, { channelId: null, ownerId: ws.contact.identityId, title: 'x' });

@@ -5,6 +5,7 @@ describe('configuration', () => {
   it('defaults to the embedded database on port 3000 under .data', () => {
     expect(parseConfig({})).toMatchObject({
       port: 3000,
+      publicUrl: undefined,
       dataDir: '.data',
       databaseUrl: undefined,
       databaseDriver: 'pglite',
@@ -19,7 +20,7 @@ describe('configuration', () => {
         waitMs: 5000,
         linkTtlSeconds: 900,
         maxReceives: 4,
-        leaseSeconds: 290,
+        leaseSeconds: 300,
         signingSecret: undefined,
         localDir: '.data/exports',
       },
@@ -48,6 +49,13 @@ describe('configuration', () => {
     expect(cfg.exports).toMatchObject({ bucket: 'b', queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q', waitMs: 0, region: 'eu-west-1', localDir: '/d/exports' });
     expect(() => parseConfig({ EXPORT_WAIT_MS: '60000' })).toThrow(/EXPORT_WAIT_MS/);
     expect(() => parseConfig({ EXPORT_SIGNING_SECRET: 'short' })).toThrow(/EXPORT_SIGNING_SECRET/);
+  });
+
+  it('reads the public base URL of links, without a trailing slash, and only over http(s)', () => {
+    expect(parseConfig({ PUBLIC_URL: 'https://api.example.com/' }).publicUrl).toBe('https://api.example.com');
+    expect(parseConfig({ PUBLIC_URL: 'http://10.0.0.5:8080/parley' }).publicUrl).toBe('http://10.0.0.5:8080/parley');
+    expect(() => parseConfig({ PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/PUBLIC_URL/);
+    expect(() => parseConfig({ PUBLIC_URL: 'api.example.com' })).toThrow(/PUBLIC_URL/);
   });
 
   it('uses pg when a DATABASE_URL is given, unless a driver is named', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,7 +19,8 @@ import { CHAT_EXPORT_COLUMNS, claimExportJob, findExportJobById, inlineParameter
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
-import { createInProcessExportQueue, type InProcessExportQueue, sqsRecord } from '../packages/functions/src/local/export-queue.js';
+import { createInProcessExportQueue, type InProcessExportQueue, sqsRecord, visibilityTimeoutMsFor } from '../packages/functions/src/local/export-queue.js';
+import { startExportSweep } from '../packages/functions/src/local/export-sweep.js';
 import { createExportWorker } from '../packages/functions/src/workers/export-worker.js';
 import { csvRecords, parseCsv } from './harness/csv.js';
 import { useTestDb } from './harness/db.js';
@@ -45,7 +46,7 @@ const countingStore: ExportStore = {
 const deliveries: Array<Record<string, unknown>> = [];
 const workerFor = (s: ExportStore, leaseSeconds = 60) =>
   createExportWorker({ handle: async () => t.handle, store: s, leaseSeconds, maxReceives: 4, log: (entry) => void deliveries.push(entry) });
-const queueFor = (s: ExportStore) => createInProcessExportQueue(workerFor(s), { maxReceives: 4, retryDelayMs: 10 });
+const queueFor = (s: ExportStore) => createInProcessExportQueue(workerFor(s), { maxReceives: 4, visibilityTimeoutMs: 10 });
 
 /** A queue that keeps what is sent, for tests that deliver by hand. */
 function recordingQueue(): ExportQueue & { sent: string[] } {
@@ -53,8 +54,11 @@ function recordingQueue(): ExportQueue & { sent: string[] } {
   return { sent, send: async (id) => void sent.push(id) };
 }
 
+/** The API's public base URL in these tests (PUBLIC_URL). */
+const PUBLIC_URL = 'https://api.parley.test';
+
 function appWith(services: Partial<ExportServices> & { queue: ExportQueue }, localExportStore: LocalExportStore = store) {
-  const exports: ExportServices = { store: countingStore, waitMs: 10_000, linkTtlSeconds: 60, maxReceives: 4, ...services };
+  const exports: ExportServices = { store: countingStore, waitMs: 10_000, linkTtlSeconds: 60, maxReceives: 4, publicUrl: PUBLIC_URL, ...services };
   return createLocalApp({ db: async () => t.db, exports: () => exports }, { localExportStore });
 }
 
@@ -128,7 +132,7 @@ afterAll(() => {
 async function download(res: Response, via: App = app): Promise<string> {
   expect(res.status).toBe(303);
   const location = res.headers.get('location')!;
-  expect(location).toMatch(/^http:\/\/localhost\/local-exports\//);
+  expect(location.startsWith(`${PUBLIC_URL}/local-exports/`)).toBe(true);
   const file = await via.request(location);
   expect(file.status).toBe(200);
   expect(file.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -155,15 +159,52 @@ describe('GET /chats/export', () => {
   });
 
   it('serves the CSV to a real HTTP client that follows the redirect', async () => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    let served: App | undefined;
+    const server = serve({ fetch: (req, env) => served!.fetch(req, env), port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => server.once('listening', r));
     try {
-      const port = (server.address() as { port: number }).port;
-      const res = await fetch(`http://127.0.0.1:${port}${base()}/export?chatType=assignment`, { headers: { authorization: `Bearer ${ws.keys.all}` } });
+      const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      served = appWith({ queue, publicUrl: origin });
+      const res = await fetch(`${origin}${base()}/export?chatType=assignment`, { headers: { authorization: `Bearer ${ws.keys.all}` } });
       expect(res.status).toBe(200);
       expect(res.redirected).toBe(true);
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="chats-export-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.csv"$/);
       expect(parseCsv(await res.text())[0]![0]).toBe('chat_id');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('builds its links from the configured base URL, never from the Host header', async () => {
+    let target: App = app;
+    const server = serve({ fetch: (req, env) => target.fetch(req, env), port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    // A raw request, so the Host header says what an attacker wants it to.
+    const request = (path: string) =>
+      new Promise<{ status: number; location: string; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, headers: { host: 'evil.example', authorization: `Bearer ${ws.keys.all}` } }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, location: String(res.headers.location), body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const ready = await request(`${base()}/export?chatType=dm`);
+      expect(ready.status).toBe(303);
+      expect(ready.location.startsWith(`${PUBLIC_URL}/local-exports/`)).toBe(true);
+      const jobId = /\/([0-9a-f-]{36})\.csv/.exec(ready.location)![1]!;
+      const status = await request(`${base()}/exports/${jobId}`);
+      expect(JSON.parse(status.body).downloadUrl.startsWith(`${PUBLIC_URL}/local-exports/`)).toBe(true);
+
+      target = appWith({ queue: recordingQueue(), waitMs: 0 });
+      const queued = await request(`${base()}/export?chatType=manager`);
+      expect(queued.status).toBe(202);
+      expect(queued.location).toBe(`${PUBLIC_URL}${base()}/exports/${JSON.parse(queued.body).exportId}`);
+      expect(JSON.parse(queued.body).statusUrl).toBe(queued.location);
+      for (const res of [ready, status, queued]) expect(`${res.location} ${res.body}`).not.toContain('evil.example');
     } finally {
       server.close();
     }
@@ -177,7 +218,7 @@ describe('GET /chats/export', () => {
     expect(body).toMatchObject({ status: 'queued', retryAfter: 2 });
     expect(res.headers.get('retry-after')).toBe('2');
     expect(res.headers.get('location')).toBe(body.statusUrl);
-    expect(body.statusUrl).toBe(`http://localhost${base()}/exports/${body.exportId}`);
+    expect(body.statusUrl).toBe(`${PUBLIC_URL}${base()}/exports/${body.exportId}`);
 
     await queue.drain();
     const status = await slow.request(body.statusUrl, { headers: { authorization: `Bearer ${ws.keys.all}` } });
@@ -299,12 +340,40 @@ describe('local download links', () => {
   });
 });
 
+describe('the local export store', () => {
+  it('leaves no partial file when an upload fails, and removes those of killed runs when it starts', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'parley-partials-'));
+    try {
+      const local = createLocalExportStore({ dir: root });
+      const failing = Readable.from((async function* () {
+        yield Buffer.alloc(64 * 1024, 'x');
+        throw new Error('the COPY connection dropped');
+      })());
+      await expect(local.upload('exports/w1/failed.csv', failing, 'text/csv')).rejects.toThrow('the COPY connection dropped');
+      await local.upload('exports/w1/done.csv', Readable.from(['a,b\r\n']), 'text/csv');
+      expect(readdirSync(join(root, 'exports', 'w1'))).toEqual(['done.csv']);
+
+      // What a run killed midway leaves behind (the process stopped before it could clean up).
+      writeFileSync(join(root, 'exports', 'w1', 'job.csv.0a1b2c3d4e5f.partial'), 'half a fi');
+      mkdirSync(join(root, 'exports', 'w2'));
+      writeFileSync(join(root, 'exports', 'w2', 'other.csv.ffeeddccbbaa.partial'), '');
+      createLocalExportStore({ dir: root });
+      expect(readdirSync(join(root, 'exports', 'w1'))).toEqual(['done.csv']);
+      expect(readdirSync(join(root, 'exports', 'w2'))).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the export worker under SQS semantics', () => {
   /** Records an export job without delivering it; returns its id and the SQS message body. */
   async function queuedJob(query: string): Promise<{ jobId: string; body: string }> {
     const recording = recordingQueue();
     const res = await get(appWith({ queue: recording, waitMs: 0 }), `${base()}/export?${query}`, ws.keys.all!);
     expect(res.status).toBe(202);
+    // A new job, not one shared with an earlier test's request.
+    expect(recording.sent).toHaveLength(1);
     return { jobId: recording.sent[0]!, body: encodeExportMessage(recording.sent[0]!) };
   }
   const filesOf = (jobId: string) => readdirSync(join(dir, 'exports', ws.workspace.id)).filter((f) => f.startsWith(jobId));
@@ -367,10 +436,10 @@ describe('the export worker under SQS semantics', () => {
     expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'completed', attempts: 2 });
   });
 
-  it('marks the job failed with the reason after the last retry, and dead-letters the message', async () => {
+  it('marks the job failed with a plain reason after the last retry, logs the error itself, and dead-letters the message', async () => {
     const broken: ExportStore = {
       upload: async () => {
-        throw new Error('bucket is gone');
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4569'), { code: 'ECONNREFUSED' });
       },
       downloadUrl: async () => 'unused',
     };
@@ -381,14 +450,46 @@ describe('the export worker under SQS semantics', () => {
     expect(brokenQueue.deadLetters).toEqual([{ messageId: expect.any(String), body: encodeExportMessage(exportId), receives: 4 }]);
     const job = await findExportJobById(t.db, exportId);
     expect(job).toMatchObject({ status: 'failed', attempts: 4, rowCount: null, objectKey: null });
-    expect(job!.error).toBe('Attempt 4 failed: bucket is gone');
+    expect(job!.error).toBe('Attempt 4 failed: the export could not be written to storage');
+    // The address stays in the log.
+    expect(deliveries.filter((d) => d.jobId === exportId && d.message === 'export run failed').map((d) => d.error)).toEqual(
+      Array(4).fill('Error: connect ECONNREFUSED 127.0.0.1:4569'),
+    );
     const status = (await (await get(app, `${base()}/exports/${exportId}`, ws.keys.all!)).json()) as Record<string, unknown>;
-    expect(status).toMatchObject({ status: 'failed', error: 'Attempt 4 failed: bucket is gone', downloadUrl: null });
-    // A request that waits for a job failing meanwhile says so.
+    expect(status).toMatchObject({ status: 'failed', error: 'Attempt 4 failed: the export could not be written to storage', downloadUrl: null });
+    // A request that waits for a job failing meanwhile says so, as plainly.
     const failing = queueFor(broken);
     const waited = await get(appWith({ queue: failing, store: broken }), `${base()}/export?mine=false`, ws.keys.all!);
     expect(waited.status).toBe(500);
-    expect(((await waited.json()) as any).error.message).toMatch(/failed: Attempt 4 failed: bucket is gone/);
+    const message = ((await waited.json()) as any).error.message as string;
+    expect(message).toMatch(/failed: Attempt 4 failed: the export could not be written to storage$/);
+    expect(message).not.toContain('127.0.0.1');
+  });
+
+  it('says a failed run will be retried, and keeps the queue’s own error out of a job it could not queue', async () => {
+    let calls = 0;
+    const flaky: ExportStore = {
+      async upload(key, body, type) {
+        if (++calls === 1) throw new Error('connect ECONNREFUSED 127.0.0.1:4569');
+        return countingStore.upload(key, body, type);
+      },
+      downloadUrl: (key, options) => store.downloadUrl(key, options),
+    };
+    const { jobId, body } = await queuedJob('search=retried-plainly');
+    expect(await workerFor(flaky)({ Records: [sqsRecord(body)] })).toMatchObject({ batchItemFailures: [{}] });
+    expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'queued', error: 'Attempt 1 failed: the export could not be written to storage; it will be retried' });
+
+    const down: ExportQueue = {
+      send: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:4566');
+      },
+    };
+    const res = await get(appWith({ queue: down, waitMs: 0 }), `${base()}/export?search=never-queued`, ws.keys.all!);
+    expect(res.status).toBe(500);
+    const error = ((await res.json()) as { error: { message: string } }).error;
+    expect(error.message).toBe('The export could not be queued; try again');
+    const unqueued = await t.db.selectFrom('export_jobs').select(['status', 'error']).where('workspace_id', '=', ws.workspace.id).where('error', 'like', '%could not be queued%').execute();
+    expect(unqueued).toEqual([{ status: 'failed', error: 'The export could not be queued' }]);
   });
 
   it('fails a job whose last run died holding it, and does not share it with a new request', async () => {
@@ -408,6 +509,68 @@ describe('the export worker under SQS semantics', () => {
     expect(exportId).not.toBe(second);
     expect(await findExportJobById(t.db, second)).toMatchObject({ status: 'failed' });
     expect(await findExportJobById(t.db, exportId)).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+
+  it('redelivers a message that found its job held only once the lease has run out, and then takes the job over', async () => {
+    const lease = 2;
+    const { jobId } = await queuedJob('search=lease-redelivery');
+    // The server crashed running it and restarted within the lease: the job is running, its run gone.
+    expect(await claimExportJob(t.db, jobId, lease)).toMatchObject({ status: 'running', attempts: 1 });
+    const local = createInProcessExportQueue(workerFor(countingStore, lease), { maxReceives: 4, visibilityTimeoutMs: visibilityTimeoutMsFor(lease) });
+    await local.send(jobId);
+    await local.drain();
+    expect(deliveries.filter((d) => d.jobId === jobId).map((d) => d.outcome)).toEqual(['busy', 'completed']);
+    expect(local.deadLetters).toEqual([]);
+    expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
+  it('sends a shared job whose run died to the queue again, once, so identical requests are not parked on it', async () => {
+    const query = 'search=shared-dead-job';
+    const { jobId } = await queuedJob(query);
+    await claimExportJob(t.db, jobId, 60);
+    await sql`update export_jobs set lease_until = now() - interval '1 second' where id = ${jobId}`.execute(t.db);
+    const recording = recordingQueue();
+    const shared = appWith({ queue: recording, waitMs: 0 });
+    const answers = await Promise.all([get(shared, `${base()}/export?${query}`, ws.keys.all!), get(shared, `${base()}/export?${query}`, ws.keys.all!)]);
+    expect(await Promise.all(answers.map(async (r) => [r.status, ((await r.json()) as { exportId: string }).exportId]))).toEqual([
+      [202, jobId],
+      [202, jobId],
+    ]);
+    expect(recording.sent).toEqual([jobId]);
+    expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'queued', attempts: 1 });
+    // Its run dies again; through a queue that delivers, the identical request gets that job's file.
+    await claimExportJob(t.db, jobId, 60);
+    await sql`update export_jobs set lease_until = now() - interval '1 second' where id = ${jobId}`.execute(t.db);
+    const res = await get(app, `${base()}/export?${query}`, ws.keys.all!);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toContain(jobId);
+    expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'completed', attempts: 3 });
+  });
+
+  it('sweeps up the jobs the in-process queue has no message for: queued ones, and running ones whose run died', async () => {
+    const lost = (await queuedJob('search=sweep-lost')).jobId;
+    const died = (await queuedJob('search=sweep-died')).jobId;
+    await claimExportJob(t.db, died, 60);
+    const running = (await queuedJob('search=sweep-running')).jobId;
+    await claimExportJob(t.db, running, 60);
+    const diedLast = (await queuedJob('search=sweep-died-last')).jobId;
+    await sql`update export_jobs set status = 'running', attempts = 4 where id = ${diedLast}`.execute(t.db);
+    await sql`update export_jobs set lease_until = now() - interval '1 second' where id in (${died}, ${diedLast})`.execute(t.db);
+    const pending = (await queuedJob('search=sweep-pending')).jobId;
+    const mine = new Set([lost, died, running, diedLast, pending]);
+
+    const local = createInProcessExportQueue(workerFor(countingStore), { maxReceives: 4, visibilityTimeoutMs: 10 });
+    // One job has its message (a retry waiting); other tests' jobs share this database and are not the sweep's here.
+    const view: InProcessExportQueue = { ...local, isPending: (id) => !mine.has(id) || id === pending || local.isPending(id) };
+    const sweep = startExportSweep({ db: t.db, queue: view, maxReceives: 4, intervalMs: 3_600_000 });
+    sweep.stop();
+    expect((await sweep.first).sort()).toEqual([lost, died].sort());
+    await local.drain();
+    expect(await findExportJobById(t.db, lost)).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(await findExportJobById(t.db, died)).toMatchObject({ status: 'completed', attempts: 2 });
+    expect(await findExportJobById(t.db, running)).toMatchObject({ status: 'running', attempts: 1 });
+    expect(await findExportJobById(t.db, diedLast)).toMatchObject({ status: 'failed', attempts: 4 });
+    expect(await findExportJobById(t.db, pending)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
   it('drops a message it cannot read rather than retrying it', async () => {
@@ -521,7 +684,7 @@ describe('the OpenAPI document', () => {
   it('describes the export (303, 202, the CSV columns) and its status endpoint', async () => {
     const doc = (await (await createLocalApp({ db: () => Promise.reject(new Error('unused')) }).request('/openapi.json')).json()) as any;
     const exportOp = doc.paths['/api/v2/w/{workspace_uuid}/chats/export'].get;
-    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '303', '400', '401', '403', '404', '500']);
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '303', '400', '401', '403', '404', '500', '503']);
     expect(exportOp.responses['303'].headers.Location).toBeDefined();
     expect(exportOp.responses['202'].headers['Retry-After']).toBeDefined();
     for (const [column] of CHAT_EXPORT_COLUMNS) expect(exportOp.description).toContain(`\`${column}\``);

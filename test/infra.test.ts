@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '@parley/core';
 import { backgroundFunctions, endpointGroups } from '../packages/functions/src/groups.js';
 
 // Evaluates sst.config.ts with fake SST globals that record every component and call, so the
@@ -149,7 +150,7 @@ describe('sst.config.ts', () => {
   it('declares the exports queue with its dead-letter queue and a partial-response subscriber', () => {
     const queue = named('Queue', 'ExportsQueue');
     const deadLetter = named('Queue', 'ExportsDeadLetter');
-    expect(queue.args.dlq).toEqual({ queue: deadLetter.instance.arn, retry: 3 });
+    expect(queue.args.dlq).toEqual({ queue: deadLetter.instance.arn, retry: backgroundFunctions.exportWorker.delivery.maxReceives });
     expect(deadLetter.calls).toEqual([]);
     const subscribed = subscriptions();
     expect(subscribed.map((s) => s.queue.name)).toEqual(['ExportsQueue']);
@@ -159,6 +160,22 @@ describe('sst.config.ts', () => {
     expect(worker.link).toEqual(expect.arrayContaining([named('Secret', 'DatabaseUrl').instance, ofType('Bucket')[0]?.instance]));
     // Lambda rejects an SQS trigger whose queue hides messages for less time than the function may run.
     expect(seconds(queue.args.visibilityTimeout)).toBeGreaterThanOrEqual(seconds(worker.timeout));
+  });
+
+  it('gives the exports queue, its worker and the configuration one retry budget and lease', () => {
+    const queue = named('Queue', 'ExportsQueue');
+    const [{ function: worker }] = subscriptions() as [ReturnType<typeof subscriptions>[number]];
+    // SST writes `dlq.retry` as the redrive policy's maxReceiveCount (sst/sst platform/src/components/aws/queue.ts):
+    // the receive with that count is the last, and the worker must know it to record the job's failure.
+    const maxReceiveCount = queue.args.dlq.retry;
+    expect(worker.environment?.EXPORT_MAX_RECEIVES).toBe(String(maxReceiveCount));
+    const lease = Number(worker.environment?.EXPORT_LEASE_SECONDS);
+    expect(lease).toBeGreaterThanOrEqual(seconds(worker.timeout));
+    // A message reported busy comes back only once the lease of the run that held its job has run out.
+    expect(seconds(queue.args.visibilityTimeout)).toBeGreaterThan(lease);
+    expect(seconds(queue.args.visibilityTimeout)).toBeGreaterThan(seconds(worker.timeout));
+    // The API functions settle abandoned jobs with the configuration's defaults: the same numbers.
+    expect(parseConfig({}).exports).toMatchObject({ maxReceives: maxReceiveCount, leaseSeconds: lease });
   });
 
   it('schedules the stats rollup', () => {

@@ -25,7 +25,7 @@ describe('GET /openapi.json and /docs', () => {
     expect(pageSize.schema).toMatchObject({ minimum: 1, maximum: 100, default: 10 });
     // Each scheme names the scope the operation requires (OpenAPI 3.1 lets any scheme list its roles).
     expect(list.security).toEqual([{ bearerAuth: ['chats:read'] }, { apiKeyHeader: ['chats:read'] }]);
-    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
+    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500', '503']);
     expect(doc.components.schemas.ChatDetails.required).toContain('penultimateMessageRole');
     expect(doc.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
   });
@@ -38,6 +38,8 @@ describe('GET /openapi.json and /docs', () => {
       expect(op.summary, `${method} ${path}`).toBeTruthy();
       expect(op.responses['401'], `${method} ${path}`).toBeDefined();
       expect(op.responses['400'], `${method} ${path}`).toBeDefined();
+      // Any route may find the database away: 503 with Retry-After.
+      expect(op.responses['503']?.headers?.['Retry-After'], `${method} ${path}`).toBeDefined();
       // The statistics group also takes the key in the header its seed names.
       const schemes = path.startsWith('/v1/chatbots/') ? ['bearerAuth', 'apiKeyHeader', 'chatcaptainKey'] : ['bearerAuth', 'apiKeyHeader'];
       const scope = op.security?.[0]?.bearerAuth?.[0];
@@ -65,7 +67,7 @@ describe('GET /openapi.json and /docs', () => {
     }
     expect(doc.paths[`${base}/reports/channel`].get.parameters.find((p: { name: string }) => p.name === 'channelId').required).toBe(true);
     const exportOp = doc.paths[`${base}/export`].post;
-    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '500']);
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '500', '503']);
     expect(exportOp.responses['202'].headers.Location).toBeDefined();
     const status = doc.components.schemas.StatisticsExportStatus;
     expect(status.required).toEqual(['status']);

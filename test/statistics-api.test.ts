@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
+  config,
   createApiKey,
   createLocalExportStore,
   csvCell,
@@ -14,12 +15,15 @@ import {
   statisticsExportKind,
 } from '@parley/core';
 import { findExportJobById, insertChannel, insertChat, insertSquad, type NewMessageInput } from '@parley/db';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handle } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 import { createInProcessExportQueue } from '../packages/functions/src/local/export-queue.js';
 import { createExportWorker } from '../packages/functions/src/workers/export-worker.js';
 import { parseCsv } from './harness/csv.js';
 import { useTestDb } from './harness/db.js';
+import { httpApiEvent } from './harness/lambda-events.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
 
 // The statistics group (/v1/chatbots/{chatbotId}/statistics): authentication and validation of the
@@ -33,6 +37,8 @@ const store = createLocalExportStore({ dir, secret: 'test-signing-secret-0123456
 let ws: TestWorkspace;
 let exportKey: string;
 const base = (chatbotId: string = ws.agent.identityId) => `/v1/chatbots/${chatbotId}/statistics`;
+/** Where links point without PUBLIC_URL, off Lambda. */
+const localBase = () => `http://localhost:${config().port}`;
 
 /** A queue that keeps what is sent, for tests that deliver by hand or not at all. */
 function recordingQueue(): ExportQueue & { sent: string[] } {
@@ -294,7 +300,7 @@ describe('POST /export and GET /export/{exportId}', () => {
     const res = await post(app, 'from=2026-01-01T00:00:00%2B01:00&to=2026-01-31T23:59:59.999%2B01:00');
     expect(res.status).toBe(202);
     const body = (await res.json()) as { exportId: string; status: string; statusUrl: string };
-    expect(body).toEqual({ exportId: expect.any(String), status: 'queued', statusUrl: `http://localhost${base()}/export/${body.exportId}` });
+    expect(body).toEqual({ exportId: expect.any(String), status: 'queued', statusUrl: `${localBase()}${base()}/export/${body.exportId}` });
     expect(res.headers.get('location')).toBe(body.statusUrl);
     expect(queue.sent).toEqual([body.exportId]);
     const job = await findExportJobById(t.db, body.exportId);
@@ -305,6 +311,19 @@ describe('POST /export and GET /export/{exportId}', () => {
     const status = await call(app, body.statusUrl);
     expect(status.status).toBe(200);
     expect(await status.json()).toEqual({ status: 'queued' });
+  });
+
+  it('names API Gateway’s own domain in its links on Lambda, whatever the Host header says', async () => {
+    const lambda = handle(appWith(recordingQueue()));
+    const event = httpApiEvent('POST', `${base()}/export?from=2026-02-01T00:00:00Z&to=2026-02-02T00:00:00Z`, {
+      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', authorization: `Bearer ${exportKey}` },
+    });
+    event.requestContext.domainName = 'abc123.execute-api.us-east-1.amazonaws.com';
+    const res = (await lambda(event as never, {} as never)) as APIGatewayProxyStructuredResultV2;
+    expect(res.statusCode).toBe(202);
+    const { exportId, statusUrl } = JSON.parse(res.body!) as { exportId: string; statusUrl: string };
+    expect(statusUrl).toBe(`https://abc123.execute-api.us-east-1.amazonaws.com${base()}/export/${exportId}`);
+    expect(res.headers?.location).toBe(statusUrl);
   });
 
   it('keeps a named zone and hourly buckets, and shares the job of an identical request', async () => {
@@ -390,7 +409,7 @@ describe('the statistics export worker', () => {
       log: () => {},
       kinds: { ...EXPORT_KINDS, statistics: statisticsExportKind(source) },
     });
-    const queue = createInProcessExportQueue(worker, { maxReceives: 4, retryDelayMs: 10 });
+    const queue = createInProcessExportQueue(worker, { maxReceives: 4, visibilityTimeoutMs: 10 });
     return { queue, app: appWith(queue) };
   }
 
@@ -409,7 +428,7 @@ describe('the statistics export worker', () => {
     const status = (await (await call(app, `${base()}/export/${exportId}`)).json()) as { status: string; downloadUrl: string };
     expect(Object.keys(status).sort()).toEqual(['downloadUrl', 'status']);
     expect(status.status).toBe('completed');
-    expect(status.downloadUrl).toMatch(/^http:\/\/localhost\/local-exports\//);
+    expect(status.downloadUrl.startsWith(`${localBase()}/local-exports/`)).toBe(true);
     expect(new URL(status.downloadUrl).searchParams.get('filename')).toMatch(/^statistics-export-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.csv$/);
     expect(await findExportJobById(t.db, exportId)).toMatchObject({ status: 'completed', rowCount: ROWS.length - 1, attempts: 1 });
 
@@ -435,7 +454,7 @@ describe('the statistics export worker', () => {
     ]);
   });
 
-  it('marks the job failed with the reason after the last delivery', async () => {
+  it('marks the job failed with a plain reason after the last delivery', async () => {
     const { queue, app } = workerApp(async () => {
       throw new Error('no rollups for this period');
     });
@@ -444,7 +463,7 @@ describe('the statistics export worker', () => {
     };
     await queue.drain();
     expect(queue.deadLetters).toHaveLength(1);
-    expect(await (await call(app, `${base()}/export/${exportId}`)).json()).toEqual({ status: 'failed', error: 'Attempt 4 failed: no rollups for this period' });
+    expect(await (await call(app, `${base()}/export/${exportId}`)).json()).toEqual({ status: 'failed', error: "Attempt 4 failed: the export's rows could not be read" });
   });
 
   it('neutralises formula cells but not numbers', () => {

@@ -45,7 +45,7 @@ beforeAll(async () => {
   const exports: ExportServices = { queue: { send: async (id) => queue.send(id) }, store, waitMs: 0, linkTtlSeconds: 60, maxReceives: 3 };
   app = createLocalApp({ db: async () => t.db, exports: () => exports }, { localExportStore: store });
   const worker = createExportWorker({ handle: async () => t.handle, store, leaseSeconds: 60, maxReceives: 3, log: () => {} });
-  queue = createInProcessExportQueue(worker, { maxReceives: 3, retryDelayMs: 10 });
+  queue = createInProcessExportQueue(worker, { maxReceives: 3, visibilityTimeoutMs: 10 });
 
   const a = await chat(ws.channels.whatsapp.id, '2026-01-05T10:00:00Z');
   await t.db.updateTable('chats').where('id', '=', a.id).set({ language: 'de' }).execute();

@@ -2,7 +2,7 @@
  * An embedded PGlite served over the Postgres wire protocol, for code that connects by URL (Lambda
  * bundles, COPY over pg). It loads the extensions the migrations create, as createDb does.
  */
-export async function servePglite(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function servePglite(): Promise<{ url: string; queuedQueries(): number; stop(): Promise<void> }> {
   const [{ PGlite }, { PGLiteSocketServer }, { pg_trgm }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-socket'),
@@ -13,6 +13,8 @@ export async function servePglite(): Promise<{ url: string; stop(): Promise<void
   await server.start();
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,
+    /** Messages waiting for the one session PGlite has (a transaction on another connection holds it). */
+    queuedQueries: () => server.getStats().queuedQueries,
     async stop() {
       await server.stop();
       await pglite.close();

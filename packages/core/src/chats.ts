@@ -119,8 +119,9 @@ export async function removeChat(db: Executor, principal: Principal, id: string)
   const chat = await findChat(db, chatReach(principal), id);
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) return { message: 'Chat was already removed' };
-  await updateChatRow(db, principal.workspaceId, id, { isRemoved: true });
-  return { message: 'Chat removed' };
+  // Undefined when a call racing this one removed it first.
+  const removed = await updateChatRow(db, principal.workspaceId, id, { isRemoved: true });
+  return { message: removed ? 'Chat removed' : 'Chat was already removed' };
 }
 
 export async function listChats(db: Executor, principal: Principal, query: ChatListQuery): Promise<Page<ChatRecord>> {

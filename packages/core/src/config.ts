@@ -1,11 +1,21 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { EXPORT_DELIVERY } from './exports/delivery.js';
 
 // Configuration is parsed once, here, from the environment.
 
 const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /**
+     * The API's public base URL, for the links it returns (downloads, status URLs): clients reach it there.
+     * Unset: API Gateway's own domain on Lambda, else http://localhost:PORT. Never taken from a request.
+     */
+    PUBLIC_URL: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL')
+      .optional(),
     DATA_DIR: z.string().min(1).default('.data'),
     DATABASE_URL: z.string().url().optional(),
     DATABASE_DRIVER: z.enum(['pglite', 'pg', 'neon']).optional(),
@@ -25,9 +35,9 @@ const ConfigSchema = z
     /** How long a download link stays valid. */
     EXPORT_LINK_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 86_400).default(900),
     /** Deliveries of one export message before it goes to the dead-letter queue (the queue's maxReceiveCount). */
-    EXPORT_MAX_RECEIVES: z.coerce.number().int().min(1).max(100).default(4),
-    /** How long a worker holds a job; below the queue's visibility timeout, above the worker's run time. */
-    EXPORT_LEASE_SECONDS: z.coerce.number().int().min(1).max(43_200).default(290),
+    EXPORT_MAX_RECEIVES: z.coerce.number().int().min(1).max(100).default(EXPORT_DELIVERY.maxReceives),
+    /** How long a worker holds a job; below the queue's visibility timeout, at least the worker's run time. */
+    EXPORT_LEASE_SECONDS: z.coerce.number().int().min(1).max(43_200).default(EXPORT_DELIVERY.leaseSeconds),
     /** HMAC key of local download links; random per process when unset. */
     EXPORT_SIGNING_SECRET: z.string().min(16).optional(),
     DEMO_API_KEY: z
@@ -63,6 +73,7 @@ const ConfigSchema = z
   })
   .transform((env) => ({
     port: env.PORT,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     databaseDriver: env.DATABASE_DRIVER ?? (env.DATABASE_URL ? ('pg' as const) : ('pglite' as const)),

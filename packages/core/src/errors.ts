@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'payload_too_large',
   'headers_too_large',
   'internal',
+  /** A dependency (the database) is out of reach for now: retry later. */
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

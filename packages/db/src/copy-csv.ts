@@ -89,12 +89,18 @@ export function copyCsvStatement(select: string, target: 'STDOUT' | "'/dev/blob'
 export async function copyCsvOverPg(url: string, select: string): Promise<CsvCopy> {
   const [{ default: pg }, { to }] = await Promise.all([import('pg'), import('pg-copy-streams')]);
   const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  // Export SELECTs run a subquery per row, which inflates their cost estimate past the JIT threshold:
-  // Postgres then spends seconds compiling a query that runs in less without it.
-  await client.query('set jit = off');
-  // A dropped connection is reported through the stream; keep the client from throwing it again.
+  // From the start: a connection dropped under any query (the `set` below included) emits `error` on the
+  // client, which would end the process unheard. The failure reaches the caller through the query or the stream.
   client.on('error', () => {});
+  try {
+    await client.connect();
+    // Export SELECTs run a subquery per row, which inflates their cost estimate past the JIT threshold:
+    // Postgres then spends seconds compiling a query that runs in less without it.
+    await client.query('set jit = off');
+  } catch (err) {
+    void client.end().catch(() => {});
+    throw err;
+  }
   const stream = client.query(to(copyCsvStatement(select, 'STDOUT')));
   let closed = false;
   const close = () => {

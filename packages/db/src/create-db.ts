@@ -97,10 +97,24 @@ async function createPgliteDb(options: DbOptions): Promise<DbHandle> {
   };
 }
 
-// An idle pooled connection that drops (server restart, network) must not crash the process;
-// the pool replaces it on the next checkout.
-function logIdleClientError(err: Error) {
-  console.error(JSON.stringify({ level: 'warn', message: 'idle database connection lost', error: err.message }));
+/** A driver error as a log line: the driver's own text and code, which clients never see. */
+function logConnectionError(message: string, err: Error & { code?: string }) {
+  console.error(JSON.stringify({ level: 'warn', message, error: err.message, ...(err.code && { code: err.code }) }));
+}
+
+type Emitter = { on(event: string, listener: (arg: any) => void): unknown };
+
+/**
+ * A connection that drops (server restart, network) emits `error` on its client whether it is idle in the
+ * pool or checked out under a query; unheard, that event would end the process. The pool replaces an idle
+ * one on the next checkout; a checked-out one also fails its query, which reaches the caller.
+ */
+function handleClientErrors(pool: Emitter) {
+  // The pool re-emits an idle client's error, which the client's own listener below has logged already.
+  pool.on('error', () => {});
+  pool.on('connect', (client: Emitter) => {
+    client.on('error', (err: Error) => logConnectionError('database connection lost', err));
+  });
 }
 
 function requireUrl(options: DbOptions): string {
@@ -115,7 +129,7 @@ async function createPgDb(options: DbOptions): Promise<DbHandle> {
     max: options.maxConnections ?? 10,
     types: withParsers(pg.types),
   });
-  pool.on('error', logIdleClientError);
+  handleClientErrors(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const url = requireUrl(options);
   return { db, driver: 'pg', copyCsv: (query) => copyCsvOverPg(url, inlineParameters(query)), close: () => db.destroy() };
@@ -138,7 +152,7 @@ async function createNeonDb(options: DbOptions): Promise<DbHandle> {
     max: options.maxConnections ?? 10,
     types: withParsers(types),
   });
-  pool.on('error', logIdleClientError);
+  handleClientErrors(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
   // The Neon driver cannot COPY: bulk reads open a `pg` connection to the same URL.
   const url = requireUrl(options);

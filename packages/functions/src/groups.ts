@@ -1,3 +1,5 @@
+import { EXPORT_DELIVERY } from '@parley/core/export-delivery';
+
 // The endpoint groups: one Hono app and one Lambda function each. infra/api.ts and the local
 // server both read this list, so the deployed routes and the local ones cannot disagree.
 
@@ -41,5 +43,6 @@ export const endpointGroups: EndpointGroup[] = [
 /** Functions that serve no route: scheduled jobs and queue workers (see infra/cron.ts and infra/queue.ts). */
 export const backgroundFunctions = {
   statsRollup: { name: 'stats-rollup', handler: 'packages/functions/src/workers/stats-rollup.handler' },
-  exportWorker: { name: 'export-worker', handler: 'packages/functions/src/workers/export-worker.handler' },
+  /** With its delivery settings: infra/queue.ts builds the queue, the redrive and the worker from them. */
+  exportWorker: { name: 'export-worker', handler: 'packages/functions/src/workers/export-worker.handler', delivery: EXPORT_DELIVERY },
 } as const;

@@ -5,3 +5,4 @@ export * from './run.js';
 export * from './csv.js';
 export * from './csv-line-endings.js';
 export * from './local-store.js';
+export * from './delivery.js';

@@ -8,6 +8,8 @@ import {
   failAbandonedExportJob,
   failExportJob,
   findExportJobById,
+  listUnfinishedExportJobs,
+  requeueExpiredExportJob,
 } from '@parley/db';
 import { AppError } from '../errors.js';
 import { canonicalJson } from '../input.js';
@@ -55,16 +57,46 @@ export async function recordExportJob(
   let { job, created } = await record();
   // A job whose last run died is no job to share: settle it as failed and start afresh.
   if (!created && (await settleAbandonedJob(db, job, services.maxReceives)).status === 'failed') ({ job, created } = await record());
-  if (created) {
-    try {
-      await services.queue.send(job.id);
-    } catch (err) {
-      // Left queued, the job would be shared by every identical request and never run.
-      await failExportJob(db, job.id, `The export could not be queued: ${errorReason(err)}`);
-      throw new AppError('internal', 'The export could not be queued; try again', { cause: err });
-    }
-  }
+  // One whose run died with retries left goes back to the queue, so sharing never parks a request on a dead job.
+  const requeued = !created && job.status === 'running' ? await requeueExpiredExportJob(db, job.id) : undefined;
+  if (requeued) job = requeued;
+  if (created || requeued) await sendExportJob(db, services.queue, job.id);
   return { job, shared: !created };
+}
+
+/** Sends a queued job to the queue; a job that cannot be sent is failed, else it would wait for good. */
+async function sendExportJob(db: Executor, queue: ExportServices['queue'], jobId: string): Promise<void> {
+  try {
+    await queue.send(jobId);
+  } catch (err) {
+    // Left queued, the job would be shared by every identical request and never run. The queue's own
+    // error (its address among it) reaches the log as the cause, not the job.
+    await failExportJob(db, jobId, 'The export could not be queued');
+    throw new AppError('internal', 'The export could not be queued; try again', { cause: err });
+  }
+}
+
+/**
+ * For a queue that keeps its messages in memory (the local server's): sends again the unfinished jobs
+ * it has no message for, which a restart or a message given up on left behind. Queued jobs are sent;
+ * running ones once their lease has run out (their run died), or failed if that run was the last
+ * permitted. Jobs whose lease is live are left to their run. Returns the ids sent.
+ */
+export async function resendStrandedExportJobs(
+  db: Executor,
+  services: Pick<ExportServices, 'queue' | 'maxReceives'>,
+  hasMessage: (jobId: string) => boolean,
+): Promise<string[]> {
+  const sent: string[] = [];
+  for (const job of await listUnfinishedExportJobs(db)) {
+    if (hasMessage(job.id)) continue;
+    let queued = job.status === 'queued';
+    if (!queued && (await settleAbandonedJob(db, job, services.maxReceives)).status === 'running') queued = (await requeueExpiredExportJob(db, job.id)) !== undefined;
+    if (!queued) continue;
+    await services.queue.send(job.id);
+    sent.push(job.id);
+  }
+  return sent;
 }
 
 const POLL_MS = 100;
@@ -88,10 +120,4 @@ export async function settleAbandonedJob(db: Executor, job: ExportJobRecord, max
   if (job.status !== 'running' || job.attempts < maxReceives) return job;
   const failed = await failAbandonedExportJob(db, job.id, maxReceives, `Attempt ${job.attempts} stopped without finishing (the worker timed out or crashed) and no retry is left`);
   return failed ?? job;
-}
-
-/** An error as a job records it: its message, cut to 500 characters. */
-export function errorReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.length > 500 ? `${message.slice(0, 500)}…` : message;
 }

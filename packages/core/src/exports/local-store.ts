@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ExportStore } from './ports.js';
@@ -10,6 +10,8 @@ export const LOCAL_EXPORTS_PATH = '/local-exports';
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 const FILENAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
+/** How a file being written is named until it is renamed into place. */
+const PARTIAL_SUFFIX = '.partial';
 
 export interface LocalExportStore extends ExportStore {
   /** The file of `key` when the link's signature is right and not expired; undefined otherwise. */
@@ -22,6 +24,7 @@ export interface LocalExportStore extends ExportStore {
  */
 export function createLocalExportStore(options: { dir: string; secret?: string }): LocalExportStore {
   const dir = resolve(options.dir);
+  removePartialFiles(dir);
   // Without a configured secret, links die with the process; the status endpoint signs fresh ones.
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const sign = (key: string, expires: string, filename: string) => createHmac('sha256', secret).update(`${key}\n${expires}\n${filename}`).digest('base64url');
@@ -35,8 +38,9 @@ export function createLocalExportStore(options: { dir: string; secret?: string }
     async upload(key, body: Readable) {
       const path = pathOf(key);
       mkdirSync(dirname(path), { recursive: true });
-      // Written beside and renamed into place: a reader never sees half a file, a failed run leaves none.
-      const partial = `${path}.${randomBytes(6).toString('hex')}.partial`;
+      // Written beside and renamed into place: a reader never sees half a file, a failed run leaves none
+      // (and one killed midway leaves one the next start removes).
+      const partial = `${path}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`;
       try {
         await pipeline(body, createWriteStream(partial));
         renameSync(partial, path);
@@ -69,3 +73,13 @@ export function createLocalExportStore(options: { dir: string; secret?: string }
   };
 }
 
+/**
+ * Files a run was writing when its process died (killed, or stopped mid-export). The folder is one local
+ * server's (under its DATA_DIR), so at start none of them is still being written; their jobs run again.
+ */
+function removePartialFiles(dir: string) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (entry.endsWith(PARTIAL_SUFFIX)) rmSync(join(dir, entry), { force: true });
+  }
+}

@@ -25,6 +25,8 @@ export interface ExportServices {
   linkTtlSeconds: number;
   /** The queue's maxReceiveCount: a job that used that many runs gets no other. */
   maxReceives: number;
+  /** The API's public base URL (PUBLIC_URL), which relative links are resolved against; see export-http.ts when unset. */
+  publicUrl?: string;
 }
 
 /** The message body on the queue: the job's id, nothing else (the job row holds the rest). */

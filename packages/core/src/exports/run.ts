@@ -1,7 +1,8 @@
-import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord, findExportJobById, releaseExportJob } from '@parley/db';
+import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord, findExportJobById, isDatabaseUnavailable, releaseExportJob } from '@parley/db';
+import { AppError } from '../errors.js';
 import { STATISTICS_EXPORT_KIND, statisticsExportKind } from '../statistics/export.js';
 import { CHAT_EXPORT_KIND, chatExportKind } from './chat-exports.js';
-import { errorReason, type ExportKind } from './jobs.js';
+import type { ExportKind } from './jobs.js';
 import type { ExportServices, ExportStore } from './ports.js';
 
 // The worker side of every export: claim the job, have its kind write the file into the store, record
@@ -41,6 +42,8 @@ export interface ExportRunDeps {
   leaseSeconds: number;
   /** The kinds this worker runs; EXPORT_KINDS unless given (tests stand in for a kind's source). */
   kinds?: ExportKinds;
+  /** Where a failed run's full error goes (the job keeps a plain reason only); nowhere unless given. */
+  log?: (entry: Record<string, unknown>) => void;
 }
 
 /**
@@ -63,19 +66,27 @@ export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery:
     if (!current || current.status === 'completed' || current.status === 'failed') return 'done';
     return 'busy';
   }
+  // Whether the failure was the store's: a source that fails mid-stream surfaces through the upload too.
+  let storing = false;
+  let sourceFailed = false;
   try {
     const kind = (deps.kinds ?? EXPORT_KINDS)[job.kind];
     if (!kind) throw new Error(`unknown export kind ${job.kind}`);
     const file = await kind.produce(deps.handle, job);
+    file.body.once('error', () => (sourceFailed = true));
     const key = objectKeyOf(job);
+    storing = true;
     await deps.store.upload(key, file.body, 'text/csv; charset=utf-8');
+    storing = false;
     const rowCount = file.rowCount();
     if (rowCount === undefined) throw new Error('the export reported no row count');
     // False when the lease ran out and another run took the job: that run's outcome stands.
     return (await completeExportJob(db, job.id, job.attempts, { rowCount, byteCount: file.byteCount(), objectKey: key })) ? 'completed' : 'done';
   } catch (err) {
+    deps.log?.({ level: 'error', message: 'export run failed', jobId: job.id, attempt: job.attempts, error: String(err) });
+    const reason = failureReason(err, storing && !sourceFailed);
     const released = await releaseExportJob(db, job.id, job.attempts, {
-      error: `Attempt ${job.attempts} failed: ${errorReason(err)}`,
+      error: `Attempt ${job.attempts} failed: ${reason}${delivery.final ? '' : '; it will be retried'}`,
       final: delivery.final,
     }).catch(() => undefined);
     // Not released because another run took over: its outcome stands. Not recorded at all (the database
@@ -83,4 +94,14 @@ export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery:
     if (released === false) return 'done';
     return delivery.final ? 'failed' : 'retry';
   }
+}
+
+/**
+ * Why a run failed, as its job tells the client: a plain reason. The error itself (a driver's or the
+ * store's text, with internal addresses) goes to the log only.
+ */
+function failureReason(err: unknown, inStore: boolean): string {
+  if (err instanceof AppError) return err.message;
+  if (inStore) return 'the export could not be written to storage';
+  return isDatabaseUnavailable(err) ? 'the database was unavailable' : "the export's rows could not be read";
 }

@@ -13,6 +13,9 @@ export interface SmtpOptions {
   timeoutMs: number;
 }
 
+/** nodemailer's codes for a connection that could not be made or kept. */
+const CONNECTION_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EPROTOCOL']);
+
 export function createSmtpEmail(options: SmtpOptions): EmailSender {
   let transport: Promise<Transporter> | undefined;
   // Loaded on first use: functions that never send email do not pay for nodemailer at cold start.
@@ -39,7 +42,9 @@ export function createSmtpEmail(options: SmtpOptions): EmailSender {
       } catch (err) {
         if (err instanceof ProviderError) throw err;
         const e = err as Error & { response?: string; code?: string };
-        throw new ProviderError('smtp', e.response ?? (e.code ? `${e.code}: ${e.message}` : e.message), { cause: err });
+        // A failed connection's message names the server's address, which reasons (shown to clients) leave out.
+        const reason = e.response ?? (e.code && CONNECTION_CODES.has(e.code) ? `could not reach the SMTP server (${e.code})` : e.code ? `${e.code}: ${e.message}` : e.message);
+        throw new ProviderError('smtp', reason, { cause: err });
       }
     },
   };

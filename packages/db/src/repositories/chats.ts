@@ -84,6 +84,9 @@ export async function updateChat(
     })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
+    // Setting the removed flag changes only a chat that does not have it yet, so of racing callers exactly
+    // one gets the chat back: the one whose call changed it.
+    .$if(patch.isRemoved !== undefined, (qb) => qb.where('is_removed', '=', !patch.isRemoved))
     .returningAll()
     .executeTakeFirst();
   return row && toChat(row);

@@ -196,10 +196,27 @@ export async function failExportJob(db: Executor, id: string, error: string): Pr
   return Number(updated.numUpdatedRows) === 1;
 }
 
-/** Jobs not finished, oldest first: an in-process queue resends them after a restart (SQS keeps its own). */
-export async function listUnfinishedExportJobIds(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom('export_jobs').select('id').where('status', 'in', ['queued', 'running']).orderBy('created_at').execute();
-  return rows.map((r) => r.id);
+/** Jobs not finished, oldest first: what an in-process queue checks for lost messages (SQS keeps its own). */
+export async function listUnfinishedExportJobs(db: Executor): Promise<ExportJobRecord[]> {
+  const rows = await db.selectFrom('export_jobs').select(COLUMNS).where('status', 'in', ['queued', 'running']).orderBy('created_at').execute();
+  return rows.map(toRecord);
+}
+
+/**
+ * Puts back in the queue a job whose run died holding it (running, its lease expired), so that whoever
+ * gets it back sends it to the queue again; of racing callers only one does. Its attempts are kept. Returns
+ * the job queued, or undefined (finished, queued already, or its lease still live).
+ */
+export async function requeueExpiredExportJob(db: Executor, id: string): Promise<ExportJobRecord | undefined> {
+  const row = await db
+    .updateTable('export_jobs')
+    .set({ status: 'queued', lease_until: null, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('lease_until', '<', sql<Date>`now()`)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
 }
 
 /**

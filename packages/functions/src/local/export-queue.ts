@@ -26,30 +26,38 @@ export function sqsRecord(body: string, options: { messageId?: string; receiveCo
 export interface InProcessExportQueue extends ExportQueue {
   /** Messages that failed every delivery, as SQS would move them to the dead-letter queue. */
   readonly deadLetters: Array<{ messageId: string; body: string; receives: number }>;
+  /** Whether a message for the job is waiting or being delivered. */
+  isPending(jobId: string): boolean;
   /** Resolves once no message is waiting or being delivered. */
   drain(): Promise<void>;
 }
 
 /**
  * SQS semantics in one process: each message is delivered to the worker as a one-record SQSEvent; one
- * reported in `batchItemFailures` (or whose delivery throws) comes back after `retryDelayMs`, up to
- * `maxReceives` deliveries, and then goes to `deadLetters`.
+ * reported in `batchItemFailures` (or whose delivery throws) comes back after `visibilityTimeoutMs`, up to
+ * `maxReceives` deliveries, and then goes to `deadLetters`. As on SQS, the visibility timeout must exceed
+ * the worker's lease: a message that found its job held by another run comes back once that run's lease
+ * has run out, and the next delivery can take the job over.
  */
 export function createInProcessExportQueue(
   worker: (event: SQSEvent) => Promise<SQSBatchResponse>,
-  options: { maxReceives: number; retryDelayMs?: number },
+  options: { maxReceives: number; visibilityTimeoutMs: number },
 ): InProcessExportQueue {
-  const retryDelayMs = options.retryDelayMs ?? 1000;
   const deadLetters: InProcessExportQueue['deadLetters'] = [];
+  /** Messages waiting or being delivered, by job id. */
+  const pending = new Map<string, number>();
   let inFlight = 0;
   let waiters: Array<() => void> = [];
-  const settle = () => {
+  const settle = (jobId: string) => {
+    const left = (pending.get(jobId) ?? 1) - 1;
+    if (left > 0) pending.set(jobId, left);
+    else pending.delete(jobId);
     if (--inFlight === 0) {
       for (const resolve of waiters) resolve();
       waiters = [];
     }
   };
-  const deliver = async (message: { messageId: string; body: string; receives: number; sentAt: number }) => {
+  const deliver = async (message: { messageId: string; jobId: string; body: string; receives: number; sentAt: number }) => {
     message.receives++;
     let failed: boolean;
     try {
@@ -58,20 +66,27 @@ export function createInProcessExportQueue(
     } catch {
       failed = true;
     }
-    if (!failed) return settle();
+    if (!failed) return settle(message.jobId);
     if (message.receives >= options.maxReceives) {
       deadLetters.push({ messageId: message.messageId, body: message.body, receives: message.receives });
-      return settle();
+      return settle(message.jobId);
     }
-    setTimeout(() => void deliver(message), retryDelayMs);
+    setTimeout(() => void deliver(message), options.visibilityTimeoutMs);
   };
   return {
     deadLetters,
     async send(jobId) {
       inFlight++;
-      const message = { messageId: randomUUID(), body: encodeExportMessage(jobId), receives: 0, sentAt: Date.now() };
+      pending.set(jobId, (pending.get(jobId) ?? 0) + 1);
+      const message = { messageId: randomUUID(), jobId, body: encodeExportMessage(jobId), receives: 0, sentAt: Date.now() };
       setImmediate(() => void deliver(message));
     },
+    isPending: (jobId) => pending.has(jobId),
     drain: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
   };
+}
+
+/** The local queue's visibility timeout for a lease: a second beyond it. */
+export function visibilityTimeoutMsFor(leaseSeconds: number): number {
+  return (leaseSeconds + 1) * 1000;
 }

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
-import { findBusiestChatbot, findOldestWorkspace, listUnfinishedExportJobIds } from '@parley/db';
+import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
+import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { createLocalApp } from './app.js';
 import { adoptLegacyDemoKey } from './demo-key.js';
-import { createInProcessExportQueue } from './export-queue.js';
+import { createInProcessExportQueue, visibilityTimeoutMsFor } from './export-queue.js';
+import { startExportSweep } from './export-sweep.js';
 import { claimEmbeddedDatabase, DatabaseBusyError } from './open-database.js';
 import { assertPortFree, PortBusyError } from './port.js';
 import { serveLocal } from './server.js';
@@ -69,12 +70,21 @@ async function main() {
   const exportStore = exportStoreFor(cfg.exports);
   const worker = createExportWorker({ handle: database.handle, store: exportStore, leaseSeconds: cfg.exports.leaseSeconds, maxReceives: cfg.exports.maxReceives });
   let exportQueue = sqsExportQueueFor(cfg.exports);
+  let exportSweep: ReturnType<typeof startExportSweep> | undefined;
   if (!exportQueue) {
-    exportQueue = createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives });
-    // The in-process queue lived in the last process's memory: resend what it left unfinished.
-    for (const id of await listUnfinishedExportJobIds(db)) await exportQueue.send(id);
+    const inProcess = createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives, visibilityTimeoutMs: visibilityTimeoutMsFor(cfg.exports.leaseSeconds) });
+    exportQueue = inProcess;
+    exportSweep = startExportSweep({ db, queue: inProcess, maxReceives: cfg.exports.maxReceives });
+    await exportSweep.first;
   }
-  const exportServices = { queue: exportQueue, store: exportStore, waitMs: cfg.exports.waitMs, linkTtlSeconds: cfg.exports.linkTtlSeconds, maxReceives: cfg.exports.maxReceives };
+  const exportServices: ExportServices = {
+    queue: exportQueue,
+    store: exportStore,
+    waitMs: cfg.exports.waitMs,
+    linkTtlSeconds: cfg.exports.linkTtlSeconds,
+    maxReceives: cfg.exports.maxReceives,
+    publicUrl: cfg.publicUrl,
+  };
 
   const app = createLocalApp(
     { db: database.db, providers: () => providers, exports: () => exportServices },
@@ -83,6 +93,8 @@ async function main() {
   const server = serveLocal({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     lock?.update({ port: info.port });
     const base = `http://localhost:${info.port}`;
+    // Links name PUBLIC_URL, else the port this server listens on (PORT may be 0: any free port).
+    exportServices.publicUrl ??= base;
     console.log(
       [
         '',
@@ -106,6 +118,7 @@ async function main() {
 
   const stop = async () => {
     clearInterval(rollupTimer);
+    exportSweep?.stop();
     server.close();
     await socket?.close();
     await database.close();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type ErrorCode, JSON_LIMITS } from '@parley/core';
+import { isDatabaseUnavailable } from '@parley/db';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -18,7 +19,11 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   idempotency_mismatch: 422,
   headers_too_large: 431,
   internal: 500,
+  unavailable: 503,
 };
+
+/** Seconds a client should wait before retrying a request that found the database unavailable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 export const ErrorBody = z
   .object({
@@ -48,6 +53,10 @@ export const commonErrorResponses = {
   403: errorResponse('The API key lacks the required scope.'),
   404: errorResponse("Not found (also for another workspace's resources)."),
   500: errorResponse('Unexpected server error.'),
+  503: {
+    ...errorResponse('The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds.'),
+    headers: z.object({ 'Retry-After': z.string().openapi({ description: 'Seconds to wait before retrying.' }) }),
+  },
 } as const;
 
 /** Routes that take a JSON body declare these as well. */
@@ -79,15 +88,22 @@ export function renderError(err: unknown, c: Context): Response {
     c.header('x-request-id', requestId);
   }
   let appError: AppError;
+  // What the server knows and the client must not (driver text, internal addresses) goes to the log.
+  const log = (level: string, e: unknown) => console.error(JSON.stringify({ level, requestId, message: String(e), stack: (e as Error)?.stack }));
   if (err instanceof AppError) {
     appError = err;
+    if ((err.code === 'internal' || err.code === 'unavailable') && err.cause !== undefined) log('error', err.cause);
   } else if (err instanceof HTTPException && err.status < 500) {
     // Hono's own client errors, e.g. malformed JSON bodies.
     appError = new AppError(err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : 'bad_request', err.message);
+  } else if (isDatabaseUnavailable(err)) {
+    log('warn', err);
+    appError = new AppError('unavailable', 'The database is unavailable at the moment; retry shortly');
   } else {
-    console.error(JSON.stringify({ level: 'error', requestId, message: String(err), stack: (err as Error)?.stack }));
+    log('error', err);
     appError = new AppError('internal', 'Internal server error');
   }
+  if (appError.code === 'unavailable') c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
   return c.json(errorBody(appError, requestId), statusOf(appError.code));
 }
 

@@ -16,7 +16,15 @@ export function lambdaExportServices(): ExportServices {
     const cfg = lambdaExportsConfig();
     const queue = sqsExportQueueFor(cfg);
     if (!queue) throw new Error('No exports queue: link ExportsQueue or set EXPORTS_QUEUE_URL');
-    exportServices = { queue, store: exportStoreFor(cfg), waitMs: cfg.waitMs, linkTtlSeconds: cfg.linkTtlSeconds, maxReceives: cfg.maxReceives };
+    exportServices = {
+      queue,
+      store: exportStoreFor(cfg),
+      waitMs: cfg.waitMs,
+      linkTtlSeconds: cfg.linkTtlSeconds,
+      maxReceives: cfg.maxReceives,
+      // Unset, links name the domain API Gateway reports for the request (export-http.ts).
+      publicUrl: lambdaConfig().publicUrl,
+    };
   }
   return exportServices;
 }

@@ -42,7 +42,7 @@ export function createExportWorker(deps: ExportWorkerDeps) {
       const final = receives >= deps.maxReceives;
       let outcome: ExportRunOutcome;
       try {
-        outcome = await runExportJob({ handle: await deps.handle(), store: deps.store, leaseSeconds: deps.leaseSeconds, kinds: deps.kinds }, jobId, { final });
+        outcome = await runExportJob({ handle: await deps.handle(), store: deps.store, leaseSeconds: deps.leaseSeconds, kinds: deps.kinds, log }, jobId, { final });
       } catch (err) {
         // The database is out of reach: the job was not claimed, or its lease will run out.
         log({ level: 'error', message: 'export delivery failed', jobId, error: String(err) });
