@@ -240,6 +240,7 @@ describe('GET /chats/export', () => {
     ['search', 'search=refund'],
     ['createdAfter', 'createdAfter=2026-01-01T03:30:00%2B01:00'],
     ['a filters rule tree', `filters=${encodeURIComponent(JSON.stringify({ any: [{ field: 'label', op: 'eq', value: 'billing' }, { field: 'channel', op: 'is_null', value: true }] }))}`],
+    ['is_null on a time field', `filters=${encodeURIComponent(JSON.stringify({ field: 'lastMessageAt', op: 'is_null', value: true }))}`],
   ])('exports the chats the list shows for the same filters: %s', async (_name, rawQuery) => {
     const query = rawQuery.replace('MEMBER', String(ws.member.id));
     const ids = await listIds(query);

@@ -64,7 +64,7 @@ const TIME_FIELDS = new Set(Object.entries(CHAT_RULE_FIELDS).filter(([, spec]) =
 function reviveRules(node: ChatRuleNode): ChatRuleNode {
   if ('all' in node) return { all: node.all.map(reviveRules) };
   if ('any' in node) return { any: node.any.map(reviveRules) };
-  if (!TIME_FIELDS.has(node.field)) return node;
+  if (!TIME_FIELDS.has(node.field) || node.op === 'is_null') return node;
   const value = Array.isArray(node.value) ? (node.value as unknown[]).map((v) => new Date(String(v))) : new Date(String(node.value));
   return { ...node, value: value as never };
 }
