@@ -27,6 +27,20 @@ describe('configuration', () => {
     });
   });
 
+  it('reads CORS_ORIGINS as any, none or a list of origins, leaving the default to the mode when unset', () => {
+    expect(parseConfig({}).corsOrigins).toBeUndefined();
+    expect(parseConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    expect(parseConfig({ CORS_ORIGINS: 'none' }).corsOrigins).toEqual([]);
+    expect(parseConfig({ CORS_ORIGINS: '' }).corsOrigins).toEqual([]);
+    expect(parseConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/,https://app.example.com' }).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    for (const bad of ['app.example.com', 'https://app.example.com/path', 'ftp://files.example.com']) {
+      expect(() => parseConfig({ CORS_ORIGINS: bad }), bad).toThrow(ConfigError);
+      expect(() => parseConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS: .* is not an origin/);
+    }
+    expect(parseConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => parseConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+  });
+
   it('defaults every chat-action provider to one without network or account', () => {
     const { providers } = parseConfig({});
     expect(providers.sms).toEqual({ kind: 'outbox' });

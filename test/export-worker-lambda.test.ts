@@ -6,7 +6,7 @@ import { authenticate, encodeExportMessage, requestChatExport } from '@parley/co
 import { createS3ExportStore } from '@parley/core/aws';
 import { createDb, type DbHandle, findExportJobById, insertChat, migrateToLatest } from '@parley/db';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sqsRecord } from '../packages/functions/src/local/export-queue.js';
 import { buildFunctions } from '../scripts/build.js';
 import { csvRecords } from './harness/csv.js';
@@ -72,7 +72,23 @@ describe('the built export-worker Lambda bundle', () => {
     });
     expect(sent).toEqual([job.id]);
     const record = sqsRecord(encodeExportMessage(job.id));
-    expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line) => void lines.push(String(line)));
+    try {
+      expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+    } finally {
+      spy.mockRestore();
+    }
+    // The delivery's log line carries the export's rows and duration as CloudWatch EMF metrics.
+    const delivery = lines.map((l) => JSON.parse(l)).find((l) => l.message === 'export delivery');
+    expect(delivery).toMatchObject({
+      outcome: 'completed',
+      rows: 2,
+      kind: 'workspace-chats',
+      ExportRows: 2,
+      ExportDuration: expect.any(Number),
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Parley', Dimensions: [['kind']], Metrics: [{ Name: 'ExportRows', Unit: 'Count' }, { Name: 'ExportDuration', Unit: 'Milliseconds' }] }] },
+    });
     const done = await findExportJobById(fixtureDb.db, job.id);
     expect(done).toMatchObject({ status: 'completed', rowCount: 2, attempts: 1, objectKey: `exports/${ws.workspace.id}/${job.id}.csv` });
 

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '@parley/core';
 import { backgroundFunctions, endpointGroups } from '../packages/functions/src/groups.js';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../packages/functions/src/shared/cors-settings.js';
 
 // Evaluates sst.config.ts with fake SST globals that record every component and call, so the
 // infrastructure is checked without AWS: each endpoint group routed to one function of its own, every
@@ -51,7 +52,11 @@ const sst = {
 let config: { app(input: { stage: string }): Record<string, unknown>; run(): Promise<Record<string, unknown>> };
 let outputs: Record<string, unknown>;
 
+const corsOriginsBefore = process.env.CORS_ORIGINS;
+
 beforeAll(async () => {
+  // As deployed without CORS_ORIGINS; the CORS test below deploys with it.
+  delete process.env.CORS_ORIGINS;
   Object.assign(globalThis, { $config: (definition: unknown) => definition, $app: { name: 'parley', stage: 'test' }, sst });
   // A computed specifier, so `tsc -p tsconfig.json` does not follow it into code that needs SST's types.
   const configPath = join(root, 'sst.config.ts');
@@ -61,6 +66,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const key of ['$config', '$app', 'sst']) Reflect.deleteProperty(globalThis, key);
+  if (corsOriginsBefore === undefined) delete process.env.CORS_ORIGINS;
+  else process.env.CORS_ORIGINS = corsOriginsBefore;
 });
 
 const ofType = (type: string) => components.filter((c) => c.type === type);
@@ -142,7 +149,7 @@ describe('sst.config.ts', () => {
     for (const fn of ofType('Function')) {
       expect(fn.args.link, fn.name).toHaveLength(linked.length);
       for (const component of linked) expect(fn.args.link, fn.name).toContain(component);
-      expect(fn.args.environment, fn.name).toEqual({ DATABASE_DRIVER: 'neon' });
+      expect(fn.args.environment, fn.name).toEqual({ DATABASE_DRIVER: 'neon', CORS_ORIGINS: 'none' });
       expect(seconds(fn.args.timeout), fn.name).toBeLessThan(30);
     }
   });
@@ -194,5 +201,27 @@ describe('sst.config.ts', () => {
 
   it('points every handler at an existing export', async () => {
     for (const [, args] of declaredFunctions()) await expectHandlerExists(args.handler);
+  });
+
+  it('turns API Gateway CORS off without CORS_ORIGINS (SST would allow every origin), and on from the same setting the functions get', async () => {
+    expect(ofType('ApiGatewayV2')[0]!.args.cors).toBe(false);
+    // Deployed again with origins configured: a fresh evaluation of the config.
+    components.length = 0;
+    vi.resetModules();
+    process.env.CORS_ORIGINS = 'https://app.example.com, https://admin.example.com/';
+    await (await import(join(root, 'sst.config.ts'))).default.run();
+    const [api] = ofType('ApiGatewayV2');
+    expect(api!.args.cors).toEqual({
+      allowOrigins: ['https://app.example.com', 'https://admin.example.com'],
+      allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: CORS_ALLOW_HEADERS,
+      exposeHeaders: CORS_EXPOSE_HEADERS,
+      maxAge: '86400 seconds',
+    });
+    for (const fn of ofType('Function')) expect(fn.args.environment.CORS_ORIGINS, fn.name).toBe('https://app.example.com,https://admin.example.com');
+    process.env.CORS_ORIGINS = 'app.example.com';
+    components.length = 0;
+    vi.resetModules();
+    await expect(import(join(root, 'sst.config.ts')).then((m) => m.default.run())).rejects.toThrow(/not an origin/);
   });
 });

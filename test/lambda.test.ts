@@ -2,15 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createDb, type DbHandle, migrateToLatest } from '@parley/db';
+import { createDb, type DbHandle, knownMigrations, migrateToLatest } from '@parley/db';
 import { buildFunctions } from '../scripts/build.js';
 import { httpApiEvent } from './harness/lambda-events.js';
 import { servePglite } from './harness/pglite-server.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
 
-// Builds the chats function with esbuild and invokes the bundle with API Gateway v2 events against
+// Builds the chats and health functions with esbuild and invokes the bundles with API Gateway v2 events against
 // the test database: DATABASE_URL's server, or (by default) an embedded PGlite served over the
 // Postgres protocol so the bundle can reach it as it would reach Postgres, its address handed over
 // the way SST hands a linked secret to a function.
@@ -19,6 +21,7 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIG
 
 let outdir: string;
 let handler: Handler;
+let healthHandler: Handler;
 let fixtureDb: DbHandle;
 let stopPglite: (() => Promise<void>) | undefined;
 let ws: TestWorkspace;
@@ -39,9 +42,15 @@ beforeAll(async () => {
   }
   ws = await createTestWorkspace(fixtureDb.db);
   outdir = mkdtempSync(join(tmpdir(), 'parley-lambda-'));
-  const [built] = await buildFunctions({ outdir, only: ['chats'] });
-  const mod = await import(pathToFileURL(built!.file).href);
-  handler = mod[built!.exportName];
+  // As infra/api.ts passes it to every function.
+  process.env.CORS_ORIGINS = ORIGIN;
+  const built = await buildFunctions({ outdir, only: ['chats', 'health'] });
+  const load = async (name: string) => {
+    const fn = built.find((b) => b.name === name)!;
+    return (await import(pathToFileURL(fn.file).href))[fn.exportName] as Handler;
+  };
+  handler = await load('chats');
+  healthHandler = await load('health');
 });
 
 afterAll(async () => {
@@ -49,6 +58,8 @@ afterAll(async () => {
   await stopPglite?.();
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
+
+const ORIGIN = 'https://app.example.test';
 
 const context = { awsRequestId: 'local', functionName: 'chats', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
@@ -88,5 +99,111 @@ describe('the built chats Lambda bundle', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.json.error.issues).toEqual([{ path: 'query.pageSize', message: 'must be at most 100' }]);
     expect((await invoke('GET', '/api/v1/chats/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+});
+
+describe('the HTTP conventions through the built bundles', () => {
+  const send = (event: APIGatewayProxyEventV2, fn: Handler = handler) => fn(event, context);
+  const auth = () => ({ authorization: `Bearer ${ws.keys.all}` });
+
+  it('returns a compressed body base64-encoded, as API Gateway requires, and it gunzips to the JSON', async () => {
+    for (let i = 0; i < 8; i++) await invoke('POST', '/api/v1/chats', { body: { channelId: null, ownerId: ws.contact.identityId, title: `Compressed chat ${i} with a longer title` } });
+    const plain = await send(httpApiEvent('GET', '/api/v1/chats/details?pageSize=100', { headers: auth() }));
+    expect(plain.isBase64Encoded).toBe(false);
+    const result = await send(httpApiEvent('GET', '/api/v1/chats/details?pageSize=100', { headers: { ...auth(), 'accept-encoding': 'gzip' } }));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['content-encoding']).toBe('gzip');
+    expect(result.isBase64Encoded).toBe(true);
+    const json = (await promisify(gunzip)(Buffer.from(result.body!, 'base64'))).toString();
+    expect(JSON.parse(json)).toEqual(JSON.parse(plain.body!));
+    expect(Buffer.from(result.body!, 'base64').length).toBeLessThan(plain.body!.length / 2);
+  });
+
+  it('answers If-None-Match with 304, a wrong method with 405 and Allow, a body that is not JSON with 415, and reads a trailing slash as none', async () => {
+    const first = await send(httpApiEvent('GET', '/api/v1/chats?pageSize=3', { headers: auth() }));
+    const etag = first.headers?.etag as string;
+    expect(etag).toMatch(/^W\//);
+    const again = await send(httpApiEvent('GET', '/api/v1/chats?pageSize=3', { headers: { ...auth(), 'if-none-match': etag } }));
+    expect(again.statusCode).toBe(304);
+    expect(again.body ?? '').toBe('');
+
+    const wrong = await invoke('PUT', '/api/v1/chats');
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+    expect(wrong.json.error.code).toBe('method_not_allowed');
+
+    const form = await send(httpApiEvent('POST', '/api/v1/chats', { headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' }, rawBody: 'title=x' }));
+    expect(form.statusCode).toBe(415);
+    expect(JSON.parse(form.body!).error.code).toBe('unsupported_media_type');
+
+    const slashed = await send(httpApiEvent('GET', '/api/v1/chats/?pageSize=3', { headers: auth() }));
+    expect(slashed.statusCode).toBe(200);
+    expect(JSON.parse(slashed.body!)).toEqual(JSON.parse(first.body!));
+  });
+
+  it('answers a preflight without a key from the configured origins, and names the origin on responses', async () => {
+    const preflight = await send(httpApiEvent('OPTIONS', '/api/v1/chats', { headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } }));
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers).toMatchObject({ allow: 'GET, HEAD, POST, OPTIONS', 'access-control-allow-origin': ORIGIN });
+    const other = await send(httpApiEvent('OPTIONS', '/api/v1/chats', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }));
+    expect(other.headers?.['access-control-allow-origin']).toBeUndefined();
+    const read = await send(httpApiEvent('GET', '/api/v1/chats', { headers: { ...auth(), origin: ORIGIN } }));
+    expect(read.headers?.['access-control-allow-origin']).toBe(ORIGIN);
+  });
+
+  it('logs one JSON line per request with the Lambda and API Gateway request ids and CloudWatch EMF metrics', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line) => void lines.push(String(line)));
+    try {
+      const event = httpApiEvent('GET', `/api/v1/chats/00000000-0000-4000-8000-000000000000`, { headers: auth() });
+      const result = await send(event);
+      expect(result.statusCode).toBe(404);
+      const [line, ...more] = lines.map((l) => JSON.parse(l));
+      expect(more).toEqual([]);
+      expect(line).toMatchObject({
+        level: 'info',
+        message: 'request',
+        requestId: result.headers?.['x-request-id'],
+        awsRequestId: 'local',
+        apiGatewayRequestId: event.requestContext.requestId,
+        method: 'GET',
+        route: '/api/v1/chats/{id}',
+        status: 404,
+        workspaceId: ws.workspace.id,
+        keyId: ws.keys.all!.split('_')[1],
+        Requests: 1,
+        ClientErrors: 1,
+        Errors: 0,
+        Latency: expect.any(Number),
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Parley',
+              Dimensions: [['route', 'method']],
+              Metrics: [
+                { Name: 'Requests', Unit: 'Count' },
+                { Name: 'Latency', Unit: 'Milliseconds' },
+                { Name: 'Errors', Unit: 'Count' },
+                { Name: 'ClientErrors', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+      });
+      expect(JSON.stringify(line)).not.toContain(ws.keys.all!.split('_')[2]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('serves the health checks from their own function, without a key', async () => {
+    const live = await send(httpApiEvent('GET', '/health'), healthHandler);
+    expect(live.statusCode).toBe(200);
+    expect(JSON.parse(live.body!)).toEqual({ status: 'ok' });
+    const ready = await send(httpApiEvent('GET', '/health/ready'), healthHandler);
+    expect(ready.statusCode).toBe(200);
+    expect(JSON.parse(ready.body!)).toEqual({ status: 'ready', database: 'ok', migrations: { applied: knownMigrations.length, pending: [], unknown: [] } });
+    expect((await send(httpApiEvent('DELETE', '/health'), healthHandler)).statusCode).toBe(405);
   });
 });

@@ -24,7 +24,7 @@ function serverEnv(extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
   return Object.assign(env, extraEnv);
 }
 
-async function start(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; output: string; base: string; key: string }> {
+async function start(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; output: string; base: string; key: string; log: () => string }> {
   const env = serverEnv(extraEnv);
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/functions/src/local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
@@ -39,7 +39,7 @@ async function start(extraEnv: Record<string, string> = {}): Promise<{ child: Ch
   }
   const base = /Base URL:\s+(\S+)/.exec(output)![1]!;
   const key = /API key:\s+(\S+)/.exec(output)![1]!;
-  return { child, output, base, key };
+  return { child, output, base, key, log: () => output };
 }
 
 async function stop(child: ChildProcess) {
@@ -75,11 +75,20 @@ describe('npm start and npm run keys', () => {
     expect(created.status).toBe(200);
     const { id } = (await created.json()) as { id: string };
     expect((await fetch(`${first.base}/docs`)).status).toBe(200);
+    // Local mode allows any origin, serves the health checks and the metrics, and (its output not a
+    // terminal here) writes a JSON line per request.
+    expect((await fetch(`${first.base}/api/v1/chats/${id}`, { headers: { ...headers, origin: 'http://localhost:5173' } })).headers.get('access-control-allow-origin')).toBe('*');
+    expect(await (await fetch(`${first.base}/health/ready`)).json()).toMatchObject({ status: 'ready' });
+    expect(await (await fetch(`${first.base}/metrics`)).text()).toMatch(/parley_http_requests_total\{route="\/api\/v1\/chats\/\{id\}",method="GET"\} 1/);
+    const requestLines = () => first.log().split('\n').filter((l) => l.startsWith('{') && l.includes('"message":"request"')).map((l) => JSON.parse(l));
+    await expect.poll(requestLines).toContainEqual(expect.objectContaining({ method: 'POST', route: '/api/v1/chats', status: 200, keyId: first.key.split('_')[1] }));
     // The export: the in-process queue, the worker, and the file under DATA_DIR/exports behind a signed link.
     const demoWorkspace = /Seeded the demo workspace ([0-9a-f-]{36})/.exec(first.output)![1]!;
     const csv = await fetch(`${first.base}/api/v2/w/${demoWorkspace}/chats/export?chatType=assignment`, { headers });
     expect(csv.status).toBe(200);
     expect(csv.redirected).toBe(true);
+    // The file is streamed compressed (fetch accepts gzip and br, and decodes it).
+    expect(csv.headers.get('content-encoding')).toMatch(/^(br|gzip)$/);
     expect(new URL(csv.url).pathname).toMatch(/^\/local-exports\/exports\//);
     expect((await csv.text()).split('\r\n')[0]).toMatch(/^chat_id,chat_uuid,title,/);
     await stop(first.child);

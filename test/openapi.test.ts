@@ -1,4 +1,4 @@
-import { CHANNEL_COMPONENTS, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, SCOPES } from '@parley/core';
+import { CHANNEL_COMPONENTS, ERROR_CODES, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, SCOPES } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 
@@ -32,7 +32,11 @@ describe('GET /openapi.json and /docs', () => {
 
   it('gives every operation of every group security with its scope, a summary and the shared error responses', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
-    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item as object).map(([method, op]) => ({ path, method, op })));
+    const all = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item as object).map(([method, op]) => ({ path, method, op })));
+    // The health checks alone are public, and say so with an empty security requirement.
+    const unauthenticated = all.filter(({ op }) => Array.isArray(op.security) && op.security.length === 0);
+    expect(unauthenticated.map(({ method, path }) => `${method} ${path}`)).toEqual(['get /health', 'get /health/ready']);
+    const operations = all.filter((o) => !unauthenticated.includes(o));
     expect(operations.length).toBeGreaterThan(7);
     for (const { path, method, op } of operations) {
       expect(op.summary, `${method} ${path}`).toBeTruthy();
@@ -47,6 +51,27 @@ describe('GET /openapi.json and /docs', () => {
       expect(op.security, `${method} ${path}`).toEqual(schemes.map((name) => ({ [name]: [scope] })));
       expect(op.description, `${method} ${path}`).toContain(`Requires \`${scope}\``);
     }
+  });
+
+  it('has top-level tags with descriptions, each operation under one of them, servers, a license and the closed set of error codes', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Org chats', 'Statistics', 'Health']);
+    for (const tag of doc.tags) expect(tag.description, tag.name).toBeTruthy();
+    const byTag: Record<string, string[]> = {};
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item as Record<string, { tags: string[] }>)) {
+        expect(op.tags, `${method} ${path}`).toHaveLength(1);
+        (byTag[op.tags[0]!] ??= []).push(path);
+      }
+    }
+    expect(Object.keys(byTag).sort()).toEqual([...doc.tags.map((t: { name: string }) => t.name)].sort());
+    expect(byTag['Org chats']!.every((p) => p.startsWith('/v1/orgs/'))).toBe(true);
+    expect(byTag['Workspace chats']!.every((p) => p.startsWith('/api/v2/w/'))).toBe(true);
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    expect(doc.info.license).toEqual({ name: 'MIT', identifier: 'MIT' });
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual([...ERROR_CODES]);
+    // The conventions every endpoint shares are stated once, in the description.
+    for (const phrase of ['trailing slash is ignored', '`405`', '`415`', '`ETag`', '`304 Not Modified`', '`Accept-Encoding`', 'CORS']) expect(doc.info.description).toContain(phrase);
   });
 
   it('describes the statistics group: every component with its definition, the buckets, the export and its status', async () => {

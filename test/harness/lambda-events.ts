@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 export function httpApiEvent(
   method: string,
   pathWithQuery: string,
-  options: { headers?: Record<string, string>; body?: unknown; routeKey?: string } = {},
+  options: { headers?: Record<string, string>; body?: unknown; rawBody?: string; routeKey?: string } = {},
 ): APIGatewayProxyEventV2 {
   const [rawPath, rawQueryString = ''] = pathWithQuery.split('?') as [string, string?];
   const queryStringParameters: Record<string, string> = {};
@@ -34,7 +34,7 @@ export function httpApiEvent(
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     isBase64Encoded: false,
   };
 }

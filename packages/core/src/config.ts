@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseCorsOrigins } from './cors-origins.js';
 import { EXPORT_DELIVERY } from './exports/delivery.js';
 
 // Configuration is parsed once, here, from the environment.
@@ -7,6 +8,20 @@ import { EXPORT_DELIVERY } from './exports/delivery.js';
 const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Origins browsers may call the API from: `*`, `none`, or a comma-separated list. Unset: any under `npm start`, none deployed. */
+    CORS_ORIGINS: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        try {
+          return parseCorsOrigins(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+    /** The request log's form: JSON lines, or short lines for a terminal. Unset: `pretty` when `npm start` writes to a terminal, else `json`. */
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     /**
      * The API's public base URL, for the links it returns (downloads, status URLs): clients reach it there.
      * Unset: API Gateway's own domain on Lambda, else http://localhost:PORT. Never taken from a request.
@@ -73,6 +88,8 @@ const ConfigSchema = z
   })
   .transform((env) => ({
     port: env.PORT,
+    corsOrigins: env.CORS_ORIGINS,
+    logFormat: env.LOG_FORMAT,
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,

@@ -7,9 +7,13 @@ export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'not_found',
+  /** The path exists, but not with this method (the response's `Allow` lists those it takes). */
+  'method_not_allowed',
   'conflict',
   'idempotency_mismatch',
   'payload_too_large',
+  /** A request body that is not JSON. */
+  'unsupported_media_type',
   'headers_too_large',
   'internal',
   /** A dependency (the database) is out of reach for now: retry later. */

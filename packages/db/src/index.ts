@@ -1,5 +1,5 @@
 export { createDb, type DatabaseDriver, type DbHandle, type DbOptions } from './create-db.js';
-export { migrateToLatest } from './migrate.js';
+export { knownMigrations, migrateToLatest, type MigrationStatus, migrationStatus } from './migrate.js';
 export { isDatabaseUnavailable } from './errors.js';
 export { type CsvCopy, inlineParameters, sqlLiteral } from './copy-csv.js';
 export type { Executor } from './executor.js';

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as initial from './migrations/20261122T0000-initial.js';
 import * as chatDailyStats from './migrations/20261122T0100-chat-daily-stats.js';
 import * as workspaceChats from './migrations/20261123T0000-workspace-chats.js';
@@ -31,4 +31,28 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The migrations this code knows, in order. */
+export const knownMigrations: readonly string[] = Object.keys(migrations);
+
+export interface MigrationStatus {
+  /** How many of this code's migrations the database has. */
+  applied: number;
+  /** This code's migrations the database lacks: not ready until a migrate runs. */
+  pending: string[];
+  /** Migrations the database has and this code does not know (a newer release's, applied before its rollout). */
+  unknown: string[];
+}
+
+/** Compares the migrations the database recorded with this code's list (also a check that the database answers). */
+export async function migrationStatus(db: Kysely<any>): Promise<MigrationStatus> {
+  const { rows: exists } = await sql<{ present: boolean }>`select to_regclass('kysely_migration') is not null as present`.execute(db);
+  const done = exists[0]?.present ? (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map((r) => r.name) : [];
+  const recorded = new Set(done);
+  return {
+    applied: knownMigrations.filter((name) => recorded.has(name)).length,
+    pending: knownMigrations.filter((name) => !recorded.has(name)),
+    unknown: done.filter((name) => !knownMigrations.includes(name)).sort(),
+  };
 }

@@ -35,8 +35,15 @@ export const endpointGroups: EndpointGroup[] = [
   },
   {
     name: 'docs',
-    routes: ['GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'],
+    // ANY, as for the other groups: a wrong method reaches the function, which answers 405 with Allow.
+    routes: ['ANY /openapi.json', 'ANY /docs', 'ANY /docs/{proxy+}'],
     handler: 'packages/functions/src/api/docs/lambda.handler',
+  },
+  {
+    // Its own small function: health checks neither wait on nor wake the API's.
+    name: 'health',
+    routes: ['ANY /health', 'ANY /health/{proxy+}'],
+    handler: 'packages/functions/src/api/health/lambda.handler',
   },
 ];
 

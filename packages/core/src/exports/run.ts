@@ -42,6 +42,8 @@ export interface ExportRunDeps {
   leaseSeconds: number;
   /** The kinds this worker runs; EXPORT_KINDS unless given (tests stand in for a kind's source). */
   kinds?: ExportKinds;
+  /** Told of each file this run completed (the worker's metrics). */
+  onCompleted?: (file: { kind: string; rowCount: number; byteCount: number }) => void;
   /** Where a failed run's full error goes (the job keeps a plain reason only); nowhere unless given. */
   log?: (entry: Record<string, unknown>) => void;
 }
@@ -81,7 +83,10 @@ export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery:
     const rowCount = file.rowCount();
     if (rowCount === undefined) throw new Error('the export reported no row count');
     // False when the lease ran out and another run took the job: that run's outcome stands.
-    return (await completeExportJob(db, job.id, job.attempts, { rowCount, byteCount: file.byteCount(), objectKey: key })) ? 'completed' : 'done';
+    const byteCount = file.byteCount();
+    if (!(await completeExportJob(db, job.id, job.attempts, { rowCount, byteCount, objectKey: key }))) return 'done';
+    deps.onCompleted?.({ kind: job.kind, rowCount, byteCount });
+    return 'completed';
   } catch (err) {
     deps.log?.({ level: 'error', message: 'export run failed', jobId: job.id, attempt: job.attempts, error: String(err) });
     const reason = failureReason(err, storing && !sourceFailed);

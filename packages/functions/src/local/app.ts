@@ -1,28 +1,39 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { AppError, LOCAL_EXPORTS_PATH, type LocalExportStore } from '@parley/core';
-import { Hono } from 'hono';
-import { logger } from 'hono/logger';
+import { AppError, type CorsOrigins, LOCAL_EXPORTS_PATH, type LocalExportStore } from '@parley/core';
 import { groupApps } from '../api/apps.js';
 import { createDocsApp } from '../api/docs/index.js';
 import { endpointGroups } from '../groups.js';
 import type { AppDeps } from '../shared/env.js';
-import { renderError, renderNotFound } from '../shared/errors.js';
+import { renderError } from '../shared/errors.js';
+import { createHttpApp } from '../shared/http.js';
+import { type PrometheusRegistry, prometheusRegistry } from '../shared/metrics.js';
+import type { LogWriter } from '../shared/request-log.js';
 
-/** Every endpoint group in one app, as the local server and the tests serve them. */
-export function createLocalApp(deps: AppDeps, options: { logRequests?: boolean; localExportStore?: LocalExportStore } = {}) {
-  const app = new Hono();
-  // One line per request in the terminal of `npm start`.
-  if (options.logRequests) app.use(logger());
-  if (options.localExportStore) app.get(`${LOCAL_EXPORTS_PATH}/*`, localExportDownload(options.localExportStore));
-  for (const group of endpointGroups) {
+export interface LocalAppOptions {
+  localExportStore?: LocalExportStore;
+  /** Origins browsers may call from; none unless given (`npm start` allows any unless CORS_ORIGINS says otherwise). */
+  cors?: CorsOrigins;
+  /** Where the line per request goes; nowhere unless given. */
+  log?: LogWriter;
+  /** The metrics `GET /metrics` renders; a registry of the app's own unless given (the server shares one with its workers). */
+  metrics?: PrometheusRegistry;
+}
+
+/** Every endpoint group in one app, as the local server and the tests serve them, with the local server's own routes. */
+export function createLocalApp(deps: AppDeps, options: LocalAppOptions = {}) {
+  const metrics = options.metrics ?? prometheusRegistry();
+  const groups = endpointGroups.map((group) => {
     const create = group.name === 'docs' ? createDocsApp : groupApps[group.name];
     if (!create) throw new Error(`Endpoint group ${group.name} has no app`);
-    app.route('/', create(deps));
-  }
-  app.get('/', (c) => c.json({ name: 'Parley', docs: '/docs', openapi: '/openapi.json' }));
-  app.notFound(renderNotFound);
-  return app;
+    return create(deps);
+  });
+  return createHttpApp(groups, { cors: options.cors ?? [], telemetry: { log: options.log ?? (() => {}), metrics } }, (app) => {
+    if (options.localExportStore) app.get(`${LOCAL_EXPORTS_PATH}/*`, localExportDownload(options.localExportStore));
+    // Local only: deployed, the same numbers are CloudWatch metrics (EMF on the log lines).
+    app.get('/metrics', (c) => c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }));
+    app.get('/', (c) => c.json({ name: 'Parley', docs: '/docs', openapi: '/openapi.json' }));
+  });
 }
 
 /**

@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, lazyDatabase, migrateToLatest, rollupStatistics, seedDemoWorkspace } from '@parley/core';
+import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, lazyDatabase, migrateToLatest, seedDemoWorkspace } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
+import { prometheusRegistry } from '../shared/metrics.js';
+import { jsonLines, prettyLines } from '../shared/request-log.js';
 import { createExportWorker } from '../workers/export-worker.js';
+import { runRollup } from '../workers/stats-rollup.js';
 import { createLocalApp } from './app.js';
 import { adoptLegacyDemoKey } from './demo-key.js';
 import { createInProcessExportQueue, visibilityTimeoutMsFor } from './export-queue.js';
@@ -54,8 +57,13 @@ async function main() {
   else if (cfg.demoApiKey) await ensureDemoApiKey(db, cfg.demoApiKey);
   const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
 
+  // Request lines, for a terminal unless LOG_FORMAT=json or the output goes elsewhere; the metrics of the
+  // requests, the export worker and the rollup in one registry, at GET /metrics.
+  const log = (cfg.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty' ? prettyLines() : jsonLines;
+  const metrics = prometheusRegistry();
+
   // The statistics rollup the cron runs in production, here on a timer; the first run folds in the demo.
-  const rollup = () => rollupStatistics(db).catch((err: unknown) => console.error('stats rollup failed:', err));
+  const rollup = () => runRollup(db, { dueAt: new Date(), metrics, log }).catch((err: unknown) => console.error('stats rollup failed:', err));
   await rollup();
   const rollupTimer = setInterval(() => void rollup(), ROLLUP_INTERVAL_MS);
   rollupTimer.unref();
@@ -68,7 +76,7 @@ async function main() {
   // Exports: the same worker as the Lambda subscriber, fed by an in-process queue unless a queue URL is
   // configured; files in DATA_DIR/exports behind signed links unless a bucket is.
   const exportStore = exportStoreFor(cfg.exports);
-  const worker = createExportWorker({ handle: database.handle, store: exportStore, leaseSeconds: cfg.exports.leaseSeconds, maxReceives: cfg.exports.maxReceives });
+  const worker = createExportWorker({ handle: database.handle, store: exportStore, leaseSeconds: cfg.exports.leaseSeconds, maxReceives: cfg.exports.maxReceives, metrics, log });
   let exportQueue = sqsExportQueueFor(cfg.exports);
   let exportSweep: ReturnType<typeof startExportSweep> | undefined;
   if (!exportQueue) {
@@ -88,7 +96,8 @@ async function main() {
 
   const app = createLocalApp(
     { db: database.db, providers: () => providers, exports: () => exportServices },
-    { logRequests: true, localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
+    // Any origin by default here: a browser app in development calls from its own port.
+    { log, metrics, cors: cfg.corsOrigins ?? '*', localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
   );
   const server = serveLocal({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
     lock?.update({ port: info.port });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type ErrorCode, JSON_LIMITS } from '@parley/core';
+import { AppError, ERROR_CODES, type ErrorCode, JSON_LIMITS } from '@parley/core';
 import { isDatabaseUnavailable } from '@parley/db';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -14,8 +14,10 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   idempotency_mismatch: 422,
   headers_too_large: 431,
   internal: 500,
@@ -28,7 +30,7 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: 'validation_failed', description: 'Machine-readable error code.' }),
+      code: z.enum(ERROR_CODES).openapi({ example: 'validation_failed', description: 'Machine-readable error code, from a closed set.' }),
       message: z.string().openapi({ example: 'query.pageSize: must be at most 100' }),
       requestId: z.string().openapi({ description: 'Quote this when reporting a problem.' }),
       issues: z
@@ -62,6 +64,7 @@ export const commonErrorResponses = {
 /** Routes that take a JSON body declare these as well. */
 export const bodyErrorResponses = {
   413: errorResponse('The request body is larger than 1 MB.'),
+  415: errorResponse('The request body is not JSON (`Content-Type: application/json`).'),
 } as const;
 
 // Validation targets named as a client sees them.
@@ -88,21 +91,19 @@ export function renderError(err: unknown, c: Context): Response {
     c.header('x-request-id', requestId);
   }
   let appError: AppError;
-  // What the server knows and the client must not (driver text, internal addresses) goes to the log.
-  const log = (level: string, e: unknown) => console.error(JSON.stringify({ level, requestId, message: String(e), stack: (e as Error)?.stack }));
   if (err instanceof AppError) {
     appError = err;
-    if ((err.code === 'internal' || err.code === 'unavailable') && err.cause !== undefined) log('error', err.cause);
   } else if (err instanceof HTTPException && err.status < 500) {
     // Hono's own client errors, e.g. malformed JSON bodies.
     appError = new AppError(err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : 'bad_request', err.message);
   } else if (isDatabaseUnavailable(err)) {
-    log('warn', err);
-    appError = new AppError('unavailable', 'The database is unavailable at the moment; retry shortly');
+    appError = new AppError('unavailable', 'The database is unavailable at the moment; retry shortly', { cause: err });
   } else {
-    log('error', err);
-    appError = new AppError('internal', 'Internal server error');
+    appError = new AppError('internal', 'Internal server error', { cause: err });
   }
+  // Every 5xx is logged here, once, with its causes: what the server knows and the client must not
+  // (driver text, internal addresses). A 4xx is the client's and answers for itself.
+  if (statusOf(appError.code) >= 500) logError(requestId, appError, appError.code === 'unavailable' ? 'warn' : 'error');
   if (appError.code === 'unavailable') c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
   return c.json(errorBody(appError, requestId), statusOf(appError.code));
 }
@@ -114,6 +115,27 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
 /** The body of every error response. */
 export function errorBody(appError: AppError, requestId: string) {
   return { error: { code: appError.code, message: appError.message, requestId, ...(appError.issues && { issues: appError.issues }) } };
+}
+
+/**
+ * An error and the chain of its causes as one JSON line: the outermost's message, then each cause
+ * (name, message, code), and the stack of the first that is not an AppError (where it went wrong).
+ */
+export function logError(requestId: string | undefined, err: unknown, level: 'error' | 'warn' = 'error'): void {
+  const chain: Array<{ name?: string; message: string; code?: unknown }> = [];
+  let stack: string | undefined;
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 10; depth++) {
+    if (!(e instanceof Error)) {
+      chain.push({ message: String(e) });
+      break;
+    }
+    const code = e instanceof AppError ? e.code : (e as { code?: unknown }).code;
+    chain.push({ name: e.name, message: e.message, ...(code !== undefined && { code }) });
+    if (!stack && !(e instanceof AppError)) stack = e.stack;
+    e = e.cause;
+  }
+  const [outer, ...causes] = chain;
+  console.error(JSON.stringify({ time: new Date().toISOString(), level, message: outer?.message, code: outer?.code, requestId, cause: causes, stack }));
 }
 
 /** Unknown routes answer in the same shape as every other error. */

@@ -4,6 +4,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { exportStoreFor } from '../shared/export-adapters.js';
 import { lambdaDatabase } from '../shared/lambda-deps.js';
 import { lambdaExportsConfig } from '../shared/lambda-export-deps.js';
+import { emfSink, METRICS, type MetricsSink } from '../shared/metrics.js';
 
 export interface ExportWorkerDeps {
   handle: () => Promise<Pick<DbHandle, 'db' | 'copyCsv'>>;
@@ -15,6 +16,8 @@ export interface ExportWorkerDeps {
   log?: (entry: Record<string, unknown>) => void;
   /** The export kinds it runs; every kind of the registry unless given. */
   kinds?: ExportKinds;
+  /** Rows and duration of each completed export: CloudWatch EMF on the delivery's log line unless given. */
+  metrics?: MetricsSink;
 }
 
 const consoleLog = (entry: Record<string, unknown>) => (entry.level === 'error' ? console.error : console.log)(JSON.stringify(entry));
@@ -29,6 +32,7 @@ const RETRY: ReadonlySet<ExportRunOutcome> = new Set(['busy', 'retry', 'failed']
  */
 export function createExportWorker(deps: ExportWorkerDeps) {
   const log = deps.log ?? consoleLog;
+  const metrics = deps.metrics ?? emfSink();
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
@@ -41,14 +45,21 @@ export function createExportWorker(deps: ExportWorkerDeps) {
       const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
       const final = receives >= deps.maxReceives;
       let outcome: ExportRunOutcome;
+      let completed = undefined as { kind: string; rowCount: number } | undefined;
+      const started = performance.now();
       try {
-        outcome = await runExportJob({ handle: await deps.handle(), store: deps.store, leaseSeconds: deps.leaseSeconds, kinds: deps.kinds, log }, jobId, { final });
+        const onCompleted = (file: { kind: string; rowCount: number }) => void (completed = file);
+        outcome = await runExportJob({ handle: await deps.handle(), store: deps.store, leaseSeconds: deps.leaseSeconds, kinds: deps.kinds, log, onCompleted }, jobId, { final });
       } catch (err) {
         // The database is out of reach: the job was not claimed, or its lease will run out.
         log({ level: 'error', message: 'export delivery failed', jobId, error: String(err) });
         outcome = 'retry';
       }
-      log({ level: 'info', message: 'export delivery', jobId, receives, outcome });
+      const durationMs = Math.round(performance.now() - started);
+      const measured = completed
+        ? { rows: completed.rowCount, ...metrics.record({ dimensions: { kind: completed.kind }, values: [[METRICS.exportRows, completed.rowCount], [METRICS.exportDuration, durationMs]] }) }
+        : {};
+      log({ level: 'info', message: 'export delivery', jobId, receives, outcome, durationMs, ...measured });
       if (RETRY.has(outcome)) batchItemFailures.push({ itemIdentifier: record.messageId });
     }
     return { batchItemFailures };

@@ -1,5 +1,5 @@
-import { handle } from 'hono/aws-lambda';
 import { lambdaDeps } from '../../shared/lambda-deps.js';
+import { lambdaHttpHandler } from '../../shared/lambda-http.js';
 import { createChatsApp } from './index.js';
 
-export const handler = handle(createChatsApp(lambdaDeps));
+export const handler = lambdaHttpHandler(createChatsApp(lambdaDeps));

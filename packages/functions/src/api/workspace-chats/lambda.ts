@@ -1,6 +1,6 @@
-import { handle } from 'hono/aws-lambda';
 import { lambdaDeps } from '../../shared/lambda-deps.js';
+import { lambdaHttpHandler } from '../../shared/lambda-http.js';
 import { lambdaExportServices } from '../../shared/lambda-export-deps.js';
 import { createWorkspaceChatsApp } from './index.js';
 
-export const handler = handle(createWorkspaceChatsApp({ ...lambdaDeps, exports: lambdaExportServices }));
+export const handler = lambdaHttpHandler(createWorkspaceChatsApp({ ...lambdaDeps, exports: lambdaExportServices }));
