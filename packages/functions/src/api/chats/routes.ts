@@ -23,6 +23,7 @@ const pagingHeaders = {
 };
 
 export const listChatDetails = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listChatDetails',
   method: 'get',
   path: '/api/v1/chats/details',
   tags,
@@ -33,6 +34,7 @@ export const listChatDetails = authorizedRoute({ permission: 'chats:read', reach
 });
 
 export const getChatDetails = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'getChatDetails',
   method: 'get',
   path: '/api/v1/chats/{id}/details',
   tags,
@@ -42,6 +44,7 @@ export const getChatDetails = authorizedRoute({ permission: 'chats:read', reach:
 });
 
 export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listChats',
   method: 'get',
   path: '/api/v1/chats',
   tags,
@@ -52,6 +55,7 @@ export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'cha
 });
 
 export const createChat = authorizedRoute({ permission: 'chats:write' }, {
+  operationId: 'createChat',
   method: 'post',
   path: '/api/v1/chats',
   tags,
@@ -71,6 +75,7 @@ export const createChat = authorizedRoute({ permission: 'chats:write' }, {
 });
 
 export const getChat = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'getChat',
   method: 'get',
   path: '/api/v1/chats/{id}',
   tags,
@@ -81,6 +86,7 @@ export const getChat = authorizedRoute({ permission: 'chats:read', reach: 'chat'
 });
 
 export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'updateChat',
   method: 'patch',
   path: '/api/v1/chats/{id}',
   tags,
@@ -96,6 +102,7 @@ export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'c
 });
 
 export const removeChat = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'removeChat',
   method: 'delete',
   path: '/api/v1/chats/{id}',
   tags,

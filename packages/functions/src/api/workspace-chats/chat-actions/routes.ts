@@ -25,6 +25,7 @@ const json = <T>(schema: T, description: string) => ({ description, content: { '
 const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
 export const addParticipant = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'addChatParticipant',
   method: 'post',
   path: `${base}/participants`,
   tags,
@@ -44,6 +45,7 @@ export const addParticipant = authorizedRoute({ permission: 'chats:write', reach
 });
 
 export const sendAssistantMessage = authorizedRoute({ permission: 'chats:admin', reach: 'chat' }, {
+  operationId: 'sendAssistantMessage',
   method: 'post',
   path: `${base}/send-assistant-message`,
   tags,
@@ -66,6 +68,7 @@ export const sendAssistantMessage = authorizedRoute({ permission: 'chats:admin',
 });
 
 export const summarize = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'summarizeChat',
   method: 'post',
   path: `${base}/summarize`,
   tags,
@@ -80,6 +83,7 @@ export const summarize = authorizedRoute({ permission: 'chats:write', reach: 'ch
 });
 
 export const listMessages = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'listChatMessages',
   method: 'get',
   path: `${base}/messages`,
   tags,
@@ -91,6 +95,7 @@ export const listMessages = authorizedRoute({ permission: 'chats:read', reach: '
 });
 
 export const recordMessage = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'recordChatMessage',
   method: 'post',
   path: `${base}/messages`,
   tags,
@@ -108,6 +113,7 @@ export const recordMessage = authorizedRoute({ permission: 'chats:write', reach:
 });
 
 export const rateMessage = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'rateChatMessage',
   method: 'post',
   path: `${base}/messages/{uuid}/rate`,
   tags,
@@ -120,6 +126,7 @@ export const rateMessage = authorizedRoute({ permission: 'chats:write', reach: '
 });
 
 export const listTools = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'listChatTools',
   method: 'get',
   path: `${base}/tools`,
   tags,
