@@ -9,6 +9,7 @@ const json = <T>(schema: T, description: string) => ({ description, content: { '
 export const changefeed = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   method: 'get',
   path: `${base}/events`,
+  operationId: 'listEvents',
   tags,
   summary: 'Read the changefeed: events in log order after a cursor.',
   description: [
