@@ -4,6 +4,7 @@ import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_A
 import { exportsQueue } from './queue';
 import { chatProviders, databaseUrl } from './secrets';
 import { exportsBucket } from './storage';
+import { webhooksQueue } from './webhooks';
 
 /**
  * The origins browsers may call from, as CORS_ORIGINS says at deploy time (none when unset), parsed as the
@@ -44,7 +45,7 @@ export const groupFunctions = Object.fromEntries(
       memory: '1024 MB',
       // API Gateway HTTP APIs give up on an integration after 30 seconds.
       timeout: '29 seconds',
-      link: [databaseUrl, chatProviders, exportsBucket, exportsQueue],
+      link: [databaseUrl, chatProviders, exportsBucket, exportsQueue, webhooksQueue],
       environment: { DATABASE_DRIVER: 'neon', CORS_ORIGINS: corsSetting },
     });
     for (const route of group.routes) api.route(route, fn.arn);

@@ -91,6 +91,9 @@ interface Fixture {
   freshChat(target: Target): Promise<{ id: string; number: number }>;
   /** A new member each call, to be added as a participant. */
   freshMember(): Promise<number>;
+  /** A webhook endpoint of the workspace, and a new one each call (for deleting). */
+  endpointId: string;
+  freshEndpoint(): Promise<string>;
 }
 
 let fx: Fixture;
@@ -157,7 +160,12 @@ beforeAll(async () => {
 
   let n = 0;
   const freshMember = async () => (await insertUser(t.db, { workspaceId: ws.workspace.id, name: `Newcomer ${++n}` })).id;
-  fx = { ws, foreign, keys, chats, chatExports, statisticsExports, freshChat, freshMember };
+  const freshEndpoint = async () => {
+    const res = await call({ method: 'POST', path: `/api/v2/w/${ws.workspace.id}/webhook-endpoints`, body: { url: 'https://hooks.example.test/fixture' } }, ws.keys.all);
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  };
+  fx = { ws, foreign, keys, chats, chatExports, statisticsExports, freshChat, freshMember, endpointId: await freshEndpoint(), freshEndpoint };
 });
 
 afterAll(async () => {
@@ -168,6 +176,7 @@ afterAll(async () => {
 // ---- The table: every operation of /openapi.json ----
 
 const v2 = () => `/api/v2/w/${fx.ws.workspace.id}/chats`;
+const hooks = () => `/api/v2/w/${fx.ws.workspace.id}/webhook-endpoints`;
 const stats = () => `/v1/chatbots/${fx.ws.agent.identityId}/statistics`;
 const PERIOD = 'from=2026-01-01T00:00:00Z&to=2026-01-31T23:59:59Z';
 
@@ -242,6 +251,36 @@ const OPERATIONS: Record<string, Operation> = {
 
   // Events.
   'GET /api/v2/w/{workspace_uuid}/events': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/api/v2/w/${fx.ws.workspace.id}/events` }) },
+
+  // Webhook endpoints: chats:admin, any member's key with it (they are the workspace's, not a member's).
+  'POST /api/v2/w/{workspace_uuid}/webhook-endpoints': {
+    scope: 'chats:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: `${hooks()}`, body: { url: 'https://hooks.example.test/in' } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/webhook-endpoints': { scope: 'chats:admin', success: 200, request: () => ({ method: 'GET', path: hooks() }) },
+  'GET /api/v2/w/{workspace_uuid}/webhook-endpoints/{endpoint_id}': { scope: 'chats:admin', success: 200, request: () => ({ method: 'GET', path: `${hooks()}/${fx.endpointId}` }) },
+  'PATCH /api/v2/w/{workspace_uuid}/webhook-endpoints/{endpoint_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'PATCH', path: `${hooks()}/${fx.endpointId}`, body: { description: 'Changed' } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/webhook-endpoints/{endpoint_id}': {
+    scope: 'chats:admin',
+    success: 204,
+    request: async () => ({ method: 'DELETE', path: `${hooks()}/${await fx.freshEndpoint()}` }),
+  },
+  'POST /api/v2/w/{workspace_uuid}/webhook-endpoints/{endpoint_id}/rotate-secret': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'POST', path: `${hooks()}/${fx.endpointId}/rotate-secret`, body: { overlapSeconds: 60 } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/webhook-endpoints/{endpoint_id}/deliveries': { scope: 'chats:admin', success: 200, request: () => ({ method: 'GET', path: `${hooks()}/${fx.endpointId}/deliveries` }) },
+  'POST /api/v2/w/{workspace_uuid}/webhook-endpoints/{endpoint_id}/redeliver': {
+    scope: 'chats:admin',
+    success: 202,
+    request: () => ({ method: 'POST', path: `${hooks()}/${fx.endpointId}/redeliver`, body: { since: '2026-01-01T00:00:00Z' } }),
+  },
 
   // Org chats.
   'GET /v1/orgs/{org_id}/chats': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/v1/orgs/${fx.ws.workspace.id}/chats` }) },

@@ -116,6 +116,7 @@ describe('sst.config.ts', () => {
       api: ofType('ApiGatewayV2')[0]?.instance.url,
       exportsBucket: ofType('Bucket')[0]?.instance.name,
       exportsQueue: named('Queue', 'ExportsQueue').instance.url,
+      webhooksQueue: named('Queue', 'WebhooksQueue').instance.url,
     });
   });
 
@@ -145,7 +146,7 @@ describe('sst.config.ts', () => {
 
   it('links the group functions to the database, the provider settings, the bucket and the queue, on the Neon driver', () => {
     expect(ofType('Secret').map((s) => s.name)).toEqual(['DatabaseUrl', 'ChatProviders']);
-    const linked = [named('Secret', 'DatabaseUrl'), named('Secret', 'ChatProviders'), ofType('Bucket')[0], named('Queue', 'ExportsQueue')].map((c) => c?.instance);
+    const linked = [named('Secret', 'DatabaseUrl'), named('Secret', 'ChatProviders'), ofType('Bucket')[0], named('Queue', 'ExportsQueue'), named('Queue', 'WebhooksQueue')].map((c) => c?.instance);
     for (const fn of ofType('Function')) {
       expect(fn.args.link, fn.name).toHaveLength(linked.length);
       for (const component of linked) expect(fn.args.link, fn.name).toContain(component);
@@ -159,8 +160,8 @@ describe('sst.config.ts', () => {
     const deadLetter = named('Queue', 'ExportsDeadLetter');
     expect(queue.args.dlq).toEqual({ queue: deadLetter.instance.arn, retry: backgroundFunctions.exportWorker.delivery.maxReceives });
     expect(deadLetter.calls).toEqual([]);
-    const subscribed = subscriptions();
-    expect(subscribed.map((s) => s.queue.name)).toEqual(['ExportsQueue']);
+    const subscribed = subscriptions().filter((s) => s.queue.name === 'ExportsQueue');
+    expect(subscriptions().map((s) => s.queue.name).sort()).toEqual(['ExportsQueue', 'WebhooksQueue']);
     const [{ function: worker, options }] = subscribed as [(typeof subscribed)[number]];
     expect(worker.handler).toBe('packages/functions/src/workers/export-worker.handler');
     expect(options).toEqual({ batch: { size: 1, partialResponses: true } });
@@ -171,7 +172,7 @@ describe('sst.config.ts', () => {
 
   it('gives the exports queue, its worker and the configuration one retry budget and lease', () => {
     const queue = named('Queue', 'ExportsQueue');
-    const [{ function: worker }] = subscriptions() as [ReturnType<typeof subscriptions>[number]];
+    const [{ function: worker }] = subscriptions().filter((s) => s.queue.name === 'ExportsQueue') as [ReturnType<typeof subscriptions>[number]];
     // SST writes `dlq.retry` as the redrive policy's maxReceiveCount (sst/sst platform/src/components/aws/queue.ts):
     // the receive with that count is the last, and the worker must know it to record the job's failure.
     const maxReceiveCount = queue.args.dlq.retry;
@@ -185,9 +186,28 @@ describe('sst.config.ts', () => {
     expect(parseConfig({}).exports).toMatchObject({ maxReceives: maxReceiveCount, leaseSeconds: lease });
   });
 
+  it('declares the webhooks queue with its dead-letter queue, a partial-response worker and the sweep, from one set of numbers', () => {
+    const queue = named('Queue', 'WebhooksQueue');
+    const deadLetter = named('Queue', 'WebhooksDeadLetter');
+    const { delivery } = backgroundFunctions.webhookWorker;
+    expect(queue.args.dlq).toEqual({ queue: deadLetter.instance.arn, retry: delivery.maxReceives });
+    expect(deadLetter.calls).toEqual([]);
+    const [{ function: worker, options }] = subscriptions().filter((s) => s.queue.name === 'WebhooksQueue') as [ReturnType<typeof subscriptions>[number]];
+    expect(worker.handler).toBe(backgroundFunctions.webhookWorker.handler);
+    expect(options).toEqual({ batch: { size: 10, partialResponses: true } });
+    expect(worker.link).toEqual(expect.arrayContaining([named('Secret', 'DatabaseUrl').instance, queue.instance]));
+    expect(seconds(queue.args.visibilityTimeout)).toBeGreaterThan(seconds(worker.timeout));
+    // A batch of attempts, each within the endpoint timeout and its lease, fits the worker's run.
+    expect(delivery.leaseSeconds).toBeGreaterThan(delivery.timeoutSeconds);
+    expect(parseConfig({}).webhooks.timeoutMs).toBe(delivery.timeoutSeconds * 1000);
+    const sweep = named('CronV2', 'WebhookSweep');
+    expect(sweep.args.schedule).toBe('rate(1 minute)');
+    expect(sweep.args.function.handler).toBe(backgroundFunctions.webhookSweep.handler);
+    expect(sweep.args.function.link).toEqual(expect.arrayContaining([queue.instance]));
+  });
+
   it('schedules the stats rollup', () => {
-    const [cron, ...others] = ofType('CronV2');
-    expect(others).toEqual([]);
+    const cron = named('CronV2', 'StatsRollup');
     expect(cron?.args.schedule).toBe('rate(15 minutes)');
     expect(cron?.args.function.handler).toBe(backgroundFunctions.statsRollup.handler);
     expect(cron?.args.function.link).toEqual([named('Secret', 'DatabaseUrl').instance]);
@@ -195,7 +215,7 @@ describe('sst.config.ts', () => {
 
   it('runs every function on nodejs22.x', () => {
     const functions = declaredFunctions();
-    expect(functions.length).toBe(endpointGroups.length + 2);
+    expect(functions.length).toBe(endpointGroups.length + 4);
     for (const [where, args] of functions) expect(args.runtime, where).toBe('nodejs22.x');
   });
 

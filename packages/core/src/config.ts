@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseCorsOrigins } from './cors-origins.js';
 import { EXPORT_DELIVERY } from './exports/delivery.js';
+import { WEBHOOK_DELIVERY } from './webhooks/delivery.js';
 
 // Configuration is parsed once, here, from the environment.
 
@@ -55,6 +56,12 @@ const ConfigSchema = z
     EXPORT_LEASE_SECONDS: z.coerce.number().int().min(1).max(43_200).default(EXPORT_DELIVERY.leaseSeconds),
     /** HMAC key of local download links; random per process when unset. */
     EXPORT_SIGNING_SECRET: z.string().min(16).optional(),
+    /** SQS queue URL for webhook deliveries; without it an in-process queue delivers them (local). */
+    WEBHOOKS_QUEUE_URL: z.string().url().optional(),
+    /** How long a webhook endpoint may take to answer. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(30_000).default(WEBHOOK_DELIVERY.timeoutSeconds * 1000),
+    /** true: webhook endpoints may be on loopback, link-local or private networks (local testing only). */
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     DEMO_API_KEY: z
       .string()
       .regex(/^prl_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{16,}$/, 'must look like prl_<12 letters or digits>_<at least 16 url-safe characters>')
@@ -134,6 +141,13 @@ const ConfigSchema = z
             }
           : { kind: 'extractive' as const, maxInputChars: env.SUMMARY_MAX_INPUT_CHARS },
       tools: { timeoutMs: env.TOOL_CALL_TIMEOUT_MS },
+    },
+    webhooks: {
+      queueUrl: env.WEBHOOKS_QUEUE_URL,
+      sqsEndpoint: env.SQS_ENDPOINT,
+      region: env.AWS_REGION,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     },
     exports: {
       bucket: env.EXPORTS_BUCKET,

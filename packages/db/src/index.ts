@@ -21,3 +21,4 @@ export * from './repositories/chatbots.js';
 export * from './repositories/statistics-inbox.js';
 export * from './repositories/chat-reach.js';
 export * from './repositories/events.js';
+export * from './repositories/webhooks.js';

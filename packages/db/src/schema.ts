@@ -359,6 +359,62 @@ export interface EventsTable {
   occurred_at: CreatedAt;
 }
 
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  url: string;
+  event_types: ColumnType<string[], string[] | undefined, string[]>;
+  enabled: Generated<boolean>;
+  description: string | null;
+  disabled_reason: string | null;
+  last_success_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface WebhookSecretsTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  secret: string;
+  created_at: CreatedAt;
+  expires_at: Date | null;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  endpoint_id: string;
+  event_id: string;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  enqueued_at: Date | null;
+  lease_until: Date | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  completed_at: Date | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: GeneratedId;
+  delivery_id: string;
+  attempt: number;
+  started_at: Date;
+  status_code: number | null;
+  latency_ms: number;
+  response_excerpt: string | null;
+  error: string | null;
+}
+
+export interface EventDispatchTable {
+  id: number;
+  seen: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   identities: IdentitiesTable;
@@ -384,4 +440,9 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   export_jobs: ExportJobsTable;
   events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  event_dispatch: EventDispatchTable;
 }

@@ -1,4 +1,5 @@
 import { EXPORT_DELIVERY } from '@parley/core/export-delivery';
+import { WEBHOOK_DELIVERY } from '@parley/core/webhook-delivery';
 
 // The endpoint groups: one Hono app and one Lambda function each. infra/api.ts and the local
 // server both read this list, so the deployed routes and the local ones cannot disagree.
@@ -57,4 +58,8 @@ export const backgroundFunctions = {
   statsRollup: { name: 'stats-rollup', handler: 'packages/functions/src/workers/stats-rollup.handler' },
   /** With its delivery settings: infra/queue.ts builds the queue, the redrive and the worker from them. */
   exportWorker: { name: 'export-worker', handler: 'packages/functions/src/workers/export-worker.handler', delivery: EXPORT_DELIVERY },
+  /** Webhook dispatch and delivery (infra/webhooks.ts), with its own delivery settings. */
+  webhookWorker: { name: 'webhook-worker', handler: 'packages/functions/src/workers/webhook-worker.handler', delivery: WEBHOOK_DELIVERY },
+  /** The webhook safety net: dispatches what no message asked for, sends stranded deliveries. */
+  webhookSweep: { name: 'webhook-sweep', handler: 'packages/functions/src/workers/webhook-worker.sweepHandler' },
 } as const;

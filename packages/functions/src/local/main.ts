@@ -1,15 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, lazyDatabase, migrateToLatest, seedDemoWorkspace } from '@parley/core';
+import { AppError, config, ConfigError, httpWebhookTransport, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, lazyDatabase, migrateToLatest, seedDemoWorkspace } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { prometheusRegistry } from '../shared/metrics.js';
 import { jsonLines, prettyLines } from '../shared/request-log.js';
 import { createExportWorker } from '../workers/export-worker.js';
+import { createWebhookWorker } from '../workers/webhook-worker.js';
 import { runRollup } from '../workers/stats-rollup.js';
 import { createLocalApp } from './app.js';
 import { adoptLegacyDemoKey } from './demo-key.js';
-import { createInProcessExportQueue, visibilityTimeoutMsFor } from './export-queue.js';
+import { createInProcessExportQueue, createInProcessWebhookQueue, visibilityTimeoutMsFor } from './export-queue.js';
 import { startExportSweep } from './export-sweep.js';
 import { claimEmbeddedDatabase, DatabaseBusyError } from './open-database.js';
 import { assertPortFree, PortBusyError } from './port.js';
@@ -94,8 +95,28 @@ async function main() {
     publicUrl: cfg.publicUrl,
   };
 
+  // Webhooks: the same worker as the Lambda subscriber, fed by the in-process queue unless a queue URL is
+  // configured; the sweep (a timer here, a schedule deployed) sends deliveries no message will bring.
+  const webhookServices = {
+    transport: httpWebhookTransport({ allowPrivateNetworks: cfg.webhooks.allowPrivateNetworks }),
+    retrySeconds: WEBHOOK_DELIVERY.retrySeconds,
+    timeoutMs: cfg.webhooks.timeoutMs,
+    leaseSeconds: WEBHOOK_DELIVERY.leaseSeconds,
+    allowPrivateNetworks: cfg.webhooks.allowPrivateNetworks,
+  } as Omit<WebhookServices, 'queue'> as WebhookServices;
+  const webhookWorker = createWebhookWorker({ db: database.db, services: webhookServices, log });
+  webhookServices.queue = cfg.webhooks.queueUrl
+    ? (await import('@parley/core/aws')).createSqsWebhookQueue({ queueUrl: cfg.webhooks.queueUrl, region: cfg.webhooks.region, endpoint: cfg.webhooks.sqsEndpoint })
+    : createInProcessWebhookQueue(webhookWorker, { maxReceives: WEBHOOK_DELIVERY.maxReceives, visibilityTimeoutMs: visibilityTimeoutMsFor(WEBHOOK_DELIVERY.leaseSeconds) });
+  const notifyEvents = () => webhookServices.queue.send([{ kind: 'dispatch' }]);
+  const webhookSweep = setInterval(() => {
+    void notifyEvents();
+    sweepWebhookDeliveries(db, webhookServices.queue).catch((err: unknown) => console.error(JSON.stringify({ level: 'error', message: 'webhook sweep failed', error: String(err) })));
+  }, 10_000);
+  webhookSweep.unref();
+
   const app = createLocalApp(
-    { db: database.db, providers: () => providers, exports: () => exportServices },
+    { db: database.db, providers: () => providers, exports: () => exportServices, webhooks: () => webhookServices, notifyEvents },
     // Any origin by default here: a browser app in development calls from its own port.
     { log, metrics, cors: cfg.corsOrigins ?? '*', localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
   );
@@ -127,6 +148,7 @@ async function main() {
 
   const stop = async () => {
     clearInterval(rollupTimer);
+    clearInterval(webhookSweep);
     exportSweep?.stop();
     server.close();
     await socket?.close();

@@ -68,6 +68,18 @@ export function requireApiKey(deps: AppDeps, options: { extraHeaders?: string[] 
     c.set('db', db);
     c.set('principal', await authenticate(db, apiKeyFrom(c.req, options.extraHeaders)));
     await next();
+    // A change may have recorded events: wake the webhook dispatcher (its sweep catches a lost wake-up).
+    if (deps.notifyEvents && c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) {
+      await deps.notifyEvents().catch((err: unknown) => console.error(JSON.stringify({ level: 'warn', message: 'webhook dispatch could not be queued', error: String(err) })));
+    }
+  };
+}
+
+/** Makes the webhook services available to the webhook endpoint routes. */
+export function withWebhooks(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('webhooks', deps.webhooks?.());
+    await next();
   };
 }
 

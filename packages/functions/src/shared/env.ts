@@ -1,5 +1,5 @@
 import type { Database } from '@parley/db';
-import type { ExportServices, Principal, Providers } from '@parley/core';
+import type { ExportServices, Principal, Providers, WebhookServices } from '@parley/core';
 import type { Kysely } from 'kysely';
 
 export interface AppDeps {
@@ -9,6 +9,10 @@ export interface AppDeps {
   providers?: () => Providers;
   /** The export queue and store, built on first use; without them the export routes answer 500. */
   exports?: () => ExportServices;
+  /** The webhook queue and transport, built on first use; without them redeliveries wait for the sweep. */
+  webhooks?: () => WebhookServices;
+  /** Called after each successful change (a non-GET request answered below 400): asks the webhook dispatcher to fan out new events. */
+  notifyEvents?: () => Promise<void>;
 }
 
 export interface AppEnv {
@@ -19,5 +23,7 @@ export interface AppEnv {
     providers: Providers;
     /** Set on the export routes: the export queue and store. */
     exports: ExportServices | undefined;
+    /** Set on the webhook endpoint routes. */
+    webhooks: WebhookServices | undefined;
   };
 }

@@ -42,6 +42,7 @@ export function lambdaConfig(): Config {
     fill('DATABASE_URL', linked('DatabaseUrl', 'value'));
     fill('EXPORTS_BUCKET', linked('Exports', 'name'));
     fill('EXPORTS_QUEUE_URL', linked('ExportsQueue', 'url'));
+    fill('WEBHOOKS_QUEUE_URL', linked('WebhooksQueue', 'url'));
     for (const [name, value] of Object.entries(linkedProviderSettings())) {
       if (value !== null && value !== undefined) fill(name, String(value));
     }
@@ -55,5 +56,11 @@ let providers: Providers | undefined;
 
 export const lambdaDeps: AppDeps = {
   db: lambdaDatabase.db,
+  // Loaded on the first change, so functions that serve only reads never bundle-load the SQS client.
+  notifyEvents: async () => {
+    if (!lambdaConfig().webhooks.queueUrl) return;
+    const { lambdaWebhookServices } = await import('./lambda-webhook-deps.js');
+    await lambdaWebhookServices().queue.send([{ kind: 'dispatch' }]);
+  },
   providers: () => (providers ??= createProviders(lambdaConfig().providers)),
 };

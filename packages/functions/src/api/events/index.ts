@@ -1,6 +1,6 @@
 import { requireOwnWorkspace } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
-import { createApp, requireApiKey } from '../../shared/app.js';
+import { createApp, requireApiKey, withWebhooks } from '../../shared/app.js';
 import type { AppDeps, AppEnv } from '../../shared/env.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
@@ -15,7 +15,18 @@ const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function createEventsApp(deps: AppDeps) {
   const app = createApp();
   app.use('/api/v2/w/:workspace_uuid/events', requireApiKey(deps), requirePathWorkspace);
+  app.use('/api/v2/w/:workspace_uuid/webhook-endpoints', requireApiKey(deps), requirePathWorkspace, withWebhooks(deps));
+  app.use('/api/v2/w/:workspace_uuid/webhook-endpoints/*', requireApiKey(deps), requirePathWorkspace, withWebhooks(deps));
   // What Parley sends to webhook endpoints, one entry per event type (the document's `webhooks`).
   for (const webhook of WEBHOOKS) app.openAPIRegistry.registerWebhook(webhook);
-  return app.openapi(routes.changefeed, handlers.changefeed);
+  return app
+    .openapi(routes.changefeed, handlers.changefeed)
+    .openapi(routes.createEndpoint, handlers.createEndpoint)
+    .openapi(routes.listEndpoints, handlers.listEndpoints)
+    .openapi(routes.getEndpoint, handlers.getEndpoint)
+    .openapi(routes.updateEndpoint, handlers.updateEndpoint)
+    .openapi(routes.deleteEndpoint, handlers.deleteEndpoint)
+    .openapi(routes.rotateSecret, handlers.rotateSecret)
+    .openapi(routes.listDeliveries, handlers.listDeliveries)
+    .openapi(routes.redeliver, handlers.redeliver);
 }

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { EVENT_DESCRIPTIONS, EVENT_TYPES } from '@parley/core';
-import { enumList, IntegerParam } from '../../shared/params.js';
+import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
 
 export { WorkspaceParams } from '../workspace-chats/schemas.js';
 
@@ -25,9 +25,9 @@ export const ChangefeedQuery = z.strictObject({
     .optional()
     .openapi({ description: 'The `nextCursor` of the previous page: events after it. Absent: from the oldest event kept.' }),
   types: enumList(EVENT_TYPES, 'Only events of these types (the cursor still moves past the others).'),
-  limit: IntegerParam({ min: 1, max: 500 })
+  limit: IntegerParam({ min: 1, max: 100 })
     .default(100)
-    .openapi({ description: 'At most this many events.', type: 'integer', minimum: 1, maximum: 500, default: 100 }),
+    .openapi({ description: 'At most this many events.', type: 'integer', minimum: 1, maximum: 100, default: 100 }),
   wait: IntegerParam({ min: 0, max: 20 })
     .default(0)
     .openapi({ description: 'Long poll: when no event is there yet, wait up to this many seconds for one before answering.', type: 'integer', minimum: 0, maximum: 20, default: 0 }),
@@ -71,3 +71,100 @@ export const WEBHOOKS = EVENT_TYPES.map((type) => ({
   },
   responses: { 200: { description: 'Acknowledged (any 2xx).' }, 410: { description: 'Gone: the endpoint is disabled.' } },
 }));
+
+// ---- webhook endpoints ----
+
+const DateTime = z.string().openapi({ format: 'date-time' });
+
+export const EndpointParams = z.strictObject({
+  workspace_uuid: z.string().openapi({ param: { name: 'workspace_uuid', in: 'path' }, format: 'uuid', description: "The workspace's id; it must be the API key's workspace (404 otherwise)." }),
+  endpoint_id: Uuid.openapi({ param: { name: 'endpoint_id', in: 'path' }, description: 'The webhook endpoint.' }),
+});
+
+const EventTypes = z.array(EventTypeName).max(EVENT_TYPES.length).openapi({ description: 'The event types it receives; empty: every type.' });
+
+export const WebhookEndpoint = z
+  .object({
+    id: z.string().openapi({ format: 'uuid' }),
+    url: z.string(),
+    eventTypes: EventTypes,
+    enabled: z.boolean(),
+    description: z.string().nullable(),
+    disabledReason: z.enum(['gone', 'failing']).nullable().openapi({ description: 'Why Parley disabled it: it answered 410 (`gone`), or failed a delivery for about a day (`failing`); null when enabled or disabled by a client.' }),
+    lastSuccessAt: DateTime.nullable(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  })
+  .openapi('WebhookEndpoint');
+
+export const WebhookEndpointList = z.object({ endpoints: z.array(WebhookEndpoint) }).openapi('WebhookEndpointList');
+
+const Secret = z.string().openapi({ description: 'The signing secret (`whsec_` and base64), as Standard Webhooks libraries take it. Shown only here: store it.', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+
+export const CreatedWebhookEndpoint = WebhookEndpoint.extend({ secret: Secret }).openapi('CreatedWebhookEndpoint');
+
+const Url = z.string().min(1).max(2000).openapi({ description: 'Where deliveries are POSTed: an http or https URL; not a loopback, link-local or private address (checked again after DNS resolution at each delivery).' });
+const Description = z.string().max(500).nullable().openapi({ description: 'A note for people (at most 500 characters).' });
+
+export const CreateWebhookEndpointBody = z
+  .strictObject({
+    url: Url,
+    eventTypes: EventTypes.default([]),
+    enabled: z.boolean().default(true),
+    description: Description.default(null),
+  })
+  .openapi('CreateWebhookEndpointBody');
+
+export const UpdateWebhookEndpointBody = z
+  .strictObject({ url: Url.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional().openapi({ description: 'false pauses deliveries; true resumes them (and clears `disabledReason`).' }), description: Description.optional() })
+  .refine((b) => Object.keys(b).length > 0, { message: 'must change at least one field' })
+  .openapi('UpdateWebhookEndpointBody');
+
+export const RotateSecretBody = z
+  .strictObject({
+    overlapSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400).openapi({ description: 'How long the previous secret keeps signing deliveries beside the new one (default a day, at most 7 days).' }),
+  })
+  .openapi('RotateSecretBody');
+
+export const RotatedSecret = z
+  .object({ secret: Secret, previousSecretsExpireAt: DateTime.openapi({ description: 'Until then each delivery carries one signature per secret.' }) })
+  .openapi('RotatedSecret');
+
+export const DeliveriesQuery = z.strictObject({
+  limit: IntegerParam({ min: 1, max: 100 }).default(20).openapi({ description: 'At most this many deliveries.', type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+  after: z.string().max(2000).optional().openapi({ description: 'The `nextCursor` of the previous page: older deliveries after it.' }),
+});
+
+export const WebhookDelivery = z
+  .object({
+    id: z.string().openapi({ format: 'uuid' }),
+    eventId: z.string().openapi({ format: 'uuid' }),
+    eventType: EventTypeName,
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    nextAttemptAt: DateTime.nullable().openapi({ description: 'When a pending delivery is attempted next.' }),
+    createdAt: DateTime,
+    completedAt: DateTime.nullable(),
+    attempts: z.array(
+      z.object({
+        attempt: z.number().int(),
+        startedAt: DateTime,
+        statusCode: z.number().int().nullable().openapi({ description: "The endpoint's HTTP status; null when it did not answer." }),
+        latencyMs: z.number().int(),
+        responseExcerpt: z.string().nullable().openapi({ description: 'The first 256 characters of its answer.' }),
+        error: z.string().nullable().openapi({ description: 'Why there was no answer (timeout, refused address, network).' }),
+      }),
+    ),
+  })
+  .openapi('WebhookDelivery');
+
+export const DeliveryPage = z.object({ deliveries: z.array(WebhookDelivery), nextCursor: z.string().nullable() }).openapi('WebhookDeliveryPage');
+
+export const RedeliverBody = z
+  .strictObject({
+    eventId: Uuid.optional().openapi({ description: 'Deliver this event again.' }),
+    since: instant('Deliver again every event the endpoint takes recorded since this instant (at most 1000, oldest first).').optional(),
+  })
+  .refine((b) => (b.eventId === undefined) !== (b.since === undefined), { message: 'must give exactly one of eventId and since' })
+  .openapi('RedeliverBody');
+
+export const RedeliverResult = z.object({ queued: z.number().int(), truncated: z.boolean().openapi({ description: 'More than 1000 events matched: send `since` again from the last one.' }) }).openapi('RedeliverResult');
