@@ -4,6 +4,8 @@ import {
   type ActionChatRecord,
   type ChatReach,
   type ChatMessageRecord,
+  type ChatParticipantRecord,
+  deleteParticipant,
   type ChatToolRecord,
   type Database,
   type DeliveryStatus,
@@ -17,6 +19,7 @@ import {
   listChatMessages,
   listChatTools,
   listLabels,
+  listParticipants,
   listWorkspaceChats,
   type NewChatMessage,
   type ParticipantRole,
@@ -79,6 +82,18 @@ export async function addParticipant(
       return outcome;
     });
   });
+}
+
+/** The chat's participants, in the order they were added. */
+export async function listChatParticipants(db: Executor, principal: Principal, chatNumber: number): Promise<ChatParticipantRecord[]> {
+  const chat = await requireChat(db, principal, chatNumber);
+  return listParticipants(db, chat.id);
+}
+
+/** Removes a participant of the chat; 404 for one that is not the chat's. */
+export async function removeChatParticipant(db: Executor, principal: Principal, chatNumber: number, participantId: number): Promise<void> {
+  const chat = await requireChat(db, principal, chatNumber);
+  if (!(await deleteParticipant(db, chat.id, participantId))) throw AppError.notFound('Participant');
 }
 
 // ---- tools ----

@@ -19,5 +19,6 @@ export * from './idempotency.js';
 export * from './markdown.js';
 export * from './providers/index.js';
 export * from './chat-actions.js';
+export * from './members.js';
 export * from './exports/index.js';
 export * from './statistics/index.js';
