@@ -22,3 +22,4 @@ export * from './chat-actions.js';
 export * from './members.js';
 export * from './exports/index.js';
 export * from './statistics/index.js';
+export * from './events/index.js';

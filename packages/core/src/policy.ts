@@ -1,4 +1,4 @@
-import type { ChatReach, ExportJobReach } from '@parley/db';
+import type { ChatReach, EventReach, ExportJobReach } from '@parley/db';
 import type { Principal, Scope } from './auth.js';
 import { AppError } from './errors.js';
 
@@ -71,4 +71,17 @@ export function authorizeAssignment(principal: Principal, from: number | null, t
   throw new AppError('forbidden', 'Assigning a chat to another member, or taking it from its assignee, needs an admin member or the chats:admin scope', {
     issues: [{ path: 'body.assignedMemberId', message: to === null || to === principal.memberId ? `the chat is assigned to member ${from}` : 'names another member' }],
   });
+}
+
+/**
+ * The events a caller may read: those of the chats within its reach, of its own exports (every export's
+ * with full reach), and of the workspace itself (webhook endpoints) with `chats:admin` only.
+ */
+export function eventReach(principal: Principal): EventReach {
+  return {
+    workspaceId: principal.workspaceId,
+    chats: chatReach(principal),
+    exportsOf: hasFullReach(principal) ? null : principal.memberId,
+    workspace: principal.scopes.has('chats:admin'),
+  };
 }

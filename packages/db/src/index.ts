@@ -1,7 +1,7 @@
 export { createDb, type DatabaseDriver, type DbHandle, type DbOptions } from './create-db.js';
 export { knownMigrations, migrateToLatest, type MigrationStatus, migrationStatus } from './migrate.js';
 export { isDatabaseUnavailable } from './errors.js';
-export { type CsvCopy, inlineParameters, sqlLiteral } from './copy-csv.js';
+export { commonJs, type CsvCopy, inlineParameters, sqlLiteral } from './copy-csv.js';
 export type { Executor } from './executor.js';
 export * from './schema.js';
 export * from './repositories/workspaces.js';
@@ -20,4 +20,5 @@ export * from './repositories/chat-export.js';
 export * from './repositories/chatbots.js';
 export * from './repositories/statistics-inbox.js';
 export * from './repositories/chat-reach.js';
+export * from './repositories/events.js';
 export * from './repositories/chats-api-pending.js';
