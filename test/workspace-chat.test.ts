@@ -101,6 +101,17 @@ describe('PATCH /api/v2/w/{workspace_uuid}/chats/{chat_id}', () => {
     expect(await (await ws.request(`/api/v2/w/${ws.workspace.id}/chats/needs-response`)).json()).toEqual([body.id]);
   });
 
+  it('records chat.updated with the fields that changed (nothing for no change), and chat.needs_response when that flag flips', async () => {
+    const { ws, chat, path } = await setup();
+    await ws.request(path, { method: 'PATCH', body: { title: 'Parcel late', muted: false } });
+    await ws.request(path, { method: 'PATCH', body: { title: 'Parcel lost', labels: ['vip'], needsResponse: true } });
+    const feed = await (await ws.request(`/api/v2/w/${ws.workspace.id}/events?types=chat.updated,chat.needs_response`)).json();
+    expect(feed.events.map((e: { type: string; data: unknown }) => [e.type, e.data])).toEqual([
+      ['chat.updated', { chat: { id: chat.id, number: chat.number }, changes: { title: 'Parcel lost', labels: ['vip'], needsResponse: true } }],
+      ['chat.needs_response', { chat: { id: chat.id, number: chat.number }, needsResponse: true }],
+    ]);
+  });
+
   it('answers 400 with the path of every bad field, and for an empty body', async () => {
     const { ws, path } = await setup();
     const cases: Array<[unknown, string]> = [

@@ -120,6 +120,14 @@ describe('participants: list and remove', () => {
     expect(again.status).toBe(404);
     expect((await again.json()).error).toMatchObject({ code: 'not_found', message: 'Participant not found' });
     expect((await ws.request(base, { method: 'POST', body: { memberId: ws.member.id } })).status).toBe(200);
+    // Each change is an event of the chat.
+    const feed = await (await ws.request(`/api/v2/w/${ws.workspace.id}/events?types=participant.added,participant.removed`)).json();
+    const participant = { memberId: ws.member.id, identityId: ws.member.identityId, role: 'contributor' };
+    expect(feed.events.map((e: { type: string; data: any }) => [e.type, e.data.chat, e.data.participant])).toEqual([
+      ['participant.added', { id: chat.id, number: chat.number }, { id: participantId, ...participant }],
+      ['participant.removed', { id: chat.id, number: chat.number }, { id: participantId, ...participant }],
+      ['participant.added', { id: chat.id, number: chat.number }, expect.objectContaining(participant)],
+    ]);
   });
 
   it("answers 404 for another chat's participant and for another workspace's chat, 400 for a bad id", async () => {

@@ -27,6 +27,7 @@ import { parseChatRules } from './chat-rules.js';
 import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText } from './cursors.js';
 import { AppError } from './errors.js';
 import type { Kysely } from 'kysely';
+import { chatEvent, type EventInput, recordEvents } from './events/log.js';
 import { authorizeAnonymousFilter, authorizeAssignment, chatReach } from './policy.js';
 
 // The v2 workspace chats (seed 000): chats addressed by their integer id under /api/v2/w/{workspace_uuid},
@@ -256,6 +257,34 @@ export async function updateWorkspaceChat(
       assignedMemberId: changes.assignedMemberId,
     });
     if (labelIds) await replaceChatLabels(trx, locked.id, labelIds);
-    return getWorkspaceChat(trx, principal, chatNumber);
+    const updated = await getWorkspaceChat(trx, principal, chatNumber);
+    await recordEvents(trx, changeEvents(principal.workspaceId, current, updated));
+    return updated;
   });
+}
+
+/** The fields a change may touch, by the names the API gives them. */
+const CHANGEABLE = {
+  title: (c: WorkspaceChatRecord) => c.title,
+  summary: (c: WorkspaceChatRecord) => c.summary,
+  labels: (c: WorkspaceChatRecord) => c.labels,
+  archived: (c: WorkspaceChatRecord) => c.isArchived,
+  paused: (c: WorkspaceChatRecord) => c.isPaused,
+  muted: (c: WorkspaceChatRecord) => c.isMuted,
+  needsResponse: (c: WorkspaceChatRecord) => c.needsResponse,
+  state: (c: WorkspaceChatRecord) => c.state,
+  assignedMemberId: (c: WorkspaceChatRecord) => c.assignedMemberId,
+} as const;
+
+/** `chat.updated` with each field that changed (none: no event), and `chat.needs_response` when that flag flipped. */
+function changeEvents(workspaceId: string, before: WorkspaceChatRecord, after: WorkspaceChatRecord): EventInput[] {
+  const changes: Record<string, unknown> = {};
+  for (const [name, read] of Object.entries(CHANGEABLE)) {
+    if (JSON.stringify(read(before)) !== JSON.stringify(read(after))) changes[name] = read(after);
+  }
+  if (Object.keys(changes).length === 0) return [];
+  const ref = { workspaceId, id: after.id, number: after.number };
+  const events = [chatEvent('chat.updated', ref, { changes })];
+  if ('needsResponse' in changes) events.push(chatEvent('chat.needs_response', ref, { needsResponse: after.needsResponse }));
+  return events;
 }

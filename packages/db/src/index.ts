@@ -21,4 +21,3 @@ export * from './repositories/chatbots.js';
 export * from './repositories/statistics-inbox.js';
 export * from './repositories/chat-reach.js';
 export * from './repositories/events.js';
-export * from './repositories/chats-api-pending.js';

@@ -95,6 +95,45 @@ export async function insertParticipant(
     .executeTakeFirst();
 }
 
+export interface ChatParticipantRecord {
+  id: number;
+  memberId: number;
+  identityId: string;
+  name: string;
+  email: string | null;
+  role: ParticipantRole;
+  lastSeenAt: Date | null;
+  createdAt: Date;
+}
+
+/** The chat's participants in the order they were added. */
+export async function listParticipants(db: Executor, chatId: string): Promise<ChatParticipantRecord[]> {
+  const rows = await db
+    .selectFrom('participants')
+    .innerJoin('members', 'members.id', 'participants.member_id')
+    .innerJoin('identities', 'identities.id', 'members.identity_id')
+    .select(['participants.id', 'participants.member_id', 'participants.role', 'participants.last_seen_at', 'participants.created_at', 'members.identity_id', 'members.email', 'identities.display_name'])
+    .where('participants.chat_id', '=', chatId)
+    .orderBy('participants.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    memberId: r.member_id,
+    identityId: r.identity_id,
+    name: r.display_name,
+    email: r.email,
+    role: r.role,
+    lastSeenAt: r.last_seen_at,
+    createdAt: r.created_at,
+  }));
+}
+
+/** Removes the participant `participantId` of the chat and returns who it was; undefined when the chat has no such participant. */
+export async function deleteParticipant(db: Executor, chatId: string, participantId: number): Promise<{ memberId: number; role: ParticipantRole } | undefined> {
+  const row = await db.deleteFrom('participants').where('chat_id', '=', chatId).where('id', '=', participantId).returning(['member_id', 'role']).executeTakeFirst();
+  return row && { memberId: row.member_id, role: row.role };
+}
+
 // ---- messages ----
 
 export interface ChatMessageRecord {
@@ -423,6 +462,12 @@ export async function setChatSummary(db: Executor, chat: { workspaceId: string; 
       await db.insertInto('chat_labels').values(input.labelIds.map((labelId) => ({ chat_id: chat.chatId, label_id: labelId }))).execute();
     }
   }
+}
+
+/** The chat's labels become exactly `labelIds`. */
+export async function replaceChatLabels(db: Executor, chatId: string, labelIds: string[]): Promise<void> {
+  await db.deleteFrom('chat_labels').where('chat_id', '=', chatId).execute();
+  if (labelIds.length > 0) await db.insertInto('chat_labels').values(labelIds.map((labelId) => ({ chat_id: chatId, label_id: labelId }))).execute();
 }
 
 // ---- idempotency keys ----
