@@ -1,4 +1,4 @@
-import { CHANNEL_COMPONENTS, ERROR_CODES, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, SCOPES } from '@parley/core';
+import { CHANNEL_COMPONENTS, ERROR_CODES, EVENT_TYPES, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, SCOPES } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 
@@ -53,9 +53,43 @@ describe('GET /openapi.json and /docs', () => {
     }
   });
 
+  it('describes every event type under `webhooks`, with the body Parley sends', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPES].sort());
+    for (const type of EVENT_TYPES) {
+      const post = doc.webhooks[type].post;
+      expect(post.description, type).toContain('webhook-signature');
+      expect(JSON.stringify(post.requestBody.content['application/json'].schema), type).toContain(`"enum":["${type}"]`);
+    }
+  });
+
+  it('gives every operation a unique, stable camelCase operationId', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    const ids = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { operationId?: string }>).map(([method, op]) => ({ at: `${method} ${path}`, id: op.operationId })),
+    );
+    for (const { at, id } of ids) expect(id, at).toMatch(/^[a-z][a-zA-Z0-9]+$/);
+    const seen = new Map<string, string>();
+    for (const { at, id } of ids) {
+      expect(seen.get(id!), `${at} reuses ${id}`).toBeUndefined();
+      seen.set(id!, at);
+    }
+    // Generated SDKs name their methods by these: renaming one is a breaking change for every client.
+    expect(Object.fromEntries(ids.map(({ at, id }) => [at, id]))).toMatchObject({
+      'get /api/v1/chats': 'listChats',
+      'get /api/v1/chats/{id}/details': 'getChatDetails',
+      'get /api/v2/w/{workspace_uuid}/chats': 'listWorkspaceChats',
+      'post /api/v2/w/{workspace_uuid}/chats/{chat_id}/send-assistant-message': 'sendAssistantMessage',
+      'get /api/v2/w/{workspace_uuid}/chats/export': 'createChatExport',
+      'get /v1/orgs/{org_id}/chats': 'listOrgChats',
+      'get /v1/chatbots/{chatbotId}/statistics/reports/overview': 'getStatisticsOverview',
+      'get /health': 'getHealth',
+    });
+  });
+
   it('has top-level tags with descriptions, each operation under one of them, servers, a license and the closed set of error codes', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
-    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Org chats', 'Statistics', 'Health']);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Events', 'Org chats', 'Statistics', 'Health']);
     for (const tag of doc.tags) expect(tag.description, tag.name).toBeTruthy();
     const byTag: Record<string, string[]> = {};
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -92,7 +126,7 @@ describe('GET /openapi.json and /docs', () => {
     }
     expect(doc.paths[`${base}/reports/channel`].get.parameters.find((p: { name: string }) => p.name === 'channelId').required).toBe(true);
     const exportOp = doc.paths[`${base}/export`].post;
-    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '500', '503']);
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '409', '422', '500', '503']);
     expect(exportOp.responses['202'].headers.Location).toBeDefined();
     const status = doc.components.schemas.StatisticsExportStatus;
     expect(status.required).toEqual(['status']);

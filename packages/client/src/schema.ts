@@ -14,99 +14,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only chats on these channels. Repeat the parameter for several values. */
-                    channelIds?: string | string[];
-                    /** @description The page number. */
-                    pageNumber?: number;
-                    /** @description The page size. */
-                    pageSize?: number;
-                    /** @description Only chats answered by these agents or squads. Repeat the parameter for several values. */
-                    responderIds?: string | string[];
-                    /** @description Only chats running on these responder versions. Repeat the parameter for several values. */
-                    responderVersionIds?: string | string[];
-                    /** @description Case-insensitive text to find in chat titles and message content. */
-                    search?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The workspace's chats within the caller's reach. */
-                200: {
-                    headers: {
-                        /** @description The next page as `<url>; rel="next"`, when there is one. */
-                        Link?: string;
-                        /** @description `true` when a next page exists. */
-                        "X-Has-More"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatDetailsList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChatDetails"];
         put?: never;
         post?: never;
         delete?: never;
@@ -126,88 +34,7 @@ export interface paths {
          * Retrieves a chat with details.
          * @description Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Report the responder's version fields for this version of the chat's responder (404 if it is not one of its versions). */
-                    responderVersionId?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description A UUID string that identifies an entity (any letter case). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Retrieves a chat. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatDetails"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getChatDetails"];
         put?: never;
         post?: never;
         delete?: never;
@@ -229,212 +56,15 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only chats on these channels. Repeat the parameter for several values. */
-                    channelIds?: string | string[];
-                    /** @description Only chats on channels of these types; chats without a channel count as `api`. Repeat the parameter for several values. */
-                    channelTypes?: (components["schemas"]["ChannelType"] & unknown) | (components["schemas"]["ChannelType"] & unknown)[];
-                    /** @description Only chats whose latest message is at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    lastChatMessageCreatedAtEnd?: string;
-                    /** @description Only chats whose latest message is at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    lastChatMessageCreatedAtStart?: string;
-                    /** @description Only chats owned by these identities. Repeat the parameter for several values. */
-                    ownerIds?: string | string[];
-                    /** @description The page number. */
-                    pageNumber?: number;
-                    /** @description The page size. */
-                    pageSize?: number;
-                    /** @description Only chats answered by these agents or squads. Repeat the parameter for several values. */
-                    responderIds?: string | string[];
-                    /** @description Only chats running on these responder versions. Repeat the parameter for several values. */
-                    responderVersionIds?: string | string[];
-                    /** @description Case-insensitive text to find in chat titles and message content. */
-                    search?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The workspace's chats within the caller's reach. */
-                200: {
-                    headers: {
-                        /** @description The next page as `<url>; rel="next"`, when there is one. */
-                        Link?: string;
-                        /** @description `true` when a next page exists. */
-                        "X-Has-More"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChats"];
         put?: never;
         /**
          * Creates a new chat.
-         * @description The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. A caller who does not reach every chat of the workspace (a member who is not an admin, with a key without `chats:admin`) and creates a chat owned by someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach.
+         * @description The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. A caller who does not reach every chat of the workspace (a member who is not an admin, with a key without `chats:admin`) and creates a chat owned by someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach. Send an `Idempotency-Key` to make retries safe: the same key and body again return the chat the first request created.
          *
          *     Requires `chats:write` (`chats:admin` grants it too).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateChat"];
-                };
-            };
-            responses: {
-                /** @description The chat was created. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Chat"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["createChat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -454,85 +84,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A UUID string that identifies an entity (any letter case). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Retrieves a chat. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Chat"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getChat"];
         put?: never;
         post?: never;
         /**
@@ -541,85 +93,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A UUID string that identifies an entity (any letter case). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The chat was removed. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Message"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        delete: operations["removeChat"];
         options?: never;
         head?: never;
         /**
@@ -628,116 +102,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A UUID string that identifies an entity (any letter case). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["UpdateChat"];
-                };
-            };
-            responses: {
-                /** @description The chat was updated. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Chat"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The chat has been removed. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        patch: operations["updateChat"];
         trace?: never;
     };
     "/api/v2/w/{workspace_uuid}/chats": {
@@ -753,150 +118,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last. */
-                    sortBy?: "createdAt" | "updatedAt" | "lastMessageAt" | "title";
-                    /** @description The sort direction. */
-                    sortOrder?: "asc" | "desc";
-                    /** @description Only chats the caller takes part in (as owner, participant or assignee). */
-                    mine?: boolean;
-                    /** @description Only archived (true) or unarchived (false) chats; both when absent. */
-                    archived?: boolean;
-                    /** @description Only chats waiting (true) or not waiting (false) for an answer. */
-                    needsResponse?: boolean;
-                    /** @description Only chats whose assistant is paused (true) or running (false). */
-                    paused?: boolean;
-                    /** @description Only chats on channels of these types; a chat without a channel counts as `api`. One of widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom; comma-separate or repeat the parameter for several. */
-                    channel?: string;
-                    /** @description Only chats of these types. One of assignment, manager, dm, testing; comma-separate or repeat the parameter for several. */
-                    chatType?: string;
-                    /** @description Only chats this member takes part in (as owner, participant or assignee). */
-                    memberId?: number;
-                    /** @description Only chats answered by the assistant with this member id. */
-                    assistantMemberId?: number;
-                    /** @description Case-insensitive text to find in chat titles and message content. */
-                    search?: string;
-                    /**
-                     * @description JSON-encoded advanced filter rules, and-ed with the other parameters.
-                     *     A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.
-                     *     `in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset, from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.
-                     *     Limits: 50 rules, groups nested 5 deep, 100 values per list, 10000 characters of JSON.
-                     *     A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:
-                     *     - `channel` (eq, ne, in, not_in, is_null): The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.
-                     *     - `chatType` (eq, ne, in, not_in): assignment, manager, dm or testing.
-                     *     - `state` (eq, ne, in, not_in): The inbox state.
-                     *     - `label` (eq, ne, in, not_in, is_null): Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.
-                     *     - `assistantMemberId` (eq, ne, in, not_in): The member id of the assistant answering the chat (its responder, or a squad's current responder).
-                     *     - `assignedMemberId` (eq, ne, in, not_in, is_null): The member the chat is assigned to.
-                     *     - `memberId` (eq, ne, in, not_in): A member taking part in the chat: its owner, a participant or its assignee.
-                     *     - `createdAt` (gt, gte, lt, lte, between): When the chat was created (ISO-8601 with offset).
-                     *     - `updatedAt` (gt, gte, lt, lte, between): When the chat last changed.
-                     *     - `lastMessageAt` (gt, gte, lt, lte, between, is_null): The chat's latest message time; `is_null: true` finds chats without messages.
-                     *     - `needsResponse` (eq, ne): Waiting for an answer from the team.
-                     *     - `archived` (eq, ne): Archived.
-                     *     - `paused` (eq, ne): The assistant is paused in this chat.
-                     *     - `muted` (eq, ne): Muted.
-                     *     - `isTest` (eq, ne): A test chat.
-                     *     - `anonymous` (eq, ne): Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).
-                     *     - `title` (eq, ne, contains, not_contains, is_null): The title; `contains` is case-insensitive.
-                     *     - `content` (contains, not_contains): Any message's text, case-insensitive.
-                     *     - `messageCount` (eq, ne, gt, gte, lt, lte, between): How many messages the chat holds.
-                     *     Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`
-                     */
-                    filters?: string;
-                    /** @description Only test chats (true) or real ones (false). */
-                    isTest?: boolean;
-                    /** @description Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403. */
-                    isAnonymous?: boolean;
-                    /** @description Only chats created at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    createdAfter?: string;
-                    /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    createdBefore?: string;
-                    /** @description The page number, from 1. Offsets up to 10000 chats; go deeper with `cursor`. */
-                    page?: number;
-                    /** @description Chats per page, 1 to 100. */
-                    pageSize?: number;
-                    /** @description The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of chats. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WorkspaceChatPage"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listWorkspaceChats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -918,85 +140,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Chat ids. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatIdList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChatsNeedingResponse"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1018,90 +162,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Count archived (true) or unarchived (false) chats. Default: unarchived only. */
-                    archived?: boolean;
-                    /** @description Count test (true) or real (false) chats. Default: real only. */
-                    isTest?: boolean;
-                };
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Counts per day. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DailyCreation"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getDailyChatCreation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1123,85 +184,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Tool names. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ToolCallNames"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listToolCallNames"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1259,159 +242,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last. */
-                    sortBy?: "createdAt" | "updatedAt" | "lastMessageAt" | "title";
-                    /** @description The sort direction. */
-                    sortOrder?: "asc" | "desc";
-                    /** @description Only chats the caller takes part in (as owner, participant or assignee). */
-                    mine?: boolean;
-                    /** @description Only archived (true) or unarchived (false) chats; both when absent. */
-                    archived?: boolean;
-                    /** @description Only chats waiting (true) or not waiting (false) for an answer. */
-                    needsResponse?: boolean;
-                    /** @description Only chats whose assistant is paused (true) or running (false). */
-                    paused?: boolean;
-                    /** @description Only chats on channels of these types; a chat without a channel counts as `api`. One of widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom; comma-separate or repeat the parameter for several. */
-                    channel?: string;
-                    /** @description Only chats of these types. One of assignment, manager, dm, testing; comma-separate or repeat the parameter for several. */
-                    chatType?: string;
-                    /** @description Only chats this member takes part in (as owner, participant or assignee). */
-                    memberId?: number;
-                    /** @description Only chats answered by the assistant with this member id. */
-                    assistantMemberId?: number;
-                    /** @description Case-insensitive text to find in chat titles and message content. */
-                    search?: string;
-                    /**
-                     * @description JSON-encoded advanced filter rules, and-ed with the other parameters.
-                     *     A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.
-                     *     `in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset, from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.
-                     *     Limits: 50 rules, groups nested 5 deep, 100 values per list, 10000 characters of JSON.
-                     *     A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:
-                     *     - `channel` (eq, ne, in, not_in, is_null): The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.
-                     *     - `chatType` (eq, ne, in, not_in): assignment, manager, dm or testing.
-                     *     - `state` (eq, ne, in, not_in): The inbox state.
-                     *     - `label` (eq, ne, in, not_in, is_null): Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.
-                     *     - `assistantMemberId` (eq, ne, in, not_in): The member id of the assistant answering the chat (its responder, or a squad's current responder).
-                     *     - `assignedMemberId` (eq, ne, in, not_in, is_null): The member the chat is assigned to.
-                     *     - `memberId` (eq, ne, in, not_in): A member taking part in the chat: its owner, a participant or its assignee.
-                     *     - `createdAt` (gt, gte, lt, lte, between): When the chat was created (ISO-8601 with offset).
-                     *     - `updatedAt` (gt, gte, lt, lte, between): When the chat last changed.
-                     *     - `lastMessageAt` (gt, gte, lt, lte, between, is_null): The chat's latest message time; `is_null: true` finds chats without messages.
-                     *     - `needsResponse` (eq, ne): Waiting for an answer from the team.
-                     *     - `archived` (eq, ne): Archived.
-                     *     - `paused` (eq, ne): The assistant is paused in this chat.
-                     *     - `muted` (eq, ne): Muted.
-                     *     - `isTest` (eq, ne): A test chat.
-                     *     - `anonymous` (eq, ne): Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).
-                     *     - `title` (eq, ne, contains, not_contains, is_null): The title; `contains` is case-insensitive.
-                     *     - `content` (contains, not_contains): Any message's text, case-insensitive.
-                     *     - `messageCount` (eq, ne, gt, gte, lt, lte, between): How many messages the chat holds.
-                     *     Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`
-                     */
-                    filters?: string;
-                    /** @description Only test chats (true) or real ones (false). */
-                    isTest?: boolean;
-                    /** @description Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403. */
-                    isAnonymous?: boolean;
-                    /** @description Only chats created at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    createdAfter?: string;
-                    /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    createdBefore?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Still being written: poll `statusUrl`. */
-                202: {
-                    headers: {
-                        /** @description The status URL. */
-                        Location: string;
-                        /** @description Seconds to wait before polling. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExportAccepted"];
-                    };
-                };
-                /** @description The file is ready: `Location` is a short-lived link to the CSV (`text/csv; charset=utf-8`). */
-                303: {
-                    headers: {
-                        /** @description The download link. */
-                        Location: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/csv": string;
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["createChatExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1433,87 +264,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys read every export of the workspace; other members only those they requested (any other answers 404).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The export job id returned by GET /export. */
-                    export_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The export job. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExportJob"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getChatExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1537,109 +288,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ChatParticipantAddRequest"];
-                };
-            };
-            responses: {
-                /** @description The participant was added. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatParticipantAddedResponse"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["addChatParticipant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1663,132 +312,7 @@ export interface paths {
          *
          *     Requires `chats:admin`. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["SendAssistantMessageRequest"];
-                };
-            };
-            responses: {
-                /** @description The message was recorded and handed for delivery. */
-                200: {
-                    headers: {
-                        /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
-                        "Idempotent-Replayed"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SendAssistantMessageResponse"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description A request with this Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["sendAssistantMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1806,117 +330,11 @@ export interface paths {
         put?: never;
         /**
          * Generate an AI summary of the chat conversation.
-         * @description Summarizes the chat's message history synchronously and stores the summary, a new title and `summaryUpdatedAt`. With `update_labels=true` the chat's labels are replaced by those that fit the conversation, chosen among the workspace's label definitions. It changes the chat, so it needs `chats:write` even on a chat of one's own. Returns the updated chat. 400 for a chat without messages; 500 when the summarizer fails (the chat is left unchanged).
+         * @description Summarizes the chat's message history synchronously and stores the summary, a new title and `summary_updated_at` (also given as `summaryUpdatedAt`, an alias). With `update_labels=true` the chat's labels are replaced by those that fit the conversation, chosen among the workspace's label definitions. It changes the chat, so it needs `chats:write` even on a chat of one's own. Returns the updated chat. 400 for a chat without messages; 500 when the summarizer fails (the chat is left unchanged).
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: {
-                    /** @description If true, also sets the chat's labels from the conversation, chosen among the workspace's label definitions (default: false). */
-                    update_labels?: boolean;
-                };
-                header?: {
-                    /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The updated chat. */
-                200: {
-                    headers: {
-                        /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
-                        "Idempotent-Replayed"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WorkspaceChat"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description A request with this Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["summarizeChat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1936,94 +354,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Messages per page, 1 to 100. */
-                    limit?: number;
-                    /** @description `desc`: newest first (default); `asc`: oldest first. */
-                    order?: "asc" | "desc";
-                    /** @description The previous page's `nextCursor`. Keep `order` unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of messages. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatMessageHistory"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChatMessages"];
         put?: never;
         /**
          * Record a message that arrived on the chat’s channel.
@@ -2031,132 +362,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RecordMessageRequest"];
-                };
-            };
-            responses: {
-                /** @description The recorded message. */
-                201: {
-                    headers: {
-                        /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
-                        "Idempotent-Replayed"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatMessage"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description A request with this Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["recordChatMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2178,111 +384,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                    /** @description The message's UUID. */
-                    uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RateMessageRequest"];
-                };
-            };
-            responses: {
-                /** @description The rated message. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatMessage"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["rateChatMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2302,87 +404,33 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The chat’s tools. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatTools"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
+        get: operations["listChatTools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        /**
+         * Read the changefeed: events in log order after a cursor.
+         * @description Events of the workspace after `after`, in commit order. Every page carries `nextCursor`: a client that stores it and always continues from it sees each event exactly once, across restarts. An event of a slow transaction is never skipped: the cursor remembers which transactions were still in flight when it was made, and their events come with the first read after they commit. Events of one transaction come together, in the order they were recorded.
+         *
+         *     `endOfStream` is true when nothing is left for now; with `wait`, an empty read waits up to that many seconds for the next event (long poll).
+         *
+         *     Events about chats are visible as the chats are; events of exports to their requester (and to callers who reach every chat); `webhook_endpoint.*` events with `chats:admin` only.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
+         */
+        get: operations["listEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2402,112 +450,11 @@ export interface paths {
          * Get a list of chats for a specific org.
          * @description Latest activity first (last message, else creation). Unread state and `admin_unseen_count` are the API key's member's. Another org's id answers 404. A chat's `visibility` is an attribute it shows: it never widens who reaches the chat.
          *
+         *     Nested objects are always present, as the seed shows them, except where null says something: `members[].user` is null for a contact and `members[].contact_channel` for a workspace user or assistant (each member is one or the other); `state.assistant_config` is null only while no assistant answers the chat (a squad none of whose assistants has taken it yet), and when present its `stt`, `tts` and `conversation` are objects whose fields are null where the version sets nothing; `state.assigned_user` is null while the chat is unassigned, `state.assistant_integration` for a chat on no channel, `last_message` for a chat without messages, and `last_message.member` for a message without an author. `last_message.usage` is always an object: zero counts for a message that used no model (a user message) or was recorded without usage.
+         *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Search term to filter chats: case-insensitive text in the title or any message. */
-                    search?: string;
-                    /** @description Only chats on this integration (channel type). */
-                    integration_id?: components["schemas"]["OrgChatIntegration"] & unknown;
-                    /** @description Only chats with this status. */
-                    status?: "ALL" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELED";
-                    /** @description Only chats in this state. */
-                    state?: "ALL" | "OPEN" | "SNOOZED" | "CLOSED";
-                    /** @description Only chats with AI enabled, or disabled. */
-                    ai?: "ALL" | "ENABLED" | "DISABLED";
-                    /** @description The inbox, relative to the API key's member: UNREAD has messages by others after the member's read marker; UNRESOLVED is OPEN or SNOOZED, RESOLVED is CLOSED; ASSIGNED_TO_ME and UNASSIGNED by the assigned user. */
-                    filter?: "ALL" | "UNREAD" | "UNRESOLVED" | "RESOLVED" | "ASSIGNED_TO_ME" | "UNASSIGNED";
-                    /** @description Page number. */
-                    page?: number;
-                    /** @description Number of items to take. */
-                    take?: number;
-                    /** @description Next page token, from the `X-Next-Page-Token` header of the previous page; takes precedence over `page`. Use it for deep pages. */
-                    next_page_token?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the org (the workspace of the API key). */
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The chats of the org. */
-                200: {
-                    headers: {
-                        /** @description Pass as `next_page_token` for the page after this one; absent on the last page. */
-                        "X-Next-Page-Token"?: string;
-                        /** @description `true` when a next page exists. */
-                        "X-Has-More"?: string;
-                        /** @description The next page as `<url>; rel="next"`, when there is one. */
-                        Link?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OrgChatList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listOrgChats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2531,87 +478,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The ID of the org (the workspace of the API key). */
-                    org_id: string;
-                    /** @description The ID of the chat. */
-                    chat_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The chat is read. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OrgChatRead"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["markOrgChatRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2636,115 +503,7 @@ export interface paths {
          *
          *     Requires `statistics:read` (`statistics:export` grants it too).
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    from: string;
-                    /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    to: string;
-                    /** @description Sets the interval per day or hour in seconds (86400 for multiple days reports and 3600 for single day reports). */
-                    interval: 86400 | 3600;
-                    /**
-                     * @description Comma-separated list of component IDs (e.g. `0,1,2`); the report holds those components, keyed by name. An unknown id answers 400.
-                     *     - `0`: `STEP_EXEC_COUNT`: Step executions: messages of the period that record a flow step (`step` set).
-                     *     - `1`: `CONVERSATION_COUNT`: Conversations: chats of the chatbot created in the period.
-                     *     - `2`: `CONVERSATION_COUNT_INTERVAL`: Conversations per bucket: `[{ start, end, count }]`, every bucket present, zeros included.
-                     *     - `3`: `CONVERSATION_LANGUAGES`: Conversations of the period by language: `[{ language, count }]`, most first; `unknown` when not detected.
-                     *     - `4`: `CONVERSATION_BY_CHANNEL_TYPE`: Conversations of the period by channel type: `[{ channelType, count }]`; chats without a channel count as `api`.
-                     *     - `5`: `CONVERSATION_COUNT_PERIODIC_TREND`: Conversations of the period against the previous period of equal length: `{ current, previous, change, changePercent, previousFrom, previousTo }`.
-                     *     - `6`: `CONVERSATION_MESSAGE_COUNT_MEDIAN`: Median number of messages (user and assistant) per conversation created in the period; null without conversations.
-                     *     - `7`: `MESSAGE_COUNT`: Messages: user and assistant messages sent in the period (tool results, notes, system and event messages are not counted).
-                     *     - `8`: `MESSAGE_COUNT_INTERVAL`: Messages per bucket: `[{ start, end, count }]`.
-                     *     - `9`: `MESSAGE_COUNT_PERIODIC_TREND`: Messages against the previous period of equal length.
-                     *     - `10`: `MESSAGE_LENGTH_MEDIAN`: Median length in characters of the messages of the period; null without messages.
-                     *     - `11`: `INTENT_HITS`: Recognised intents of the period: `[{ intent, count }]`, most first.
-                     *     - `12`: `INTENT_SCORE_MEDIAN`: Median confidence of the recognised intents, scores quantised to 0.001 first; null without intents.
-                     *     - `13`: `INTENT_COUNT`: Intent hits: messages of the period with a recognised intent.
-                     *     - `14`: `INTERACTION_COUNT`: Interactions: user messages of the period (each is one turn the chatbot answers).
-                     *     - `15`: `INTERACTION_COUNT_INTERVAL`: Interactions per bucket: `[{ start, end, count }]`.
-                     *     - `16`: `INTERACTION_COUNT_PERIODIC_TREND`: Interactions against the previous period of equal length.
-                     */
-                    components: string;
-                    /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
-                    timezone?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The report structure depends on the requested components. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StatisticsReport"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getStatisticsOverview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2771,123 +530,7 @@ export interface paths {
          *
          *     Requires `statistics:read` (`statistics:export` grants it too).
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The Id of the channel for which to retrieve statistics for: one the chatbot answers on. */
-                    channelId: string;
-                    /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    from: string;
-                    /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    to: string;
-                    /** @description Sets the interval per day or hour in seconds (86400 for multiple days reports and 3600 for single day reports). */
-                    interval: 86400 | 3600;
-                    /**
-                     * @description Comma-separated list of component IDs (e.g. `0,1,2`); the report holds those components, keyed by name. An unknown id answers 400.
-                     *     - `0`: `STEP_EXEC_COUNT_FOR_CHANNEL_ID`: Step executions: messages of the period that record a flow step (`step` set).
-                     *     - `1`: `CONVERSATION_COUNT_FOR_CHANNEL_ID`: Conversations: chats of the chatbot created in the period.
-                     *     - `2`: `CONVERSATION_COUNT_INTERVAL_FOR_CHANNEL_ID`: Conversations per bucket: `[{ start, end, count }]`, every bucket present, zeros included.
-                     *     - `3`: `CONVERSATION_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Conversations of the period against the previous period of equal length: `{ current, previous, change, changePercent, previousFrom, previousTo }`.
-                     *     - `4`: `CONVERSATION_LANGUAGES_FOR_CHANNEL_ID`: Conversations of the period by language: `[{ language, count }]`, most first; `unknown` when not detected.
-                     *     - `5`: `CONVERSATION_MESSAGE_COUNT_MEDIAN_FOR_CHANNEL_ID`: Median number of messages (user and assistant) per conversation created in the period; null without conversations.
-                     *     - `6`: `INTENT_COUNT_FOR_CHANNEL_ID`: Intent hits: messages of the period with a recognised intent.
-                     *     - `7`: `INTENT_HITS_FOR_CHANNEL_ID`: Recognised intents of the period: `[{ intent, count }]`, most first.
-                     *     - `8`: `INTENT_SCORE_MEDIAN_FOR_CHANNEL_ID`: Median confidence of the recognised intents, scores quantised to 0.001 first; null without intents.
-                     *     - `9`: `INTERACTION_COUNT_FOR_CHANNEL_ID`: Interactions: user messages of the period (each is one turn the chatbot answers).
-                     *     - `10`: `INTERACTION_COUNT_INTERVAL_FOR_CHANNEL_ID`: Interactions per bucket: `[{ start, end, count }]`.
-                     *     - `11`: `INTERACTION_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Interactions against the previous period of equal length.
-                     *     - `12`: `MESSAGE_COUNT_FOR_CHANNEL_ID`: Messages: user and assistant messages sent in the period (tool results, notes, system and event messages are not counted).
-                     *     - `13`: `MESSAGE_COUNT_INTERVAL_FOR_CHANNEL_ID`: Messages per bucket: `[{ start, end, count }]`.
-                     *     - `14`: `MESSAGE_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Messages against the previous period of equal length.
-                     *     - `15`: `MESSAGE_LENGTH_MEDIAN_FOR_CHANNEL_ID`: Median length in characters of the messages of the period; null without messages.
-                     *     - `16`: `CALL_DURATION_TOTAL`: Total duration in seconds of the calls (chats with call data) created in the period.
-                     *     - `17`: `CALL_DURATION_PERIODIC_TREND`: Total call duration against the previous period of equal length.
-                     *     - `18`: `CALL_DURATION_MEDIAN`: Median call duration in seconds; null without calls.
-                     *     - `19`: `CALL_EXIT_STEP`: Calls by the step they ended in: `[{ step, count }]`; `unknown` when not recorded.
-                     *     - `20`: `CALL_USER_INPUTS_MEDIAN`: Median number of user inputs per call; null without calls that record them.
-                     *     - `21`: `CALL_END_REASON`: Calls by end reason: `[{ reason, count }]`; `unknown` when not recorded.
-                     *     - `22`: `CALL_TRANSFER_TARGET`: Transferred calls by target: `[{ target, count }]` (calls without a transfer are left out).
-                     */
-                    components: string;
-                    /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
-                    timezone?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The report structure depends on the requested components. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StatisticsReport"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getStatisticsChannelReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2909,85 +552,7 @@ export interface paths {
          *
          *     Requires `statistics:read` (`statistics:export` grants it too).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The list of channels for the chatbot. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatbotChannelList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listStatisticsChannels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3009,90 +574,7 @@ export interface paths {
          *
          *     Requires `statistics:read` (`statistics:export` grants it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    from: string;
-                    /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    to: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The inbox statistics data. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["InboxStatistics"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getStatisticsInbox"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3114,7 +596,7 @@ export interface paths {
          * Creates an export of statistics
          * @description Starts writing the chatbot's statistics over the period to a CSV file in the background and answers at once with the job's id;
          *     poll `GET /export/{exportId}` (the `Location` header) until it is `completed`, then follow its `downloadUrl`.
-         *     Repeating the same request while its job is queued or running returns that job rather than starting another.
+         *     Repeating the same request while its job is queued or running returns that job rather than starting another; with the same `Idempotency-Key`, a repeat returns the first job in whatever state it is, finished or not.
          *     The chatbot is an assistant of the API key's workspace; any other id answers 404.
          *
          *     The file has a header row, then a row per bucket and component (breakdown components a row per key). Buckets as for the reports: local days or hours in the zone of `timezone` (the workspace's when absent), the period widened to whole buckets, at most 731 daily or 744 hourly buckets.
@@ -3122,98 +604,7 @@ export interface paths {
          *
          *     Requires `statistics:export`.
          */
-        post: {
-            parameters: {
-                query: {
-                    /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    from: string;
-                    /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    to: string;
-                    /** @description Rows per local day (86400, the default) or per local hour (3600). */
-                    interval?: 86400 | 3600;
-                    /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
-                    timezone?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Export job has been started. */
-                202: {
-                    headers: {
-                        /** @description The status URL. */
-                        Location: string;
-                        /** @description Seconds to wait before polling. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StatisticsExportAccepted"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["createStatisticsExport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3233,87 +624,7 @@ export interface paths {
          *
          *     Requires `statistics:export`. Admin members and `chats:admin` keys read every export of the workspace; other members only those they requested (any other answers 404).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                    /** @description The Id of the export job (`exportId` of POST /export). */
-                    exportId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The current status of the export job. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StatisticsExportStatus"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getStatisticsExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3333,28 +644,7 @@ export interface paths {
          * Liveness: the process is up
          * @description Answers 200 whenever the process runs, without touching the database. Needs no API key.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The process is up. */
-                200: {
-                    headers: {
-                        /** @description `no-store`: every check asks again. */
-                        "Cache-Control": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Health"];
-                    };
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3374,39 +664,7 @@ export interface paths {
          * Readiness: the database answers and its migrations are current
          * @description 200 when the database answers and has every migration this release expects (compared with the release's own list); 503 otherwise, with what is missing. Needs no API key.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ready to serve requests. */
-                200: {
-                    headers: {
-                        /** @description `no-store`: every check asks again. */
-                        "Cache-Control": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Readiness"];
-                    };
-                };
-                /** @description Not ready: the database did not answer, or migrations are pending. */
-                503: {
-                    headers: {
-                        /** @description `no-store`: every check asks again. */
-                        "Cache-Control": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Readiness"];
-                    };
-                };
-            };
-        };
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3416,9 +674,793 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "chat.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * chat.created
+         * @description A chat was created. `data.chat` identifies it (`id` uuid, `number` the integer id of the v2 endpoints).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "chat.created";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            title: string | null;
+                            channel: string | null;
+                            ownerId: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chat.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * chat.updated
+         * @description Fields of a chat changed. `data.changes` holds each changed field with its new value.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "chat.updated";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            changes: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chat.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * chat.removed
+         * @description A chat was removed (it no longer appears in lists).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "chat.removed";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chat.needs_response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * chat.needs_response
+         * @description A chat started or stopped needing a response: `data.needsResponse` says which.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "chat.needs_response";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            needsResponse: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.created
+         * @description A message was added to a chat, incoming or from the assistant. `data.message` identifies it with its role.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "message.created";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            message: {
+                                id: string;
+                                role: string;
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.delivery_updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.delivery_updated
+         * @description The SMS or email delivery of an assistant message changed status (`data.status`: queued, sent, failed).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "message.delivery_updated";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            message: {
+                                id: string;
+                            };
+                            channel: string;
+                            status: string;
+                            error: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "participant.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * participant.added
+         * @description A member joined a chat as a participant.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "participant.added";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            participant: {
+                                memberId: number | null;
+                                identityId: string;
+                                role: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "participant.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * participant.removed
+         * @description A participant left a chat.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "participant.removed";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            participant: {
+                                memberId: number | null;
+                                identityId: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "summary.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * summary.updated
+         * @description A chat got a new summary (and title).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "summary.updated";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            summary: string;
+                            title: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "export.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * export.completed
+         * @description A CSV export finished; fetch it through its status endpoint (`data.export.statusPath`).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "export.completed";
+                        data?: {
+                            export: {
+                                id: string;
+                                kind: string;
+                                rowCount: number | null;
+                                statusPath: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "export.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * export.failed
+         * @description A CSV export failed for good; `data.export.error` says why.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "export.failed";
+                        data?: {
+                            export: {
+                                id: string;
+                                kind: string;
+                                error: string | null;
+                                statusPath: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.disabled
+         * @description A webhook endpoint was disabled: it answered 410 Gone, or failed every attempt of a delivery over about a day.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "webhook_endpoint.disabled";
+                        data?: {
+                            endpoint: {
+                                id: string;
+                                url: string;
+                            };
+                            /** @enum {string} */
+                            reason: "gone" | "failing";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        Event: {
+            /**
+             * Format: uuid
+             * @description The event's id; also the `webhook-id` of its deliveries, the same on every retry (deduplicate on it).
+             */
+            id: string;
+            type: components["schemas"]["EventType"];
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            timestamp: string;
+            /** Format: uuid */
+            workspaceId: string;
+            /** @description The id of the resource the event is about (a chat, message or export uuid). */
+            resourceId: string;
+            /**
+             * @description The version of `data`'s shape for this type; 1 for every type today.
+             * @example 1
+             */
+            schemaVersion: number;
+            /** @description What changed: per type, see the `webhooks` section of this document. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description An event type.
+         * @enum {string}
+         */
+        EventType: "chat.created" | "chat.updated" | "chat.removed" | "chat.needs_response" | "message.created" | "message.delivery_updated" | "participant.added" | "participant.removed" | "summary.updated" | "export.completed" | "export.failed" | "webhook_endpoint.disabled";
         ChatDetailsList: components["schemas"]["ChatDetails"][];
         ChatDetails: {
             /**
@@ -3594,12 +1636,14 @@ export interface components {
             ownerId: string;
             title: string | null;
         };
+        /** @description The fields to change (at least one); the others keep their values. */
         UpdateChat: {
             /**
              * Format: date-time
              * @description When the latest message was written; null clears it. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
              */
-            lastChatMessageCreatedAt?: string;
+            lastChatMessageCreatedAt?: string | null;
+            /** @description The title; null clears it. */
             title?: string | null;
         };
         Message: {
@@ -3624,7 +1668,15 @@ export interface components {
             uuid: string;
             title: string | null;
             summary: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the summary was last written (by summarize or an update); null while the chat has none. The name seed 004 gives it.
+             */
+            summary_updated_at: string | null;
+            /**
+             * Format: date-time
+             * @description The same instant as `summary_updated_at`, under the camelCase name the rest of this object uses; kept as an alias.
+             */
             summaryUpdatedAt: string | null;
             /** @enum {string} */
             chatType: "assignment" | "manager" | "dm" | "testing";
@@ -3892,6 +1944,13 @@ export interface components {
             /** @description How long a call may take; null for the server's default. */
             timeoutMs: number | null;
         };
+        ChangefeedPage: {
+            events: components["schemas"]["Event"][];
+            /** @description Pass as `after` to continue; given with every page, also an empty one. Keep it to resume after a restart. */
+            nextCursor: string;
+            /** @description true: nothing more to read for now (poll again with `nextCursor`, or long-poll with `wait`). */
+            endOfStream: boolean;
+        };
         OrgChatList: components["schemas"]["OrgChat"][];
         OrgChat: {
             id: string;
@@ -3935,18 +1994,19 @@ export interface components {
              */
             role: "ADMIN" | "MEMBER";
             user: components["schemas"]["OrgChatUser"];
+            /** @description The member's session (e.g. a widget session); null when none was recorded. */
             session: {
                 id: string;
             } | null;
             contact_channel: components["schemas"]["OrgChatContactChannel"];
         };
-        /** @description The workspace user or assistant; null for contacts. */
+        /** @description The workspace user or assistant; null for a contact (an end user is no user of the org: see `contact_channel`). */
         OrgChatUser: {
             id: string;
             name: string;
             avatar: string | null;
         } | null;
-        /** @description For contacts: how they reach the org. */
+        /** @description For a contact: how they reach the org. Null for workspace users and assistants, who reach the org through no contact channel. */
         OrgChatContactChannel: {
             /**
              * Format: uuid
@@ -4047,10 +2107,12 @@ export interface components {
             admin_unseen_count: number;
             /** @description The number of messages by others after the chat's user (its owner) last read it. */
             user_unseen_count: number;
+            /** @description The channel the assistant answers on; null for a chat on no channel (created through the API without one). */
             assistant_integration: {
                 id: string;
                 enabled: boolean;
             } | null;
+            /** @description The member the chat is assigned to; null while it is unassigned. */
             assigned_user: {
                 id: string;
                 name: string;
@@ -4059,11 +2121,14 @@ export interface components {
                 /** Format: date-time */
                 seen_at: string | null;
             } | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was assigned; null while unassigned.
+             */
             assigned_at: string | null;
             assistant_config: components["schemas"]["OrgChatAssistantConfig"];
         };
-        /** @description Schema for the configuration of an assistant */
+        /** @description The configuration of the assistant's version answering the chat. Null only while no assistant answers it: a chat answered by a squad before one of its assistants has taken it. */
         OrgChatAssistantConfig: {
             /**
              * @description List of supported languages for the model in ISO 639-1 format or "auto"
@@ -4072,14 +2137,16 @@ export interface components {
             language: "auto" | "en" | "es" | null;
             /** @description The model to use for the assistant */
             model: string | null;
+            /** @description Speech to text; always present, `model` null when the assistant's version sets none. */
             stt: {
                 model: string | null;
-            } | null;
+            };
+            /** @description Text to speech; always present, its fields null when the assistant's version sets none. */
             tts: {
                 model: string | null;
                 voice_id: string | null;
-            } | null;
-            /** @description Configuration options for the conversation thread of the assistant */
+            };
+            /** @description Configuration options for the conversation thread of the assistant; always present, its fields null where the version leaves them unset. */
             conversation: {
                 /** @enum {string|null} */
                 thread_mode: "new" | "continue" | null;
@@ -4090,12 +2157,12 @@ export interface components {
                 suggested_messages: string[];
                 auto_intro_message: string | null;
                 enable_private_chats: boolean | null;
-            } | null;
+            };
             /** @enum {string|null} */
             knowledge_scope: "all" | "restricted" | null;
             instructions: string | null;
         } | null;
-        /** @description The chat message schema */
+        /** @description The latest message; null for a chat without messages. */
         OrgChatMessage: {
             id: string;
             /**
@@ -4125,14 +2192,19 @@ export interface components {
             member: components["schemas"]["OrgChatMember"] & (Record<string, never> | null);
             /** @description Error message if the message failed */
             error: string | null;
-            /** @description The usage information for the message */
+            /** @description The usage information for the message; always present, with zero counts for a message no model wrote (a user message) or one recorded without usage. */
             usage: {
-                input_tokens: number | null;
-                output_tokens: number | null;
-                total_tokens: number | null;
-                reasoning_tokens: number | null;
-                cached_input_tokens: number | null;
-            } | null;
+                /** @description Number of input tokens used by the model */
+                input_tokens: number;
+                /** @description Number of output tokens generated by the model */
+                output_tokens: number;
+                /** @description Total number of tokens used by the model: input plus output */
+                total_tokens: number;
+                /** @description Number of reasoning tokens used by the model */
+                reasoning_tokens: number;
+                /** @description Number of cached input tokens used by the model */
+                cached_input_tokens: number;
+            };
         } | null;
         OrgChatMessagePart: {
             /**
@@ -4291,4 +2363,2962 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    listChatDetails: {
+        parameters: {
+            query?: {
+                /** @description Only chats on these channels. Repeat the parameter for several values. */
+                channelIds?: string | string[];
+                /** @description The page number. */
+                pageNumber?: number;
+                /** @description The page size. */
+                pageSize?: number;
+                /** @description Only chats answered by these agents or squads. Repeat the parameter for several values. */
+                responderIds?: string | string[];
+                /** @description Only chats running on these responder versions. Repeat the parameter for several values. */
+                responderVersionIds?: string | string[];
+                /** @description Case-insensitive text to find in chat titles and message content. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace's chats within the caller's reach. */
+            200: {
+                headers: {
+                    /** @description The next page as `<url>; rel="next"`, when there is one. */
+                    Link?: string;
+                    /** @description `true` when a next page exists. */
+                    "X-Has-More"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatDetailsList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChatDetails: {
+        parameters: {
+            query?: {
+                /** @description Report the responder's version fields for this version of the chat's responder (404 if it is not one of its versions). */
+                responderVersionId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string that identifies an entity (any letter case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieves a chat. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatDetails"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChats: {
+        parameters: {
+            query?: {
+                /** @description Only chats on these channels. Repeat the parameter for several values. */
+                channelIds?: string | string[];
+                /** @description Only chats on channels of these types; chats without a channel count as `api`. Repeat the parameter for several values. */
+                channelTypes?: (components["schemas"]["ChannelType"] & unknown) | (components["schemas"]["ChannelType"] & unknown)[];
+                /** @description Only chats whose latest message is at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                lastChatMessageCreatedAtEnd?: string;
+                /** @description Only chats whose latest message is at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                lastChatMessageCreatedAtStart?: string;
+                /** @description Only chats owned by these identities. Repeat the parameter for several values. */
+                ownerIds?: string | string[];
+                /** @description The page number. */
+                pageNumber?: number;
+                /** @description The page size. */
+                pageSize?: number;
+                /** @description Only chats answered by these agents or squads. Repeat the parameter for several values. */
+                responderIds?: string | string[];
+                /** @description Only chats running on these responder versions. Repeat the parameter for several values. */
+                responderVersionIds?: string | string[];
+                /** @description Case-insensitive text to find in chat titles and message content. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace's chats within the caller's reach. */
+            200: {
+                headers: {
+                    /** @description The next page as `<url>; rel="next"`, when there is one. */
+                    Link?: string;
+                    /** @description `true` when a next page exists. */
+                    "X-Has-More"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createChat: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChat"];
+            };
+        };
+        responses: {
+            /** @description The chat was created (or, on a replay, the chat the first request with this Idempotency-Key created). */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string that identifies an entity (any letter case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieves a chat. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string that identifies an entity (any letter case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat was removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string that identifies an entity (any letter case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateChat"];
+            };
+        };
+        responses: {
+            /** @description The chat was updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The chat has been removed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWorkspaceChats: {
+        parameters: {
+            query?: {
+                /** @description The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last. */
+                sortBy?: "createdAt" | "updatedAt" | "lastMessageAt" | "title";
+                /** @description The sort direction. */
+                sortOrder?: "asc" | "desc";
+                /** @description Only chats the caller takes part in (as owner, participant or assignee). */
+                mine?: boolean;
+                /** @description Only archived (true) or unarchived (false) chats; both when absent. */
+                archived?: boolean;
+                /** @description Only chats waiting (true) or not waiting (false) for an answer. */
+                needsResponse?: boolean;
+                /** @description Only chats whose assistant is paused (true) or running (false). */
+                paused?: boolean;
+                /** @description Only chats on channels of these types; a chat without a channel counts as `api`. One of widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom; comma-separate or repeat the parameter for several. */
+                channel?: string;
+                /** @description Only chats of these types. One of assignment, manager, dm, testing; comma-separate or repeat the parameter for several. */
+                chatType?: string;
+                /** @description Only chats this member takes part in (as owner, participant or assignee). */
+                memberId?: number;
+                /** @description Only chats answered by the assistant with this member id. */
+                assistantMemberId?: number;
+                /** @description Case-insensitive text to find in chat titles and message content. */
+                search?: string;
+                /**
+                 * @description JSON-encoded advanced filter rules, and-ed with the other parameters.
+                 *     A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.
+                 *     `in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset, from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.
+                 *     Limits: 50 rules, groups nested 5 deep, 100 values per list, 10000 characters of JSON.
+                 *     A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:
+                 *     - `channel` (eq, ne, in, not_in, is_null): The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.
+                 *     - `chatType` (eq, ne, in, not_in): assignment, manager, dm or testing.
+                 *     - `state` (eq, ne, in, not_in): The inbox state.
+                 *     - `label` (eq, ne, in, not_in, is_null): Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.
+                 *     - `assistantMemberId` (eq, ne, in, not_in): The member id of the assistant answering the chat (its responder, or a squad's current responder).
+                 *     - `assignedMemberId` (eq, ne, in, not_in, is_null): The member the chat is assigned to.
+                 *     - `memberId` (eq, ne, in, not_in): A member taking part in the chat: its owner, a participant or its assignee.
+                 *     - `createdAt` (gt, gte, lt, lte, between): When the chat was created (ISO-8601 with offset).
+                 *     - `updatedAt` (gt, gte, lt, lte, between): When the chat last changed.
+                 *     - `lastMessageAt` (gt, gte, lt, lte, between, is_null): The chat's latest message time; `is_null: true` finds chats without messages.
+                 *     - `needsResponse` (eq, ne): Waiting for an answer from the team.
+                 *     - `archived` (eq, ne): Archived.
+                 *     - `paused` (eq, ne): The assistant is paused in this chat.
+                 *     - `muted` (eq, ne): Muted.
+                 *     - `isTest` (eq, ne): A test chat.
+                 *     - `anonymous` (eq, ne): Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).
+                 *     - `title` (eq, ne, contains, not_contains, is_null): The title; `contains` is case-insensitive.
+                 *     - `content` (contains, not_contains): Any message's text, case-insensitive.
+                 *     - `messageCount` (eq, ne, gt, gte, lt, lte, between): How many messages the chat holds.
+                 *     Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`
+                 */
+                filters?: string;
+                /** @description Only test chats (true) or real ones (false). */
+                isTest?: boolean;
+                /** @description Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403. */
+                isAnonymous?: boolean;
+                /** @description Only chats created at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                createdAfter?: string;
+                /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                createdBefore?: string;
+                /** @description The page number, from 1. A page may start at most 10000 chats in ((page - 1) × pageSize ≤ 10000, else 400); go deeper with `cursor`. */
+                page?: number;
+                /** @description Chats per page, 1 to 100. */
+                pageSize?: number;
+                /** @description The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of chats. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceChatPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatsNeedingResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Chat ids. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatIdList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDailyChatCreation: {
+        parameters: {
+            query?: {
+                /** @description Count archived (true) or unarchived (false) chats. Default: unarchived only. */
+                archived?: boolean;
+                /** @description Count test (true) or real (false) chats. Default: real only. */
+                isTest?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts per day. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyCreation"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listToolCallNames: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tool names. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolCallNames"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createChatExport: {
+        parameters: {
+            query?: {
+                /** @description The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last. */
+                sortBy?: "createdAt" | "updatedAt" | "lastMessageAt" | "title";
+                /** @description The sort direction. */
+                sortOrder?: "asc" | "desc";
+                /** @description Only chats the caller takes part in (as owner, participant or assignee). */
+                mine?: boolean;
+                /** @description Only archived (true) or unarchived (false) chats; both when absent. */
+                archived?: boolean;
+                /** @description Only chats waiting (true) or not waiting (false) for an answer. */
+                needsResponse?: boolean;
+                /** @description Only chats whose assistant is paused (true) or running (false). */
+                paused?: boolean;
+                /** @description Only chats on channels of these types; a chat without a channel counts as `api`. One of widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom; comma-separate or repeat the parameter for several. */
+                channel?: string;
+                /** @description Only chats of these types. One of assignment, manager, dm, testing; comma-separate or repeat the parameter for several. */
+                chatType?: string;
+                /** @description Only chats this member takes part in (as owner, participant or assignee). */
+                memberId?: number;
+                /** @description Only chats answered by the assistant with this member id. */
+                assistantMemberId?: number;
+                /** @description Case-insensitive text to find in chat titles and message content. */
+                search?: string;
+                /**
+                 * @description JSON-encoded advanced filter rules, and-ed with the other parameters.
+                 *     A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.
+                 *     `in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset, from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.
+                 *     Limits: 50 rules, groups nested 5 deep, 100 values per list, 10000 characters of JSON.
+                 *     A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:
+                 *     - `channel` (eq, ne, in, not_in, is_null): The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.
+                 *     - `chatType` (eq, ne, in, not_in): assignment, manager, dm or testing.
+                 *     - `state` (eq, ne, in, not_in): The inbox state.
+                 *     - `label` (eq, ne, in, not_in, is_null): Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.
+                 *     - `assistantMemberId` (eq, ne, in, not_in): The member id of the assistant answering the chat (its responder, or a squad's current responder).
+                 *     - `assignedMemberId` (eq, ne, in, not_in, is_null): The member the chat is assigned to.
+                 *     - `memberId` (eq, ne, in, not_in): A member taking part in the chat: its owner, a participant or its assignee.
+                 *     - `createdAt` (gt, gte, lt, lte, between): When the chat was created (ISO-8601 with offset).
+                 *     - `updatedAt` (gt, gte, lt, lte, between): When the chat last changed.
+                 *     - `lastMessageAt` (gt, gte, lt, lte, between, is_null): The chat's latest message time; `is_null: true` finds chats without messages.
+                 *     - `needsResponse` (eq, ne): Waiting for an answer from the team.
+                 *     - `archived` (eq, ne): Archived.
+                 *     - `paused` (eq, ne): The assistant is paused in this chat.
+                 *     - `muted` (eq, ne): Muted.
+                 *     - `isTest` (eq, ne): A test chat.
+                 *     - `anonymous` (eq, ne): Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).
+                 *     - `title` (eq, ne, contains, not_contains, is_null): The title; `contains` is case-insensitive.
+                 *     - `content` (contains, not_contains): Any message's text, case-insensitive.
+                 *     - `messageCount` (eq, ne, gt, gte, lt, lte, between): How many messages the chat holds.
+                 *     Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`
+                 */
+                filters?: string;
+                /** @description Only test chats (true) or real ones (false). */
+                isTest?: boolean;
+                /** @description Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403. */
+                isAnonymous?: boolean;
+                /** @description Only chats created at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                createdAfter?: string;
+                /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                createdBefore?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Still being written: poll `statusUrl`. */
+            202: {
+                headers: {
+                    /** @description The status URL. */
+                    Location: string;
+                    /** @description Seconds to wait before polling. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
+                };
+            };
+            /** @description The file is ready: `Location` is a short-lived link to the CSV (`text/csv; charset=utf-8`). */
+            303: {
+                headers: {
+                    /** @description The download link. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChatExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The export job id returned by GET /export. */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJob"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addChatParticipant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatParticipantAddRequest"];
+            };
+        };
+        responses: {
+            /** @description The participant was added. */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatParticipantAddedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendAssistantMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendAssistantMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message was recorded and handed for delivery. */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendAssistantMessageResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    summarizeChat: {
+        parameters: {
+            query?: {
+                /** @description If true, also sets the chat's labels from the conversation, chosen among the workspace's label definitions (default: false). */
+                update_labels?: boolean;
+            };
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The updated chat. */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceChat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatMessages: {
+        parameters: {
+            query?: {
+                /** @description Messages per page, 1 to 100. */
+                limit?: number;
+                /** @description `desc`: newest first (default); `asc`: oldest first. */
+                order?: "asc" | "desc";
+                /** @description The previous page's `nextCursor`. Keep `order` unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessageHistory"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recordChatMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The recorded message. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rateChatMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+                /** @description The message's UUID. */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The rated message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatTools: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat’s tools. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatTools"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page: events after it. Absent: from the oldest event kept. */
+                after?: string;
+                /** @description Only events of these types (the cursor still moves past the others). One of chat.created, chat.updated, chat.removed, chat.needs_response, message.created, message.delivery_updated, participant.added, participant.removed, summary.updated, export.completed, export.failed, webhook_endpoint.disabled; comma-separate or repeat the parameter for several. */
+                types?: string;
+                /** @description At most this many events. */
+                limit?: number;
+                /** @description Long poll: when no event is there yet, wait up to this many seconds for one before answering. */
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangefeedPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOrgChats: {
+        parameters: {
+            query?: {
+                /** @description Search term to filter chats: case-insensitive text in the title or any message. */
+                search?: string;
+                /** @description Only chats on this integration (channel type). */
+                integration_id?: components["schemas"]["OrgChatIntegration"] & unknown;
+                /** @description Only chats with this status. */
+                status?: "ALL" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELED";
+                /** @description Only chats in this state. */
+                state?: "ALL" | "OPEN" | "SNOOZED" | "CLOSED";
+                /** @description Only chats with AI enabled, or disabled. */
+                ai?: "ALL" | "ENABLED" | "DISABLED";
+                /** @description The inbox, relative to the API key's member: UNREAD has messages by others after the member's read marker; UNRESOLVED is OPEN or SNOOZED, RESOLVED is CLOSED; ASSIGNED_TO_ME and UNASSIGNED by the assigned user. */
+                filter?: "ALL" | "UNREAD" | "UNRESOLVED" | "RESOLVED" | "ASSIGNED_TO_ME" | "UNASSIGNED";
+                /** @description Page number. */
+                page?: number;
+                /** @description Number of items to take. */
+                take?: number;
+                /** @description Next page token, from the `X-Next-Page-Token` header of the previous page; takes precedence over `page`. Use it for deep pages. */
+                next_page_token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the org (the workspace of the API key). */
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chats of the org. */
+            200: {
+                headers: {
+                    /** @description Pass as `next_page_token` for the page after this one; absent on the last page. */
+                    "X-Next-Page-Token"?: string;
+                    /** @description `true` when a next page exists. */
+                    "X-Has-More"?: string;
+                    /** @description The next page as `<url>; rel="next"`, when there is one. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgChatList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markOrgChatRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ID of the org (the workspace of the API key). */
+                org_id: string;
+                /** @description The ID of the chat. */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat is read. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgChatRead"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatisticsOverview: {
+        parameters: {
+            query: {
+                /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                from: string;
+                /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                to: string;
+                /** @description Sets the interval per day or hour in seconds (86400 for multiple days reports and 3600 for single day reports). */
+                interval: 86400 | 3600;
+                /**
+                 * @description Comma-separated list of component IDs (e.g. `0,1,2`); the report holds those components, keyed by name. An unknown id answers 400.
+                 *     - `0`: `STEP_EXEC_COUNT`: Step executions: messages of the period that record a flow step (`step` set).
+                 *     - `1`: `CONVERSATION_COUNT`: Conversations: chats of the chatbot created in the period.
+                 *     - `2`: `CONVERSATION_COUNT_INTERVAL`: Conversations per bucket: `[{ start, end, count }]`, every bucket present, zeros included.
+                 *     - `3`: `CONVERSATION_LANGUAGES`: Conversations of the period by language: `[{ language, count }]`, most first; `unknown` when not detected.
+                 *     - `4`: `CONVERSATION_BY_CHANNEL_TYPE`: Conversations of the period by channel type: `[{ channelType, count }]`; chats without a channel count as `api`.
+                 *     - `5`: `CONVERSATION_COUNT_PERIODIC_TREND`: Conversations of the period against the previous period of equal length: `{ current, previous, change, changePercent, previousFrom, previousTo }`.
+                 *     - `6`: `CONVERSATION_MESSAGE_COUNT_MEDIAN`: Median number of messages (user and assistant) per conversation created in the period; null without conversations.
+                 *     - `7`: `MESSAGE_COUNT`: Messages: user and assistant messages sent in the period (tool results, notes, system and event messages are not counted).
+                 *     - `8`: `MESSAGE_COUNT_INTERVAL`: Messages per bucket: `[{ start, end, count }]`.
+                 *     - `9`: `MESSAGE_COUNT_PERIODIC_TREND`: Messages against the previous period of equal length.
+                 *     - `10`: `MESSAGE_LENGTH_MEDIAN`: Median length in characters of the messages of the period; null without messages.
+                 *     - `11`: `INTENT_HITS`: Recognised intents of the period: `[{ intent, count }]`, most first.
+                 *     - `12`: `INTENT_SCORE_MEDIAN`: Median confidence of the recognised intents, scores quantised to 0.001 first; null without intents.
+                 *     - `13`: `INTENT_COUNT`: Intent hits: messages of the period with a recognised intent.
+                 *     - `14`: `INTERACTION_COUNT`: Interactions: user messages of the period (each is one turn the chatbot answers).
+                 *     - `15`: `INTERACTION_COUNT_INTERVAL`: Interactions per bucket: `[{ start, end, count }]`.
+                 *     - `16`: `INTERACTION_COUNT_PERIODIC_TREND`: Interactions against the previous period of equal length.
+                 */
+                components: string;
+                /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
+                timezone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report structure depends on the requested components. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsReport"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatisticsChannelReport: {
+        parameters: {
+            query: {
+                /** @description The Id of the channel for which to retrieve statistics for: one the chatbot answers on. */
+                channelId: string;
+                /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                from: string;
+                /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                to: string;
+                /** @description Sets the interval per day or hour in seconds (86400 for multiple days reports and 3600 for single day reports). */
+                interval: 86400 | 3600;
+                /**
+                 * @description Comma-separated list of component IDs (e.g. `0,1,2`); the report holds those components, keyed by name. An unknown id answers 400.
+                 *     - `0`: `STEP_EXEC_COUNT_FOR_CHANNEL_ID`: Step executions: messages of the period that record a flow step (`step` set).
+                 *     - `1`: `CONVERSATION_COUNT_FOR_CHANNEL_ID`: Conversations: chats of the chatbot created in the period.
+                 *     - `2`: `CONVERSATION_COUNT_INTERVAL_FOR_CHANNEL_ID`: Conversations per bucket: `[{ start, end, count }]`, every bucket present, zeros included.
+                 *     - `3`: `CONVERSATION_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Conversations of the period against the previous period of equal length: `{ current, previous, change, changePercent, previousFrom, previousTo }`.
+                 *     - `4`: `CONVERSATION_LANGUAGES_FOR_CHANNEL_ID`: Conversations of the period by language: `[{ language, count }]`, most first; `unknown` when not detected.
+                 *     - `5`: `CONVERSATION_MESSAGE_COUNT_MEDIAN_FOR_CHANNEL_ID`: Median number of messages (user and assistant) per conversation created in the period; null without conversations.
+                 *     - `6`: `INTENT_COUNT_FOR_CHANNEL_ID`: Intent hits: messages of the period with a recognised intent.
+                 *     - `7`: `INTENT_HITS_FOR_CHANNEL_ID`: Recognised intents of the period: `[{ intent, count }]`, most first.
+                 *     - `8`: `INTENT_SCORE_MEDIAN_FOR_CHANNEL_ID`: Median confidence of the recognised intents, scores quantised to 0.001 first; null without intents.
+                 *     - `9`: `INTERACTION_COUNT_FOR_CHANNEL_ID`: Interactions: user messages of the period (each is one turn the chatbot answers).
+                 *     - `10`: `INTERACTION_COUNT_INTERVAL_FOR_CHANNEL_ID`: Interactions per bucket: `[{ start, end, count }]`.
+                 *     - `11`: `INTERACTION_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Interactions against the previous period of equal length.
+                 *     - `12`: `MESSAGE_COUNT_FOR_CHANNEL_ID`: Messages: user and assistant messages sent in the period (tool results, notes, system and event messages are not counted).
+                 *     - `13`: `MESSAGE_COUNT_INTERVAL_FOR_CHANNEL_ID`: Messages per bucket: `[{ start, end, count }]`.
+                 *     - `14`: `MESSAGE_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Messages against the previous period of equal length.
+                 *     - `15`: `MESSAGE_LENGTH_MEDIAN_FOR_CHANNEL_ID`: Median length in characters of the messages of the period; null without messages.
+                 *     - `16`: `CALL_DURATION_TOTAL`: Total duration in seconds of the calls (chats with call data) created in the period.
+                 *     - `17`: `CALL_DURATION_PERIODIC_TREND`: Total call duration against the previous period of equal length.
+                 *     - `18`: `CALL_DURATION_MEDIAN`: Median call duration in seconds; null without calls.
+                 *     - `19`: `CALL_EXIT_STEP`: Calls by the step they ended in: `[{ step, count }]`; `unknown` when not recorded.
+                 *     - `20`: `CALL_USER_INPUTS_MEDIAN`: Median number of user inputs per call; null without calls that record them.
+                 *     - `21`: `CALL_END_REASON`: Calls by end reason: `[{ reason, count }]`; `unknown` when not recorded.
+                 *     - `22`: `CALL_TRANSFER_TARGET`: Transferred calls by target: `[{ target, count }]` (calls without a transfer are left out).
+                 */
+                components: string;
+                /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
+                timezone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report structure depends on the requested components. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsReport"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listStatisticsChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list of channels for the chatbot. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatbotChannelList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatisticsInbox: {
+        parameters: {
+            query: {
+                /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                from: string;
+                /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inbox statistics data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxStatistics"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createStatisticsExport: {
+        parameters: {
+            query: {
+                /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                from: string;
+                /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                to: string;
+                /** @description Rows per local day (86400, the default) or per local hour (3600). */
+                interval?: 86400 | 3600;
+                /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
+                timezone?: string;
+            };
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Export job has been started. */
+            202: {
+                headers: {
+                    /** @description The status URL. */
+                    Location: string;
+                    /** @description Seconds to wait before polling. */
+                    "Retry-After": string;
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsExportAccepted"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatisticsExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+                /** @description The Id of the export job (`exportId` of POST /export). */
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current status of the export job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsExportStatus"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    /** @description `no-store`: every check asks again. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to serve requests. */
+            200: {
+                headers: {
+                    /** @description `no-store`: every check asks again. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready: the database did not answer, or migrations are pending. */
+            503: {
+                headers: {
+                    /** @description `no-store`: every check asks again. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+}

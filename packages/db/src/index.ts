@@ -1,7 +1,7 @@
 export { createDb, type DatabaseDriver, type DbHandle, type DbOptions } from './create-db.js';
 export { knownMigrations, migrateToLatest, type MigrationStatus, migrationStatus } from './migrate.js';
 export { isDatabaseUnavailable } from './errors.js';
-export { type CsvCopy, inlineParameters, sqlLiteral } from './copy-csv.js';
+export { commonJs, type CsvCopy, inlineParameters, sqlLiteral } from './copy-csv.js';
 export type { Executor } from './executor.js';
 export * from './schema.js';
 export * from './paging.js';
@@ -27,3 +27,4 @@ export * from './repositories/exports/jobs.js';
 export * from './repositories/exports/chat-rows.js';
 export * from './repositories/statistics/rollups.js';
 export * from './repositories/statistics/inbox.js';
+export * from './repositories/events.js';

@@ -1,4 +1,5 @@
 import { bodyErrorResponses, commonErrorResponses } from '../../shared/errors.js';
+import { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
 import { authorizedRoute } from '../../shared/route.js';
 import {
   Chat,
@@ -22,6 +23,7 @@ const pagingHeaders = {
 };
 
 export const listChatDetails = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listChatDetails',
   method: 'get',
   path: '/api/v1/chats/details',
   tags,
@@ -32,6 +34,7 @@ export const listChatDetails = authorizedRoute({ permission: 'chats:read', reach
 });
 
 export const getChatDetails = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'getChatDetails',
   method: 'get',
   path: '/api/v1/chats/{id}/details',
   tags,
@@ -41,6 +44,7 @@ export const getChatDetails = authorizedRoute({ permission: 'chats:read', reach:
 });
 
 export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listChats',
   method: 'get',
   path: '/api/v1/chats',
   tags,
@@ -51,6 +55,7 @@ export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'cha
 });
 
 export const createChat = authorizedRoute({ permission: 'chats:write' }, {
+  operationId: 'createChat',
   method: 'post',
   path: '/api/v1/chats',
   tags,
@@ -58,12 +63,19 @@ export const createChat = authorizedRoute({ permission: 'chats:write' }, {
   description:
     "The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. A caller who does not " +
     'reach every chat of the workspace (a member who is not an admin, with a key without `chats:admin`) and creates a chat owned by ' +
-    'someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach.',
-  request: { body: { required: true, content: { 'application/json': { schema: CreateChatBody } } } },
-  responses: { 200: json(Chat, 'The chat was created.'), ...commonErrorResponses, ...bodyErrorResponses },
+    'someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach. ' +
+    'Send an `Idempotency-Key` to make retries safe: the same key and body again return the chat the first request created.',
+  request: { headers: IdempotencyHeaders, body: { required: true, content: { 'application/json': { schema: CreateChatBody } } } },
+  responses: {
+    200: { ...json(Chat, 'The chat was created (or, on a replay, the chat the first request with this Idempotency-Key created).'), headers: replayHeader },
+    ...commonErrorResponses,
+    ...idempotencyErrors,
+    ...bodyErrorResponses,
+  },
 });
 
 export const getChat = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'getChat',
   method: 'get',
   path: '/api/v1/chats/{id}',
   tags,
@@ -74,6 +86,7 @@ export const getChat = authorizedRoute({ permission: 'chats:read', reach: 'chat'
 });
 
 export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'updateChat',
   method: 'patch',
   path: '/api/v1/chats/{id}',
   tags,
@@ -89,6 +102,7 @@ export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'c
 });
 
 export const removeChat = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'removeChat',
   method: 'delete',
   path: '/api/v1/chats/{id}',
   tags,

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES, type ChatRuleField } from '@parley/db';
 import { CHAT_RULE_FIELD_DESCRIPTIONS, INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
-import { instant, IntegerParam, Uuid } from '../../shared/params.js';
+import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
 
 const DateTime = z.string().openapi({ format: 'date-time' });
 
@@ -15,20 +15,6 @@ export const QueryBoolean = z
   .transform((v) => v === 'true')
   .optional()
   .openapi({ type: 'boolean' });
-
-/** `a,b` or `a&x=b`: a comma-separated or repeated list of one enum. */
-function enumList<T extends readonly [string, ...string[]]>(values: T, description: string) {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v, ctx): T[number][] => {
-      const items = (v === undefined ? [] : Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-      const unknown = items.filter((s) => !values.includes(s));
-      if (unknown.length) ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}; got ${unknown.join(', ')}` });
-      return [...new Set(items)] as T[number][];
-    })
-    .openapi({ type: 'string', description: `${description} One of ${values.join(', ')}; comma-separate or repeat the parameter for several.` });
-}
 
 const MemberId = IntegerParam({ min: 1, max: 2_147_483_647 }).optional();
 
@@ -78,9 +64,12 @@ export const chatFilterParams = {
 
 export const ListChatsQuery = z.strictObject({
   ...chatFilterParams,
-  page: IntegerParam({ min: 1, max: 1_000_000 })
+  page: IntegerParam({ min: 1, max: MAX_LIST_OFFSET + 1 })
     .default(1)
-    .openapi({ default: 1, description: `The page number, from 1. Offsets up to ${MAX_LIST_OFFSET} chats; go deeper with \`cursor\`.` }),
+    .openapi({
+      default: 1,
+      description: `The page number, from 1. A page may start at most ${MAX_LIST_OFFSET} chats in ((page - 1) × pageSize ≤ ${MAX_LIST_OFFSET}, else 400); go deeper with \`cursor\`.`,
+    }),
   pageSize: IntegerParam({ min: 1, max: 100 }).default(20).openapi({ default: 20, description: 'Chats per page, 1 to 100.' }),
   cursor: z.string().max(4096, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged." }),
 });
@@ -91,7 +80,8 @@ export const WorkspaceChat = z
     uuid: Uuid.openapi({ description: "The chat's UUID (its id in the v1 API)." }),
     title: z.string().nullable(),
     summary: z.string().nullable(),
-    summaryUpdatedAt: DateTime.nullable(),
+    summary_updated_at: DateTime.nullable().openapi({ description: 'When the summary was last written (by summarize or an update); null while the chat has none. The name seed 004 gives it.' }),
+    summaryUpdatedAt: DateTime.nullable().openapi({ description: 'The same instant as `summary_updated_at`, under the camelCase name the rest of this object uses; kept as an alias.' }),
     chatType: z.enum(CHAT_TYPES),
     channel: z.enum(CHANNEL_TYPES).openapi({ description: 'The channel type; `api` for a chat without a channel.' }),
     channelId: Uuid.nullable(),
