@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
 import type { IdentityKind } from '../schema.js';
-import { containsPattern } from './chats.js';
+import { containsPattern } from '../search.js';
 
-// Identities and the actors behind them: users and assistants (members), external users (contacts), squads.
+// Identities (every actor has one) and the workspace's members: its users and its assistants' member rows.
+// Contacts are in contacts.ts, assistants and squads in assistants.ts.
 
 export interface IdentityRecord {
   id: string;
@@ -13,7 +14,8 @@ export interface IdentityRecord {
   pictureUrl: string | null;
 }
 
-async function insertIdentity(
+/** The identity row every actor has; the actor's own row (member, contact, assistant, squad) goes beside it. */
+export async function insertIdentity(
   db: Executor,
   input: { id?: string; workspaceId: string; kind: IdentityKind; displayName: string; pictureUrl?: string | null },
 ): Promise<string> {
@@ -61,103 +63,6 @@ export async function insertUser(
   return { id: row.id, identityId, workspaceId: input.workspaceId, kind: 'user', role: row.role, name: input.name, email: input.email ?? null };
 }
 
-export interface AssistantRecord {
-  identityId: string;
-  memberId: number;
-  name: string;
-  currentVersionId: string;
-  versionNumber: number;
-}
-
-/** An assistant with its member row and a first version (number 1). */
-export async function insertAssistant(
-  db: Executor,
-  input: { workspaceId: string; name: string; pictureUrl?: string | null; description?: string | null; config?: Record<string, unknown> },
-): Promise<AssistantRecord> {
-  const identityId = await insertIdentity(db, { workspaceId: input.workspaceId, kind: 'agent', displayName: input.name, pictureUrl: input.pictureUrl });
-  const member = await db
-    .insertInto('members')
-    .values({ workspace_id: input.workspaceId, identity_id: identityId, kind: 'assistant', role: 'member' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const config = JSON.stringify(input.config ?? {});
-  await db
-    .insertInto('assistants')
-    .values({ identity_id: identityId, workspace_id: input.workspaceId, description: input.description ?? null, config, current_version_id: null })
-    .execute();
-  const version = await insertAssistantVersion(db, identityId, input.config ?? {});
-  return { identityId, memberId: member.id, name: input.name, currentVersionId: version.id, versionNumber: version.versionNumber };
-}
-
-/** Appends the next version of an assistant and makes it current. */
-export async function insertAssistantVersion(
-  db: Executor,
-  assistantId: string,
-  config: Record<string, unknown>,
-): Promise<{ id: string; versionNumber: number }> {
-  const next = await db
-    .selectFrom('assistant_versions')
-    .select((eb) => eb.fn.coalesce(eb.fn.max('version_number'), eb.lit(0)).as('max'))
-    .where('assistant_id', '=', assistantId)
-    .executeTakeFirstOrThrow();
-  const row = await db
-    .insertInto('assistant_versions')
-    .values({ assistant_id: assistantId, version_number: Number(next.max) + 1, config: JSON.stringify(config) })
-    .returning(['id', 'version_number'])
-    .executeTakeFirstOrThrow();
-  await db.updateTable('assistants').set({ current_version_id: row.id }).where('identity_id', '=', assistantId).execute();
-  return { id: row.id, versionNumber: row.version_number };
-}
-
-export async function insertSquad(
-  db: Executor,
-  input: { workspaceId: string; name: string; pictureUrl?: string | null; assistantIds: string[] },
-): Promise<{ identityId: string }> {
-  const identityId = await insertIdentity(db, { workspaceId: input.workspaceId, kind: 'squad', displayName: input.name, pictureUrl: input.pictureUrl });
-  await db.insertInto('squads').values({ identity_id: identityId, workspace_id: input.workspaceId, description: null }).execute();
-  if (input.assistantIds.length > 0) {
-    await db
-      .insertInto('squad_assistants')
-      .values(input.assistantIds.map((assistantId) => ({ squad_id: identityId, assistant_id: assistantId })))
-      .execute();
-  }
-  return { identityId };
-}
-
-export interface NewContact {
-  workspaceId: string;
-  name: string;
-  identifier?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  isBlocked?: boolean;
-  isAnonymous?: boolean;
-  country?: string | null;
-  language?: string | null;
-}
-
-export async function insertContact(db: Executor, input: NewContact): Promise<{ identityId: string }> {
-  const identityId = await insertIdentity(db, { workspaceId: input.workspaceId, kind: 'contact', displayName: input.name });
-  await db
-    .insertInto('contacts')
-    .values({
-      identity_id: identityId,
-      workspace_id: input.workspaceId,
-      identifier: input.identifier ?? null,
-      email: input.email ?? null,
-      phone: input.phone ?? null,
-      is_blocked: input.isBlocked ?? false,
-      is_anonymous: input.isAnonymous ?? false,
-      country: input.country ?? null,
-      language: input.language ?? null,
-      ip: null,
-      user_agent: null,
-      link: null,
-    })
-    .execute();
-  return { identityId };
-}
-
 /** An identity of the workspace, or undefined (also for another workspace's id). */
 export async function findIdentity(db: Executor, workspaceId: string, id: string): Promise<IdentityRecord | undefined> {
   const row = await db
@@ -191,25 +96,6 @@ export async function findMember(db: Executor, workspaceId: string, memberId: nu
       email: row.email,
     }
   );
-}
-
-export async function findAssistantCurrentVersion(db: Executor, assistantId: string): Promise<string | null> {
-  const row = await db.selectFrom('assistants').select('current_version_id').where('identity_id', '=', assistantId).executeTakeFirst();
-  return row?.current_version_id ?? null;
-}
-
-export async function findAssistantVersion(
-  db: Executor,
-  assistantId: string,
-  versionId: string,
-): Promise<{ id: string; versionNumber: number } | undefined> {
-  const row = await db
-    .selectFrom('assistant_versions')
-    .select(['id', 'version_number'])
-    .where('assistant_id', '=', assistantId)
-    .where('id', '=', versionId)
-    .executeTakeFirst();
-  return row && { id: row.id, versionNumber: row.version_number };
 }
 
 /** The workspace's first admin user, if any. */
