@@ -8,7 +8,9 @@ type SqsOptions = { queueUrl: string; region: string; endpoint?: string; credent
 export function createSqsSender(options: SqsOptions) {
   const client = new SQSClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials });
   return async (bodies: string[], delaySeconds = 0) => {
-    const DelaySeconds = Math.min(900, Math.max(0, Math.ceil(delaySeconds)));
+    // Left out when zero: the queue's own delay applies (none here), and the request stays as it was.
+    const delay = Math.min(900, Math.max(0, Math.ceil(delaySeconds)));
+    const DelaySeconds = delay > 0 ? delay : undefined;
     if (bodies.length === 1) {
       await client.send(new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: bodies[0], DelaySeconds }));
       return;
