@@ -79,7 +79,7 @@ describe('GET /openapi.json and /docs', () => {
 
   it('has top-level tags with descriptions, each operation under one of them, servers, a license and the closed set of error codes', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
-    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Org chats', 'Statistics', 'Health']);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Org chats', 'Statistics', 'API keys', 'Health']);
     for (const tag of doc.tags) expect(tag.description, tag.name).toBeTruthy();
     const byTag: Record<string, string[]> = {};
     for (const [path, item] of Object.entries(doc.paths)) {

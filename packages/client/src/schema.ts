@@ -605,6 +605,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/w/{workspace_uuid}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the API keys of the workspace.
+         * @description Every key of the workspace, newest first, revoked and expired ones included, without secrets. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key.
+         * @description Creates a key with scopes, a name and an optional expiry, acting as a member of the workspace, and returns it with its token: the only copy. A key grants only scopes the calling key holds (403 otherwise). 404 for an unknown member. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an API key.
+         * @description One key of the workspace, without its secret. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        get: operations["getApiKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/keys/{key_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an API key.
+         * @description Revokes the key at once: its next request answers 401, whichever secret it sends. Revoking a revoked key changes nothing. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        post: operations["revokeApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/keys/{key_id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an API key: give it a new secret.
+         * @description Gives the key a new secret and returns its new token (the only copy). The key keeps its id, scopes, member, expiry and rate limit. The previous secret keeps working for the grace period (`gracePeriodSeconds`, default 24 hours), then answers 401 `key_expired`; a secret from before an earlier rotation stops at once. 409 for a revoked or expired key. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        post: operations["rotateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -757,7 +851,7 @@ export interface components {
                  * @example validation_failed
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "internal" | "unavailable";
+                code: "bad_request" | "validation_failed" | "unauthorized" | "key_expired" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "internal" | "unavailable";
                 /** @example query.pageSize: must be at most 100 */
                 message: string;
                 /** @description Quote this when reporting a problem. */
@@ -1491,6 +1585,76 @@ export interface components {
             /** @description Why the export failed; only when `failed`. */
             error?: string;
         };
+        ApiKeyList: {
+            keys: components["schemas"]["ApiKey"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        ApiKey: {
+            /** @example AbCdEf012345 */
+            id: string;
+            /**
+             * @description The public start of the key (`prl_<id>`), as request logs show it.
+             * @example prl_AbCdEf012345
+             */
+            prefix: string;
+            name: string;
+            scopes: ("chats:read" | "chats:write" | "chats:admin" | "statistics:read" | "statistics:export" | "keys:admin")[];
+            /** @description The member the key acts as. */
+            memberId: number;
+            memberName: string;
+            /** @enum {string} */
+            state: "active" | "expired" | "revoked";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the key last authenticated a request, to the minute (recorded at most once a minute).
+             */
+            lastUsedAt: string | null;
+            /**
+             * Format: date-time
+             * @description Null: the key does not expire.
+             */
+            expiresAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the key last got a new secret.
+             */
+            rotatedAt: string | null;
+            /**
+             * Format: date-time
+             * @description While a rotation's grace period runs: until when the previous secret still works; null otherwise.
+             */
+            previousSecretExpiresAt: string | null;
+        };
+        ApiKeyWithToken: components["schemas"]["ApiKey"] & {
+            /**
+             * @description The whole key, to send as `Authorization: Bearer <token>`. Shown only in this answer: it is stored hashed.
+             * @example prl_AbCdEf012345_…
+             */
+            token: string;
+        };
+        CreateApiKeyRequest: {
+            /** @description A label, 1 to 100 characters (default `API key`). */
+            name?: string;
+            /** @description What the key may do; only scopes the calling key holds itself. */
+            scopes: ("chats:read" | "chats:write" | "chats:admin" | "statistics:read" | "statistics:export" | "keys:admin")[];
+            /** @description The member the key acts as (a user of the workspace); default: the calling key's member. */
+            memberId?: number;
+            /**
+             * Format: date-time
+             * @description When the key stops working (401 `key_expired` after); at least 60 seconds and at most 730 days ahead. Absent: it does not expire. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
+             */
+            expiresAt?: string;
+        };
+        RotateApiKeyRequest: {
+            /** @description How long the previous secret keeps working, 0 to 604800 seconds (7 days); default API_KEY_ROTATION_GRACE_SECONDS (24 hours unless configured). */
+            gracePeriodSeconds?: number;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -1566,7 +1730,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1648,7 +1812,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1749,7 +1913,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1829,7 +1993,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1926,7 +2090,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2005,7 +2169,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2088,7 +2252,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2259,7 +2423,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2338,7 +2502,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2422,7 +2586,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2501,7 +2665,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2654,7 +2818,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2735,7 +2899,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2820,7 +2984,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2928,7 +3092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3053,7 +3217,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3159,7 +3323,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3249,7 +3413,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3372,7 +3536,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3471,7 +3635,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3575,7 +3739,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3656,7 +3820,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3765,7 +3929,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3882,7 +4046,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3961,7 +4125,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4045,7 +4209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4137,7 +4301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4218,7 +4382,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4238,6 +4402,465 @@ export interface operations {
             };
             /** @description Not found (also for another workspace's resources). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /** @description Keys per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The new key, with its token. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithToken"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+                /** @description The key's id, or its prefix `prl_<id>`. */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+                /** @description The key's id, or its prefix `prl_<id>`. */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+                /** @description The key's id, or its prefix `prl_<id>`. */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key, with its new token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithToken"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key is revoked or expired (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,7 +10,7 @@ export * from './repositories/channels.js';
 export * from './repositories/chats.js';
 export * from './repositories/messages.js';
 export * from './repositories/tickets.js';
-export * from './repositories/api-keys.js';
+export * from './repositories/keys.js';
 export * from './repositories/stats-rollups.js';
 export * from './repositories/workspace-chats.js';
 export * from './repositories/org-chats.js';

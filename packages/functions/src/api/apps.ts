@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../shared/env.js';
 import { createChatsApp } from './chats/index.js';
 import { createHealthApp } from './health/index.js';
+import { createKeysApp } from './keys/index.js';
 import { createWorkspaceChatsApp } from './workspace-chats/index.js';
 import { createOrgChatsApp } from './org-chats/index.js';
 import { createStatisticsApp } from './statistics/index.js';
@@ -12,5 +13,6 @@ export const groupApps: Record<string, (deps: AppDeps) => OpenAPIHono<AppEnv, an
   'workspace-chats': createWorkspaceChatsApp,
   'org-chats': createOrgChatsApp,
   statistics: createStatisticsApp,
+  keys: createKeysApp,
   health: createHealthApp,
 };

@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   validation_failed: 400,
   unauthorized: 401,
+  key_expired: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -20,6 +21,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   idempotency_mismatch: 422,
   headers_too_large: 431,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
 };
@@ -51,7 +53,7 @@ export const commonErrorResponses = {
     'Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL ' +
       `or an unpaired UTF-16 surrogate; a JSON body nested deeper than ${JSON_LIMITS.maxDepth} levels or holding more than ${JSON_LIMITS.maxNodes} values.`,
   ),
-  401: errorResponse('Missing or invalid API key.'),
+  401: errorResponse('Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`).'),
   403: errorResponse('The API key lacks the required scope.'),
   404: errorResponse("Not found (also for another workspace's resources)."),
   500: errorResponse('Unexpected server error.'),

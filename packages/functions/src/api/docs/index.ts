@@ -36,6 +36,10 @@ const GROUP_TAGS: Record<string, { name: string; description: string }> = {
   },
   'org-chats': { name: 'Org chats', description: 'The org inbox (`/v1/orgs/{org_id}/chats`): chats with their contact, assignment and state, and read markers.' },
   statistics: { name: 'Statistics', description: 'Reports, inbox statistics, channels and CSV exports of one chatbot (`/v1/chatbots/{chatbotId}/statistics`).' },
+  keys: {
+    name: 'API keys',
+    description: 'The API keys of a workspace (`/api/v2/w/{workspace_uuid}/keys`): create with scopes and an expiry, list without secrets, revoke, and rotate with a grace period. Needs `keys:admin` on an admin member\'s key.',
+  },
   health: { name: 'Health', description: 'Liveness and readiness checks for load balancers and monitors; no key needed.' },
 };
 
