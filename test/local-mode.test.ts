@@ -289,7 +289,7 @@ describe('npm start and the tools on one embedded database', () => {
 describe('the command-line tools', () => {
   const env = userEnv(tempDir('parley-cli-'));
 
-  it('print their usage with --help and say what they accept', { timeout: 120_000 }, async () => {
+  it('print their usage with --help and say what they accept', { timeout: 300_000 }, async () => {
     const helps: Array<[string, string[]]> = [
       [KEYS, ['--help']],
       [STATS, ['--help']],

@@ -4717,7 +4717,7 @@ export interface operations {
             path: {
                 /** @description The workspace's id: the API key's own (any other answers 404). */
                 workspace_uuid: string;
-                /** @description The key's id, or its prefix `prl_<id>`. */
+                /** @description The key's id, or its prefix `prl_<id>` (any other value answers 404). */
                 key_id: string;
             };
             cookie?: never;
@@ -4798,7 +4798,7 @@ export interface operations {
             path: {
                 /** @description The workspace's id: the API key's own (any other answers 404). */
                 workspace_uuid: string;
-                /** @description The key's id, or its prefix `prl_<id>`. */
+                /** @description The key's id, or its prefix `prl_<id>` (any other value answers 404). */
                 key_id: string;
             };
             cookie?: never;
@@ -4879,7 +4879,7 @@ export interface operations {
             path: {
                 /** @description The workspace's id: the API key's own (any other answers 404). */
                 workspace_uuid: string;
-                /** @description The key's id, or its prefix `prl_<id>`. */
+                /** @description The key's id, or its prefix `prl_<id>` (any other value answers 404). */
                 key_id: string;
             };
             cookie?: never;

@@ -9,8 +9,9 @@ export const WorkspaceParams = z.object({
 export const KeyParams = WorkspaceParams.extend({
   key_id: z
     .string()
-    .regex(/^(prl_)?[A-Za-z0-9]{12}$/, 'must be a key id (12 letters or digits) or its prefix prl_<id>')
-    .openapi({ param: { name: 'key_id', in: 'path' }, description: 'The key\'s id, or its prefix `prl_<id>`.', example: 'prl_AbCdEf012345' }),
+    .min(1)
+    .max(64, 'is not the id of a key')
+    .openapi({ param: { name: 'key_id', in: 'path' }, description: "The key's id, or its prefix `prl_<id>` (any other value answers 404).", example: 'prl_AbCdEf012345' }),
 });
 
 const Scope = z.enum(SCOPES).openapi({ description: 'A scope; broader ones grant narrower ones (`chats:admin` grants `chats:write` and `chats:read`, `statistics:export` grants `statistics:read`).' });
