@@ -157,7 +157,7 @@ describe('npm start and the tools on one embedded database', () => {
   const home = join(dataDir, 'pglite');
   let first: Server;
 
-  it('runs every tool while the server runs, and keeps their data and keys across a restart', { timeout: 240_000 }, async () => {
+  it('runs every tool while the server runs, and keeps their data and keys across a restart', { timeout: 600_000 }, async () => {
     first = await startServer(env, running);
     const workspaceId = first.workspaceId!;
     const headers = { authorization: `Bearer ${first.key}` };
@@ -260,7 +260,7 @@ describe('npm start and the tools on one embedded database', () => {
     await stopServer(again.child);
   });
 
-  it('keeps the embedded demo key when started once on DATABASE_URL, and reads the old layout', { timeout: 180_000 }, async () => {
+  it('keeps the embedded demo key when started once on DATABASE_URL, and reads the old layout', { timeout: 480_000 }, async () => {
     const server = await servePglite();
     try {
       const elsewhere = await startServer(userEnv(dataDir, { DATABASE_URL: server.url }), running);

@@ -1740,6 +1740,14 @@ export interface operations {
                     Link?: string;
                     /** @description `true` when a next page exists. */
                     "X-Has-More"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1776,6 +1784,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1822,6 +1849,14 @@ export interface operations {
             /** @description Retrieves a chat. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1858,6 +1893,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1923,6 +1977,14 @@ export interface operations {
                     Link?: string;
                     /** @description `true` when a next page exists. */
                     "X-Has-More"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1959,6 +2021,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2008,6 +2089,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2086,6 +2175,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -2123,6 +2231,14 @@ export interface operations {
             /** @description Retrieves a chat. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2159,6 +2275,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2202,6 +2337,14 @@ export interface operations {
             /** @description The chat was removed. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2238,6 +2381,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2285,6 +2447,14 @@ export interface operations {
             /** @description The chat was updated. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2348,6 +2518,25 @@ export interface operations {
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2456,6 +2645,14 @@ export interface operations {
             /** @description A page of chats. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2492,6 +2689,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2535,6 +2751,14 @@ export interface operations {
             /** @description Chat ids. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2571,6 +2795,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2619,6 +2862,14 @@ export interface operations {
             /** @description Counts per day. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2655,6 +2906,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2698,6 +2968,14 @@ export interface operations {
             /** @description Tool names. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2734,6 +3012,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2840,6 +3137,14 @@ export interface operations {
                     Location: string;
                     /** @description Seconds to wait before polling. */
                     "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2851,6 +3156,14 @@ export interface operations {
                 headers: {
                     /** @description The download link. */
                     Location: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2887,6 +3200,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2932,6 +3264,14 @@ export interface operations {
             /** @description The export job. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2968,6 +3308,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3022,6 +3381,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3100,6 +3467,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -3148,6 +3534,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3226,6 +3620,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -3273,6 +3686,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3333,6 +3754,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -3379,6 +3819,14 @@ export interface operations {
             /** @description A page of messages. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3415,6 +3863,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3469,6 +3936,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3547,6 +4022,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -3592,6 +4086,14 @@ export interface operations {
             /** @description The rated message. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3652,6 +4154,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -3691,6 +4212,14 @@ export interface operations {
             /** @description The chat’s tools. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3727,6 +4256,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3795,6 +4343,14 @@ export interface operations {
                     "X-Has-More"?: string;
                     /** @description The next page as `<url>; rel="next"`, when there is one. */
                     Link?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3831,6 +4387,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3876,6 +4451,14 @@ export interface operations {
             /** @description The chat is read. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3912,6 +4495,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3985,6 +4587,14 @@ export interface operations {
             /** @description The report structure depends on the requested components. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4021,6 +4631,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4102,6 +4731,14 @@ export interface operations {
             /** @description The report structure depends on the requested components. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4138,6 +4775,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4181,6 +4837,14 @@ export interface operations {
             /** @description The list of channels for the chatbot. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4217,6 +4881,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4265,6 +4948,14 @@ export interface operations {
             /** @description The inbox statistics data. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4301,6 +4992,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4362,6 +5072,14 @@ export interface operations {
                     "Retry-After": string;
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4422,6 +5140,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -4461,6 +5198,14 @@ export interface operations {
             /** @description The current status of the export job. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4497,6 +5242,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4545,6 +5309,14 @@ export interface operations {
             /** @description A page of keys. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4581,6 +5353,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4628,6 +5419,14 @@ export interface operations {
             /** @description The new key, with its token. */
             201: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4688,6 +5487,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -4727,6 +5545,14 @@ export interface operations {
             /** @description The key. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4763,6 +5589,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4808,6 +5653,14 @@ export interface operations {
             /** @description The revoked key. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4844,6 +5697,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4893,6 +5765,14 @@ export interface operations {
             /** @description The key, with its new token. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4956,6 +5836,25 @@ export interface operations {
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {

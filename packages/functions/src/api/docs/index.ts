@@ -22,6 +22,7 @@ const info = {
     '- Every `200` answer to a `GET` carries a weak `ETag`; sending it back in `If-None-Match` answers `304 Not Modified` while the response is unchanged.',
     '- `OPTIONS` answers without a key (`204` with `Allow`); browsers may call from the origins the server is configured with (CORS).',
     '- Every response carries `X-Request-Id` (the one the client sent, if any), also in error bodies.',
+    '- Rate limits per API key: every authenticated response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds) and `RateLimit-Policy` (`<limit>;w=<window seconds>`); past the limit the answer is `429` (`rate_limited`) with `Retry-After`. Keys holding `chats:admin` or `keys:admin` have the admin class\'s limit, others the default\'s.',
   ].join('\n'),
   license: { name: 'MIT', identifier: 'MIT' },
 };
