@@ -167,7 +167,8 @@ afterAll(async () => {
 
 // ---- The table: every operation of /openapi.json ----
 
-const v2 = () => `/api/v2/w/${fx.ws.workspace.id}/chats`;
+const wsPath = () => `/api/v2/w/${fx.ws.workspace.id}`;
+const v2 = () => `${wsPath()}/chats`;
 const stats = () => `/v1/chatbots/${fx.ws.agent.identityId}/statistics`;
 const PERIOD = 'from=2026-01-01T00:00:00Z&to=2026-01-31T23:59:59Z';
 
@@ -239,6 +240,25 @@ const OPERATIONS: Record<string, Operation> = {
     request: (target) => ({ method: 'POST', path: `${v2()}/${fx.chats[target].number}/messages/${fx.chats[target].assistantMessageId}/rate`, body: { rating: 1 } }),
   },
   'GET /api/v2/w/{workspace_uuid}/chats/{chat_id}/tools': { scope: 'chats:read', addresses: 'chat', success: 200, request: (target) => ({ method: 'GET', path: `${v2()}/${fx.chats[target].number}/tools` }) },
+
+  // Workspace configuration.
+  'GET /api/v2/w/{workspace_uuid}/contacts': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/contacts?search=carl` }) },
+  'POST /api/v2/w/{workspace_uuid}/contacts': {
+    scope: 'chats:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: `${wsPath()}/contacts`, body: { name: 'Nia New', phone: '+14155550100' } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/contacts/{contact_id}': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/contacts/${fx.ws.contact.identityId}` }) },
+  'PATCH /api/v2/w/{workspace_uuid}/contacts/{contact_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'PATCH', path: `${wsPath()}/contacts/${fx.ws.contact.identityId}`, body: { handle: '@carl' } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/contacts/{contact_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: async () => ({ method: 'DELETE', path: `${wsPath()}/contacts/${(await insertContact(t.db, { workspaceId: fx.ws.workspace.id, name: 'Gone Soon' })).identityId}` }),
+  },
 
   // Org chats.
   'GET /v1/orgs/{org_id}/chats': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/v1/orgs/${fx.ws.workspace.id}/chats` }) },

@@ -2391,6 +2391,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/w/{workspace_uuid}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace’s contacts.
+         * @description The end users of the workspace, who own its chats, by name (then id), `limit` at a time; follow `nextCursor` for the next page. `search` finds names holding the text. Anonymous contacts are listed to `chats:admin` keys only.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listContacts"];
+        put?: never;
+        /**
+         * Create a contact.
+         * @description Adds an end user to the workspace. Its `id` is the `ownerId` of the chats it owns (`POST /api/v1/chats`). Names need not be unique; send an `Idempotency-Key` to make retries safe.
+         *
+         *     Requires `chats:admin`.
+         */
+        post: operations["createContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a contact.
+         * @description One contact by id. Anonymous contacts are found by `chats:admin` keys only (404 otherwise).
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["getContact"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a contact.
+         * @description Deletes a contact that owns no chats. A contact with chats cannot be deleted (409): block it instead.
+         *
+         *     Requires `chats:admin`.
+         */
+        delete: operations["deleteContact"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a contact.
+         * @description Changes the fields the body names (a partial update); null clears a field. `blocked: true` stops assistant messages to the contact.
+         *
+         *     Requires `chats:admin`.
+         */
+        patch: operations["updateContact"];
+        trace?: never;
+    };
     "/v1/orgs/{org_id}/chats": {
         parameters: {
             query?: never;
@@ -3892,6 +3954,107 @@ export interface components {
             /** @description How long a call may take; null for the server's default. */
             timeoutMs: number | null;
         };
+        ContactPage: {
+            contacts: components["schemas"]["Contact"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Contact: {
+            /**
+             * Format: uuid
+             * @description The contact's id: pass it as `ownerId` to `POST /api/v1/chats`.
+             */
+            id: string;
+            name: string;
+            phone: string | null;
+            email: string | null;
+            handle: string | null;
+            identifier: string | null;
+            blocked: boolean;
+            anonymous: boolean;
+            country: string | null;
+            language: string | null;
+            ip: string | null;
+            userAgent: string | null;
+            link: string | null;
+            pictureUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ContactCreateRequest: {
+            /** @description Display name. */
+            name: string;
+            /**
+             * @description Phone number in E.164 form (`+`, country code, number; up to 15 digits).
+             * @example +14155550123
+             */
+            phone?: string | null;
+            /** Format: email */
+            email?: string | null;
+            /** @description The handle on its channel, e.g. an X or Instagram handle. */
+            handle?: string | null;
+            /** @description Your identifier for the contact (e.g. its id in your CRM or its phone number); shown as `ownerIdentifier` in the v1 details. */
+            identifier?: string | null;
+            /** @description A blocked contact receives no assistant messages (send-assistant-message answers 400). */
+            blocked?: boolean;
+            /** @description An anonymous end user (a visitor not identified yet): the contact and its chats are reached with `chats:admin` only. */
+            anonymous?: boolean;
+            /** @example DE */
+            country?: string | null;
+            /** @example en */
+            language?: string | null;
+            /** @description The IP address it last came from. */
+            ip?: string;
+            userAgent?: string | null;
+            /**
+             * Format: uri
+             * @description A link to the contact, e.g. its social media profile.
+             */
+            link?: string | null;
+            /** Format: uri */
+            pictureUrl?: string | null;
+        };
+        /** @description The fields to change; absent fields stay as they are, null clears a field. */
+        ContactUpdateRequest: {
+            /** @description Display name. */
+            name?: string;
+            /**
+             * @description Phone number in E.164 form (`+`, country code, number; up to 15 digits).
+             * @example +14155550123
+             */
+            phone?: string | null;
+            /** Format: email */
+            email?: string | null;
+            /** @description The handle on its channel, e.g. an X or Instagram handle. */
+            handle?: string | null;
+            /** @description Your identifier for the contact (e.g. its id in your CRM or its phone number); shown as `ownerIdentifier` in the v1 details. */
+            identifier?: string | null;
+            /** @description A blocked contact receives no assistant messages (send-assistant-message answers 400). */
+            blocked?: boolean;
+            /** @description An anonymous end user (a visitor not identified yet): the contact and its chats are reached with `chats:admin` only. */
+            anonymous?: boolean;
+            /** @example DE */
+            country?: string | null;
+            /** @example en */
+            language?: string | null;
+            /** @description The IP address it last came from. */
+            ip?: string;
+            userAgent?: string | null;
+            /**
+             * Format: uri
+             * @description A link to the contact, e.g. its social media profile.
+             */
+            link?: string | null;
+            /** Format: uri */
+            pictureUrl?: string | null;
+        };
+        DeletedResponse: {
+            /** @enum {boolean} */
+            success: true;
+            /** @example Contact deleted */
+            message: string;
+        };
         OrgChatList: components["schemas"]["OrgChat"][];
         OrgChat: {
             id: string;
@@ -4291,4 +4454,491 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    listContacts: {
+        parameters: {
+            query?: {
+                /** @description Contacts per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep the other parameters unchanged. */
+                cursor?: string;
+                /** @description Case-insensitive text to find in the name. */
+                search?: string;
+                /** @description Only blocked (true) or unblocked (false) contacts; both when absent. */
+                blocked?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new contact. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress, or the name is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The contact's id (its identity id: a chat's `ownerId`). */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The contact's id (its identity id: a chat's `ownerId`). */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress, or the name is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The contact's id (its identity id: a chat's `ownerId`). */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

@@ -12,6 +12,10 @@ import { AppError } from './errors.js';
 // - Chats owned by anonymous end users are left out of every list, lookup, export and count without
 //   `chats:admin`; filtering on anonymity needs it too.
 // - A chat (or export job) outside the reach is not found, exactly like another workspace's.
+// - The workspace's configuration (contacts, channels, assistants and their versions, squads, chat tools,
+//   label definitions) is read with `chats:read` and changed with `chats:admin`; anonymous contacts are
+//   found and listed with `chats:admin` only, as their chats are. Call records and message metadata
+//   belong to a chat: they follow the chat's reach (`chats:read` to read, `chats:write` to record).
 
 /** What a route may need: one of the scopes. */
 export type Permission = Scope;
@@ -48,4 +52,9 @@ export function authorizeAnonymousFilter(principal: Principal, what: string): vo
 /** The workspace (or org) a path names must be the key's own; any other answers 404, as if it did not exist. */
 export function requireOwnWorkspace(principal: Principal, workspaceId: string, what: 'Workspace' | 'Org' = 'Workspace'): void {
   if (principal.workspaceId !== workspaceId.toLowerCase()) throw AppError.notFound(what);
+}
+
+/** The contacts a caller may find or list: anonymous end users only with `chats:admin`. */
+export function contactReach(principal: Principal): { workspaceId: string; includeAnonymous: boolean } {
+  return { workspaceId: principal.workspaceId, includeAnonymous: principal.scopes.has('chats:admin') };
 }

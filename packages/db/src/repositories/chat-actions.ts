@@ -263,7 +263,8 @@ export async function setMessageDelivery(db: Executor, messageId: string, status
 
 export interface ChatToolRecord {
   id: string;
-  chatId: string;
+  /** Null for a tool of the whole workspace. */
+  chatId: string | null;
   name: string;
   description: string | null;
   callbackUrl: string;

@@ -34,6 +34,11 @@ const GROUP_TAGS: Record<string, { name: string; description: string }> = {
     description:
       'The workspace inbox by integer chat id (`/api/v2/w/{workspace_uuid}/chats`): lists and counts, CSV exports, participants, messages and ratings, assistant replies delivered by SMS or email, summaries and tools.',
   },
+  workspace: {
+    name: 'Workspace',
+    description:
+      "The workspace's configuration (`/api/v2/w/{workspace_uuid}/...`): contacts (the owners of chats), channels, assistants with their versions, squads, chat tools and label definitions; lists paged by cursor and searchable by name.",
+  },
   'org-chats': { name: 'Org chats', description: 'The org inbox (`/v1/orgs/{org_id}/chats`): chats with their contact, assignment and state, and read markers.' },
   statistics: { name: 'Statistics', description: 'Reports, inbox statistics, channels and CSV exports of one chatbot (`/v1/chatbots/{chatbotId}/statistics`).' },
   health: { name: 'Health', description: 'Liveness and readiness checks for load balancers and monitors; no key needed.' },

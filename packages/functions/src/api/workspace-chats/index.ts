@@ -1,19 +1,11 @@
-import { requireOwnWorkspace } from '@parley/core';
-import type { MiddlewareHandler } from 'hono';
-import { createApp, requireApiKey, withExports, withProviders } from '../../shared/app.js';
-import type { AppDeps, AppEnv } from '../../shared/env.js';
+import { createApp, requireApiKey, requirePathWorkspace, withExports, withProviders } from '../../shared/app.js';
+import type { AppDeps } from '../../shared/env.js';
 import * as actionHandlers from './chat-actions/handlers.js';
 import * as actionRoutes from './chat-actions/routes.js';
 import * as exportHandlers from './exports/handlers.js';
 import * as exportRoutes from './exports/routes.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
-
-/** The key's workspace must be the one in the path; any other answers 404. */
-const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
-  requireOwnWorkspace(c.get('principal'), c.req.param('workspace_uuid') ?? '');
-  await next();
-};
 
 /**
  * The v2 workspace chats (seeds 000 and 004). Fixed paths (`/needs-response`, `/export`...) are
