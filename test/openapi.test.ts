@@ -53,6 +53,30 @@ describe('GET /openapi.json and /docs', () => {
     }
   });
 
+  it('gives every operation a unique, stable camelCase operationId', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    const ids = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { operationId?: string }>).map(([method, op]) => ({ at: `${method} ${path}`, id: op.operationId })),
+    );
+    for (const { at, id } of ids) expect(id, at).toMatch(/^[a-z][a-zA-Z0-9]+$/);
+    const seen = new Map<string, string>();
+    for (const { at, id } of ids) {
+      expect(seen.get(id!), `${at} reuses ${id}`).toBeUndefined();
+      seen.set(id!, at);
+    }
+    // Generated SDKs name their methods by these: renaming one is a breaking change for every client.
+    expect(Object.fromEntries(ids.map(({ at, id }) => [at, id]))).toMatchObject({
+      'get /api/v1/chats': 'listChats',
+      'get /api/v1/chats/{id}/details': 'getChatDetails',
+      'get /api/v2/w/{workspace_uuid}/chats': 'listWorkspaceChats',
+      'post /api/v2/w/{workspace_uuid}/chats/{chat_id}/send-assistant-message': 'sendAssistantMessage',
+      'get /api/v2/w/{workspace_uuid}/chats/export': 'createChatExport',
+      'get /v1/orgs/{org_id}/chats': 'listOrgChats',
+      'get /v1/chatbots/{chatbotId}/statistics/reports/overview': 'getStatisticsOverview',
+      'get /health': 'getHealth',
+    });
+  });
+
   it('has top-level tags with descriptions, each operation under one of them, servers, a license and the closed set of error codes', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
     expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Workspace', 'Org chats', 'Statistics', 'Health']);

@@ -14,99 +14,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only chats on these channels. Repeat the parameter for several values. */
-                    channelIds?: string | string[];
-                    /** @description The page number. */
-                    pageNumber?: number;
-                    /** @description The page size. */
-                    pageSize?: number;
-                    /** @description Only chats answered by these agents or squads. Repeat the parameter for several values. */
-                    responderIds?: string | string[];
-                    /** @description Only chats running on these responder versions. Repeat the parameter for several values. */
-                    responderVersionIds?: string | string[];
-                    /** @description Case-insensitive text to find in chat titles and message content. */
-                    search?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The workspace's chats within the caller's reach. */
-                200: {
-                    headers: {
-                        /** @description The next page as `<url>; rel="next"`, when there is one. */
-                        Link?: string;
-                        /** @description `true` when a next page exists. */
-                        "X-Has-More"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatDetailsList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChatDetails"];
         put?: never;
         post?: never;
         delete?: never;
@@ -126,88 +34,7 @@ export interface paths {
          * Retrieves a chat with details.
          * @description Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Report the responder's version fields for this version of the chat's responder (404 if it is not one of its versions). */
-                    responderVersionId?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description A UUID string that identifies an entity (any letter case). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Retrieves a chat. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatDetails"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getChatDetails"];
         put?: never;
         post?: never;
         delete?: never;
@@ -229,107 +56,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only chats on these channels. Repeat the parameter for several values. */
-                    channelIds?: string | string[];
-                    /** @description Only chats on channels of these types; chats without a channel count as `api`. Repeat the parameter for several values. */
-                    channelTypes?: (components["schemas"]["ChannelType"] & unknown) | (components["schemas"]["ChannelType"] & unknown)[];
-                    /** @description Only chats whose latest message is at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    lastChatMessageCreatedAtEnd?: string;
-                    /** @description Only chats whose latest message is at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    lastChatMessageCreatedAtStart?: string;
-                    /** @description Only chats owned by these identities. Repeat the parameter for several values. */
-                    ownerIds?: string | string[];
-                    /** @description The page number. */
-                    pageNumber?: number;
-                    /** @description The page size. */
-                    pageSize?: number;
-                    /** @description Only chats answered by these agents or squads. Repeat the parameter for several values. */
-                    responderIds?: string | string[];
-                    /** @description Only chats running on these responder versions. Repeat the parameter for several values. */
-                    responderVersionIds?: string | string[];
-                    /** @description Case-insensitive text to find in chat titles and message content. */
-                    search?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The workspace's chats within the caller's reach. */
-                200: {
-                    headers: {
-                        /** @description The next page as `<url>; rel="next"`, when there is one. */
-                        Link?: string;
-                        /** @description `true` when a next page exists. */
-                        "X-Has-More"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChats"];
         put?: never;
         /**
          * Creates a new chat.
@@ -337,104 +64,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateChat"];
-                };
-            };
-            responses: {
-                /** @description The chat was created. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Chat"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["createChat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -454,85 +84,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A UUID string that identifies an entity (any letter case). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Retrieves a chat. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Chat"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getChat"];
         put?: never;
         post?: never;
         /**
@@ -541,85 +93,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A UUID string that identifies an entity (any letter case). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The chat was removed. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Message"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        delete: operations["removeChat"];
         options?: never;
         head?: never;
         /**
@@ -628,116 +102,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A UUID string that identifies an entity (any letter case). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["UpdateChat"];
-                };
-            };
-            responses: {
-                /** @description The chat was updated. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Chat"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The chat has been removed. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        patch: operations["updateChat"];
         trace?: never;
     };
     "/api/v2/w/{workspace_uuid}/chats": {
@@ -753,150 +118,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last. */
-                    sortBy?: "createdAt" | "updatedAt" | "lastMessageAt" | "title";
-                    /** @description The sort direction. */
-                    sortOrder?: "asc" | "desc";
-                    /** @description Only chats the caller takes part in (as owner, participant or assignee). */
-                    mine?: boolean;
-                    /** @description Only archived (true) or unarchived (false) chats; both when absent. */
-                    archived?: boolean;
-                    /** @description Only chats waiting (true) or not waiting (false) for an answer. */
-                    needsResponse?: boolean;
-                    /** @description Only chats whose assistant is paused (true) or running (false). */
-                    paused?: boolean;
-                    /** @description Only chats on channels of these types; a chat without a channel counts as `api`. One of widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom; comma-separate or repeat the parameter for several. */
-                    channel?: string;
-                    /** @description Only chats of these types. One of assignment, manager, dm, testing; comma-separate or repeat the parameter for several. */
-                    chatType?: string;
-                    /** @description Only chats this member takes part in (as owner, participant or assignee). */
-                    memberId?: number;
-                    /** @description Only chats answered by the assistant with this member id. */
-                    assistantMemberId?: number;
-                    /** @description Case-insensitive text to find in chat titles and message content. */
-                    search?: string;
-                    /**
-                     * @description JSON-encoded advanced filter rules, and-ed with the other parameters.
-                     *     A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.
-                     *     `in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset, from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.
-                     *     Limits: 50 rules, groups nested 5 deep, 100 values per list, 10000 characters of JSON.
-                     *     A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:
-                     *     - `channel` (eq, ne, in, not_in, is_null): The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.
-                     *     - `chatType` (eq, ne, in, not_in): assignment, manager, dm or testing.
-                     *     - `state` (eq, ne, in, not_in): The inbox state.
-                     *     - `label` (eq, ne, in, not_in, is_null): Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.
-                     *     - `assistantMemberId` (eq, ne, in, not_in): The member id of the assistant answering the chat (its responder, or a squad's current responder).
-                     *     - `assignedMemberId` (eq, ne, in, not_in, is_null): The member the chat is assigned to.
-                     *     - `memberId` (eq, ne, in, not_in): A member taking part in the chat: its owner, a participant or its assignee.
-                     *     - `createdAt` (gt, gte, lt, lte, between): When the chat was created (ISO-8601 with offset).
-                     *     - `updatedAt` (gt, gte, lt, lte, between): When the chat last changed.
-                     *     - `lastMessageAt` (gt, gte, lt, lte, between, is_null): The chat's latest message time; `is_null: true` finds chats without messages.
-                     *     - `needsResponse` (eq, ne): Waiting for an answer from the team.
-                     *     - `archived` (eq, ne): Archived.
-                     *     - `paused` (eq, ne): The assistant is paused in this chat.
-                     *     - `muted` (eq, ne): Muted.
-                     *     - `isTest` (eq, ne): A test chat.
-                     *     - `anonymous` (eq, ne): Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).
-                     *     - `title` (eq, ne, contains, not_contains, is_null): The title; `contains` is case-insensitive.
-                     *     - `content` (contains, not_contains): Any message's text, case-insensitive.
-                     *     - `messageCount` (eq, ne, gt, gte, lt, lte, between): How many messages the chat holds.
-                     *     Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`
-                     */
-                    filters?: string;
-                    /** @description Only test chats (true) or real ones (false). */
-                    isTest?: boolean;
-                    /** @description Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403. */
-                    isAnonymous?: boolean;
-                    /** @description Only chats created at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    createdAfter?: string;
-                    /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    createdBefore?: string;
-                    /** @description The page number, from 1. Offsets up to 10000 chats; go deeper with `cursor`. */
-                    page?: number;
-                    /** @description Chats per page, 1 to 100. */
-                    pageSize?: number;
-                    /** @description The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of chats. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WorkspaceChatPage"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listWorkspaceChats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -918,85 +140,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Chat ids. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatIdList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChatsNeedingResponse"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1018,90 +162,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Count archived (true) or unarchived (false) chats. Default: unarchived only. */
-                    archived?: boolean;
-                    /** @description Count test (true) or real (false) chats. Default: real only. */
-                    isTest?: boolean;
-                };
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Counts per day. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DailyCreation"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getDailyChatCreation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1123,85 +184,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Tool names. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ToolCallNames"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listToolCallNames"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1259,159 +242,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last. */
-                    sortBy?: "createdAt" | "updatedAt" | "lastMessageAt" | "title";
-                    /** @description The sort direction. */
-                    sortOrder?: "asc" | "desc";
-                    /** @description Only chats the caller takes part in (as owner, participant or assignee). */
-                    mine?: boolean;
-                    /** @description Only archived (true) or unarchived (false) chats; both when absent. */
-                    archived?: boolean;
-                    /** @description Only chats waiting (true) or not waiting (false) for an answer. */
-                    needsResponse?: boolean;
-                    /** @description Only chats whose assistant is paused (true) or running (false). */
-                    paused?: boolean;
-                    /** @description Only chats on channels of these types; a chat without a channel counts as `api`. One of widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom; comma-separate or repeat the parameter for several. */
-                    channel?: string;
-                    /** @description Only chats of these types. One of assignment, manager, dm, testing; comma-separate or repeat the parameter for several. */
-                    chatType?: string;
-                    /** @description Only chats this member takes part in (as owner, participant or assignee). */
-                    memberId?: number;
-                    /** @description Only chats answered by the assistant with this member id. */
-                    assistantMemberId?: number;
-                    /** @description Case-insensitive text to find in chat titles and message content. */
-                    search?: string;
-                    /**
-                     * @description JSON-encoded advanced filter rules, and-ed with the other parameters.
-                     *     A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.
-                     *     `in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset, from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.
-                     *     Limits: 50 rules, groups nested 5 deep, 100 values per list, 10000 characters of JSON.
-                     *     A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:
-                     *     - `channel` (eq, ne, in, not_in, is_null): The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.
-                     *     - `chatType` (eq, ne, in, not_in): assignment, manager, dm or testing.
-                     *     - `state` (eq, ne, in, not_in): The inbox state.
-                     *     - `label` (eq, ne, in, not_in, is_null): Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.
-                     *     - `assistantMemberId` (eq, ne, in, not_in): The member id of the assistant answering the chat (its responder, or a squad's current responder).
-                     *     - `assignedMemberId` (eq, ne, in, not_in, is_null): The member the chat is assigned to.
-                     *     - `memberId` (eq, ne, in, not_in): A member taking part in the chat: its owner, a participant or its assignee.
-                     *     - `createdAt` (gt, gte, lt, lte, between): When the chat was created (ISO-8601 with offset).
-                     *     - `updatedAt` (gt, gte, lt, lte, between): When the chat last changed.
-                     *     - `lastMessageAt` (gt, gte, lt, lte, between, is_null): The chat's latest message time; `is_null: true` finds chats without messages.
-                     *     - `needsResponse` (eq, ne): Waiting for an answer from the team.
-                     *     - `archived` (eq, ne): Archived.
-                     *     - `paused` (eq, ne): The assistant is paused in this chat.
-                     *     - `muted` (eq, ne): Muted.
-                     *     - `isTest` (eq, ne): A test chat.
-                     *     - `anonymous` (eq, ne): Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).
-                     *     - `title` (eq, ne, contains, not_contains, is_null): The title; `contains` is case-insensitive.
-                     *     - `content` (contains, not_contains): Any message's text, case-insensitive.
-                     *     - `messageCount` (eq, ne, gt, gte, lt, lte, between): How many messages the chat holds.
-                     *     Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`
-                     */
-                    filters?: string;
-                    /** @description Only test chats (true) or real ones (false). */
-                    isTest?: boolean;
-                    /** @description Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403. */
-                    isAnonymous?: boolean;
-                    /** @description Only chats created at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    createdAfter?: string;
-                    /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    createdBefore?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Still being written: poll `statusUrl`. */
-                202: {
-                    headers: {
-                        /** @description The status URL. */
-                        Location: string;
-                        /** @description Seconds to wait before polling. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExportAccepted"];
-                    };
-                };
-                /** @description The file is ready: `Location` is a short-lived link to the CSV (`text/csv; charset=utf-8`). */
-                303: {
-                    headers: {
-                        /** @description The download link. */
-                        Location: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/csv": string;
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["createChatExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1433,87 +264,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys read every export of the workspace; other members only those they requested (any other answers 404).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The export job id returned by GET /export. */
-                    export_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The export job. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExportJob"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getChatExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1537,109 +288,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ChatParticipantAddRequest"];
-                };
-            };
-            responses: {
-                /** @description The participant was added. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatParticipantAddedResponse"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["addChatParticipant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1663,132 +312,7 @@ export interface paths {
          *
          *     Requires `chats:admin`. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["SendAssistantMessageRequest"];
-                };
-            };
-            responses: {
-                /** @description The message was recorded and handed for delivery. */
-                200: {
-                    headers: {
-                        /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
-                        "Idempotent-Replayed"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SendAssistantMessageResponse"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description A request with this Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["sendAssistantMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1810,113 +334,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: {
-                    /** @description If true, also sets the chat's labels from the conversation, chosen among the workspace's label definitions (default: false). */
-                    update_labels?: boolean;
-                };
-                header?: {
-                    /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The updated chat. */
-                200: {
-                    headers: {
-                        /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
-                        "Idempotent-Replayed"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WorkspaceChat"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description A request with this Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["summarizeChat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1936,94 +354,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Messages per page, 1 to 100. */
-                    limit?: number;
-                    /** @description `desc`: newest first (default); `asc`: oldest first. */
-                    order?: "asc" | "desc";
-                    /** @description The previous page's `nextCursor`. Keep `order` unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of messages. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatMessageHistory"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChatMessages"];
         put?: never;
         /**
          * Record a message that arrived on the chat’s channel.
@@ -2031,132 +362,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RecordMessageRequest"];
-                };
-            };
-            responses: {
-                /** @description The recorded message. */
-                201: {
-                    headers: {
-                        /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
-                        "Idempotent-Replayed"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatMessage"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description A request with this Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["recordChatMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2178,111 +384,7 @@ export interface paths {
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                    /** @description The message's UUID. */
-                    uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RateMessageRequest"];
-                };
-            };
-            responses: {
-                /** @description The rated message. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatMessage"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is larger than 1 MB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request body is not JSON (`Content-Type: application/json`). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["rateChatMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2302,87 +404,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
-                    workspace_uuid: string;
-                    /** @description The chat's integer id. */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The chat’s tools. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatTools"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChatTools"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2466,110 +488,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Search term to filter chats: case-insensitive text in the title or any message. */
-                    search?: string;
-                    /** @description Only chats on this integration (channel type). */
-                    integration_id?: components["schemas"]["OrgChatIntegration"] & unknown;
-                    /** @description Only chats with this status. */
-                    status?: "ALL" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELED";
-                    /** @description Only chats in this state. */
-                    state?: "ALL" | "OPEN" | "SNOOZED" | "CLOSED";
-                    /** @description Only chats with AI enabled, or disabled. */
-                    ai?: "ALL" | "ENABLED" | "DISABLED";
-                    /** @description The inbox, relative to the API key's member: UNREAD has messages by others after the member's read marker; UNRESOLVED is OPEN or SNOOZED, RESOLVED is CLOSED; ASSIGNED_TO_ME and UNASSIGNED by the assigned user. */
-                    filter?: "ALL" | "UNREAD" | "UNRESOLVED" | "RESOLVED" | "ASSIGNED_TO_ME" | "UNASSIGNED";
-                    /** @description Page number. */
-                    page?: number;
-                    /** @description Number of items to take. */
-                    take?: number;
-                    /** @description Next page token, from the `X-Next-Page-Token` header of the previous page; takes precedence over `page`. Use it for deep pages. */
-                    next_page_token?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the org (the workspace of the API key). */
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The chats of the org. */
-                200: {
-                    headers: {
-                        /** @description Pass as `next_page_token` for the page after this one; absent on the last page. */
-                        "X-Next-Page-Token"?: string;
-                        /** @description `true` when a next page exists. */
-                        "X-Has-More"?: string;
-                        /** @description The next page as `<url>; rel="next"`, when there is one. */
-                        Link?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OrgChatList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listOrgChats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2593,87 +512,7 @@ export interface paths {
          *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The ID of the org (the workspace of the API key). */
-                    org_id: string;
-                    /** @description The ID of the chat. */
-                    chat_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The chat is read. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OrgChatRead"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["markOrgChatRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2698,115 +537,7 @@ export interface paths {
          *
          *     Requires `statistics:read` (`statistics:export` grants it too).
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    from: string;
-                    /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    to: string;
-                    /** @description Sets the interval per day or hour in seconds (86400 for multiple days reports and 3600 for single day reports). */
-                    interval: 86400 | 3600;
-                    /**
-                     * @description Comma-separated list of component IDs (e.g. `0,1,2`); the report holds those components, keyed by name. An unknown id answers 400.
-                     *     - `0`: `STEP_EXEC_COUNT`: Step executions: messages of the period that record a flow step (`step` set).
-                     *     - `1`: `CONVERSATION_COUNT`: Conversations: chats of the chatbot created in the period.
-                     *     - `2`: `CONVERSATION_COUNT_INTERVAL`: Conversations per bucket: `[{ start, end, count }]`, every bucket present, zeros included.
-                     *     - `3`: `CONVERSATION_LANGUAGES`: Conversations of the period by language: `[{ language, count }]`, most first; `unknown` when not detected.
-                     *     - `4`: `CONVERSATION_BY_CHANNEL_TYPE`: Conversations of the period by channel type: `[{ channelType, count }]`; chats without a channel count as `api`.
-                     *     - `5`: `CONVERSATION_COUNT_PERIODIC_TREND`: Conversations of the period against the previous period of equal length: `{ current, previous, change, changePercent, previousFrom, previousTo }`.
-                     *     - `6`: `CONVERSATION_MESSAGE_COUNT_MEDIAN`: Median number of messages (user and assistant) per conversation created in the period; null without conversations.
-                     *     - `7`: `MESSAGE_COUNT`: Messages: user and assistant messages sent in the period (tool results, notes, system and event messages are not counted).
-                     *     - `8`: `MESSAGE_COUNT_INTERVAL`: Messages per bucket: `[{ start, end, count }]`.
-                     *     - `9`: `MESSAGE_COUNT_PERIODIC_TREND`: Messages against the previous period of equal length.
-                     *     - `10`: `MESSAGE_LENGTH_MEDIAN`: Median length in characters of the messages of the period; null without messages.
-                     *     - `11`: `INTENT_HITS`: Recognised intents of the period: `[{ intent, count }]`, most first.
-                     *     - `12`: `INTENT_SCORE_MEDIAN`: Median confidence of the recognised intents, scores quantised to 0.001 first; null without intents.
-                     *     - `13`: `INTENT_COUNT`: Intent hits: messages of the period with a recognised intent.
-                     *     - `14`: `INTERACTION_COUNT`: Interactions: user messages of the period (each is one turn the chatbot answers).
-                     *     - `15`: `INTERACTION_COUNT_INTERVAL`: Interactions per bucket: `[{ start, end, count }]`.
-                     *     - `16`: `INTERACTION_COUNT_PERIODIC_TREND`: Interactions against the previous period of equal length.
-                     */
-                    components: string;
-                    /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
-                    timezone?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The report structure depends on the requested components. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StatisticsReport"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getStatisticsOverview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2833,123 +564,7 @@ export interface paths {
          *
          *     Requires `statistics:read` (`statistics:export` grants it too).
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The Id of the channel for which to retrieve statistics for: one the chatbot answers on. */
-                    channelId: string;
-                    /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    from: string;
-                    /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    to: string;
-                    /** @description Sets the interval per day or hour in seconds (86400 for multiple days reports and 3600 for single day reports). */
-                    interval: 86400 | 3600;
-                    /**
-                     * @description Comma-separated list of component IDs (e.g. `0,1,2`); the report holds those components, keyed by name. An unknown id answers 400.
-                     *     - `0`: `STEP_EXEC_COUNT_FOR_CHANNEL_ID`: Step executions: messages of the period that record a flow step (`step` set).
-                     *     - `1`: `CONVERSATION_COUNT_FOR_CHANNEL_ID`: Conversations: chats of the chatbot created in the period.
-                     *     - `2`: `CONVERSATION_COUNT_INTERVAL_FOR_CHANNEL_ID`: Conversations per bucket: `[{ start, end, count }]`, every bucket present, zeros included.
-                     *     - `3`: `CONVERSATION_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Conversations of the period against the previous period of equal length: `{ current, previous, change, changePercent, previousFrom, previousTo }`.
-                     *     - `4`: `CONVERSATION_LANGUAGES_FOR_CHANNEL_ID`: Conversations of the period by language: `[{ language, count }]`, most first; `unknown` when not detected.
-                     *     - `5`: `CONVERSATION_MESSAGE_COUNT_MEDIAN_FOR_CHANNEL_ID`: Median number of messages (user and assistant) per conversation created in the period; null without conversations.
-                     *     - `6`: `INTENT_COUNT_FOR_CHANNEL_ID`: Intent hits: messages of the period with a recognised intent.
-                     *     - `7`: `INTENT_HITS_FOR_CHANNEL_ID`: Recognised intents of the period: `[{ intent, count }]`, most first.
-                     *     - `8`: `INTENT_SCORE_MEDIAN_FOR_CHANNEL_ID`: Median confidence of the recognised intents, scores quantised to 0.001 first; null without intents.
-                     *     - `9`: `INTERACTION_COUNT_FOR_CHANNEL_ID`: Interactions: user messages of the period (each is one turn the chatbot answers).
-                     *     - `10`: `INTERACTION_COUNT_INTERVAL_FOR_CHANNEL_ID`: Interactions per bucket: `[{ start, end, count }]`.
-                     *     - `11`: `INTERACTION_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Interactions against the previous period of equal length.
-                     *     - `12`: `MESSAGE_COUNT_FOR_CHANNEL_ID`: Messages: user and assistant messages sent in the period (tool results, notes, system and event messages are not counted).
-                     *     - `13`: `MESSAGE_COUNT_INTERVAL_FOR_CHANNEL_ID`: Messages per bucket: `[{ start, end, count }]`.
-                     *     - `14`: `MESSAGE_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Messages against the previous period of equal length.
-                     *     - `15`: `MESSAGE_LENGTH_MEDIAN_FOR_CHANNEL_ID`: Median length in characters of the messages of the period; null without messages.
-                     *     - `16`: `CALL_DURATION_TOTAL`: Total duration in seconds of the calls (chats with call data) created in the period.
-                     *     - `17`: `CALL_DURATION_PERIODIC_TREND`: Total call duration against the previous period of equal length.
-                     *     - `18`: `CALL_DURATION_MEDIAN`: Median call duration in seconds; null without calls.
-                     *     - `19`: `CALL_EXIT_STEP`: Calls by the step they ended in: `[{ step, count }]`; `unknown` when not recorded.
-                     *     - `20`: `CALL_USER_INPUTS_MEDIAN`: Median number of user inputs per call; null without calls that record them.
-                     *     - `21`: `CALL_END_REASON`: Calls by end reason: `[{ reason, count }]`; `unknown` when not recorded.
-                     *     - `22`: `CALL_TRANSFER_TARGET`: Transferred calls by target: `[{ target, count }]` (calls without a transfer are left out).
-                     */
-                    components: string;
-                    /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
-                    timezone?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The report structure depends on the requested components. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StatisticsReport"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getStatisticsChannelReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2971,85 +586,7 @@ export interface paths {
          *
          *     Requires `statistics:read` (`statistics:export` grants it too).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The list of channels for the chatbot. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChatbotChannelList"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listStatisticsChannels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3071,90 +608,7 @@ export interface paths {
          *
          *     Requires `statistics:read` (`statistics:export` grants it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    from: string;
-                    /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    to: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The inbox statistics data. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["InboxStatistics"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getStatisticsInbox"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3184,98 +638,7 @@ export interface paths {
          *
          *     Requires `statistics:export`.
          */
-        post: {
-            parameters: {
-                query: {
-                    /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    from: string;
-                    /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
-                    to: string;
-                    /** @description Rows per local day (86400, the default) or per local hour (3600). */
-                    interval?: 86400 | 3600;
-                    /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
-                    timezone?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Export job has been started. */
-                202: {
-                    headers: {
-                        /** @description The status URL. */
-                        Location: string;
-                        /** @description Seconds to wait before polling. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StatisticsExportAccepted"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["createStatisticsExport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3295,87 +658,7 @@ export interface paths {
          *
          *     Requires `statistics:export`. Admin members and `chats:admin` keys read every export of the workspace; other members only those they requested (any other answers 404).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
-                    chatbotId: string;
-                    /** @description The Id of the export job (`exportId` of POST /export). */
-                    exportId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The current status of the export job. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StatisticsExportStatus"];
-                    };
-                };
-                /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The API key lacks the required scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found (also for another workspace's resources). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected server error. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying. */
-                        "Retry-After": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getStatisticsExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3395,28 +678,7 @@ export interface paths {
          * Liveness: the process is up
          * @description Answers 200 whenever the process runs, without touching the database. Needs no API key.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The process is up. */
-                200: {
-                    headers: {
-                        /** @description `no-store`: every check asks again. */
-                        "Cache-Control": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Health"];
-                    };
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3436,39 +698,7 @@ export interface paths {
          * Readiness: the database answers and its migrations are current
          * @description 200 when the database answers and has every migration this release expects (compared with the release's own list); 503 otherwise, with what is missing. Needs no API key.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ready to serve requests. */
-                200: {
-                    headers: {
-                        /** @description `no-store`: every check asks again. */
-                        "Cache-Control": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Readiness"];
-                    };
-                };
-                /** @description Not ready: the database did not answer, or migrations are pending. */
-                503: {
-                    headers: {
-                        /** @description `no-store`: every check asks again. */
-                        "Cache-Control": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Readiness"];
-                    };
-                };
-            };
-        };
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4455,6 +1685,2004 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listChatDetails: {
+        parameters: {
+            query?: {
+                /** @description Only chats on these channels. Repeat the parameter for several values. */
+                channelIds?: string | string[];
+                /** @description The page number. */
+                pageNumber?: number;
+                /** @description The page size. */
+                pageSize?: number;
+                /** @description Only chats answered by these agents or squads. Repeat the parameter for several values. */
+                responderIds?: string | string[];
+                /** @description Only chats running on these responder versions. Repeat the parameter for several values. */
+                responderVersionIds?: string | string[];
+                /** @description Case-insensitive text to find in chat titles and message content. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace's chats within the caller's reach. */
+            200: {
+                headers: {
+                    /** @description The next page as `<url>; rel="next"`, when there is one. */
+                    Link?: string;
+                    /** @description `true` when a next page exists. */
+                    "X-Has-More"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatDetailsList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChatDetails: {
+        parameters: {
+            query?: {
+                /** @description Report the responder's version fields for this version of the chat's responder (404 if it is not one of its versions). */
+                responderVersionId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string that identifies an entity (any letter case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieves a chat. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatDetails"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChats: {
+        parameters: {
+            query?: {
+                /** @description Only chats on these channels. Repeat the parameter for several values. */
+                channelIds?: string | string[];
+                /** @description Only chats on channels of these types; chats without a channel count as `api`. Repeat the parameter for several values. */
+                channelTypes?: (components["schemas"]["ChannelType"] & unknown) | (components["schemas"]["ChannelType"] & unknown)[];
+                /** @description Only chats whose latest message is at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                lastChatMessageCreatedAtEnd?: string;
+                /** @description Only chats whose latest message is at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                lastChatMessageCreatedAtStart?: string;
+                /** @description Only chats owned by these identities. Repeat the parameter for several values. */
+                ownerIds?: string | string[];
+                /** @description The page number. */
+                pageNumber?: number;
+                /** @description The page size. */
+                pageSize?: number;
+                /** @description Only chats answered by these agents or squads. Repeat the parameter for several values. */
+                responderIds?: string | string[];
+                /** @description Only chats running on these responder versions. Repeat the parameter for several values. */
+                responderVersionIds?: string | string[];
+                /** @description Case-insensitive text to find in chat titles and message content. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace's chats within the caller's reach. */
+            200: {
+                headers: {
+                    /** @description The next page as `<url>; rel="next"`, when there is one. */
+                    Link?: string;
+                    /** @description `true` when a next page exists. */
+                    "X-Has-More"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChat"];
+            };
+        };
+        responses: {
+            /** @description The chat was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string that identifies an entity (any letter case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieves a chat. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string that identifies an entity (any letter case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat was removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string that identifies an entity (any letter case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateChat"];
+            };
+        };
+        responses: {
+            /** @description The chat was updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The chat has been removed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWorkspaceChats: {
+        parameters: {
+            query?: {
+                /** @description The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last. */
+                sortBy?: "createdAt" | "updatedAt" | "lastMessageAt" | "title";
+                /** @description The sort direction. */
+                sortOrder?: "asc" | "desc";
+                /** @description Only chats the caller takes part in (as owner, participant or assignee). */
+                mine?: boolean;
+                /** @description Only archived (true) or unarchived (false) chats; both when absent. */
+                archived?: boolean;
+                /** @description Only chats waiting (true) or not waiting (false) for an answer. */
+                needsResponse?: boolean;
+                /** @description Only chats whose assistant is paused (true) or running (false). */
+                paused?: boolean;
+                /** @description Only chats on channels of these types; a chat without a channel counts as `api`. One of widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom; comma-separate or repeat the parameter for several. */
+                channel?: string;
+                /** @description Only chats of these types. One of assignment, manager, dm, testing; comma-separate or repeat the parameter for several. */
+                chatType?: string;
+                /** @description Only chats this member takes part in (as owner, participant or assignee). */
+                memberId?: number;
+                /** @description Only chats answered by the assistant with this member id. */
+                assistantMemberId?: number;
+                /** @description Case-insensitive text to find in chat titles and message content. */
+                search?: string;
+                /**
+                 * @description JSON-encoded advanced filter rules, and-ed with the other parameters.
+                 *     A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.
+                 *     `in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset, from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.
+                 *     Limits: 50 rules, groups nested 5 deep, 100 values per list, 10000 characters of JSON.
+                 *     A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:
+                 *     - `channel` (eq, ne, in, not_in, is_null): The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.
+                 *     - `chatType` (eq, ne, in, not_in): assignment, manager, dm or testing.
+                 *     - `state` (eq, ne, in, not_in): The inbox state.
+                 *     - `label` (eq, ne, in, not_in, is_null): Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.
+                 *     - `assistantMemberId` (eq, ne, in, not_in): The member id of the assistant answering the chat (its responder, or a squad's current responder).
+                 *     - `assignedMemberId` (eq, ne, in, not_in, is_null): The member the chat is assigned to.
+                 *     - `memberId` (eq, ne, in, not_in): A member taking part in the chat: its owner, a participant or its assignee.
+                 *     - `createdAt` (gt, gte, lt, lte, between): When the chat was created (ISO-8601 with offset).
+                 *     - `updatedAt` (gt, gte, lt, lte, between): When the chat last changed.
+                 *     - `lastMessageAt` (gt, gte, lt, lte, between, is_null): The chat's latest message time; `is_null: true` finds chats without messages.
+                 *     - `needsResponse` (eq, ne): Waiting for an answer from the team.
+                 *     - `archived` (eq, ne): Archived.
+                 *     - `paused` (eq, ne): The assistant is paused in this chat.
+                 *     - `muted` (eq, ne): Muted.
+                 *     - `isTest` (eq, ne): A test chat.
+                 *     - `anonymous` (eq, ne): Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).
+                 *     - `title` (eq, ne, contains, not_contains, is_null): The title; `contains` is case-insensitive.
+                 *     - `content` (contains, not_contains): Any message's text, case-insensitive.
+                 *     - `messageCount` (eq, ne, gt, gte, lt, lte, between): How many messages the chat holds.
+                 *     Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`
+                 */
+                filters?: string;
+                /** @description Only test chats (true) or real ones (false). */
+                isTest?: boolean;
+                /** @description Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403. */
+                isAnonymous?: boolean;
+                /** @description Only chats created at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                createdAfter?: string;
+                /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                createdBefore?: string;
+                /** @description The page number, from 1. Offsets up to 10000 chats; go deeper with `cursor`. */
+                page?: number;
+                /** @description Chats per page, 1 to 100. */
+                pageSize?: number;
+                /** @description The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of chats. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceChatPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatsNeedingResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Chat ids. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatIdList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDailyChatCreation: {
+        parameters: {
+            query?: {
+                /** @description Count archived (true) or unarchived (false) chats. Default: unarchived only. */
+                archived?: boolean;
+                /** @description Count test (true) or real (false) chats. Default: real only. */
+                isTest?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts per day. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyCreation"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listToolCallNames: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tool names. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolCallNames"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createChatExport: {
+        parameters: {
+            query?: {
+                /** @description The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last. */
+                sortBy?: "createdAt" | "updatedAt" | "lastMessageAt" | "title";
+                /** @description The sort direction. */
+                sortOrder?: "asc" | "desc";
+                /** @description Only chats the caller takes part in (as owner, participant or assignee). */
+                mine?: boolean;
+                /** @description Only archived (true) or unarchived (false) chats; both when absent. */
+                archived?: boolean;
+                /** @description Only chats waiting (true) or not waiting (false) for an answer. */
+                needsResponse?: boolean;
+                /** @description Only chats whose assistant is paused (true) or running (false). */
+                paused?: boolean;
+                /** @description Only chats on channels of these types; a chat without a channel counts as `api`. One of widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom; comma-separate or repeat the parameter for several. */
+                channel?: string;
+                /** @description Only chats of these types. One of assignment, manager, dm, testing; comma-separate or repeat the parameter for several. */
+                chatType?: string;
+                /** @description Only chats this member takes part in (as owner, participant or assignee). */
+                memberId?: number;
+                /** @description Only chats answered by the assistant with this member id. */
+                assistantMemberId?: number;
+                /** @description Case-insensitive text to find in chat titles and message content. */
+                search?: string;
+                /**
+                 * @description JSON-encoded advanced filter rules, and-ed with the other parameters.
+                 *     A group is `{"all": [...]}` or `{"any": [...]}` holding rules or groups; a rule is `{"field", "op", "value"}`.
+                 *     `in`/`not_in` take an array, `between` an inclusive `[from, to]`, `is_null` `true` or `false`; times are ISO-8601 with an offset, from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.
+                 *     Limits: 50 rules, groups nested 5 deep, 100 values per list, 10000 characters of JSON.
+                 *     A bad tree answers 400 with an issue whose path points into the JSON, e.g. `query.filters.all[1].value`. Fields:
+                 *     - `channel` (eq, ne, in, not_in, is_null): The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.
+                 *     - `chatType` (eq, ne, in, not_in): assignment, manager, dm or testing.
+                 *     - `state` (eq, ne, in, not_in): The inbox state.
+                 *     - `label` (eq, ne, in, not_in, is_null): Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.
+                 *     - `assistantMemberId` (eq, ne, in, not_in): The member id of the assistant answering the chat (its responder, or a squad's current responder).
+                 *     - `assignedMemberId` (eq, ne, in, not_in, is_null): The member the chat is assigned to.
+                 *     - `memberId` (eq, ne, in, not_in): A member taking part in the chat: its owner, a participant or its assignee.
+                 *     - `createdAt` (gt, gte, lt, lte, between): When the chat was created (ISO-8601 with offset).
+                 *     - `updatedAt` (gt, gte, lt, lte, between): When the chat last changed.
+                 *     - `lastMessageAt` (gt, gte, lt, lte, between, is_null): The chat's latest message time; `is_null: true` finds chats without messages.
+                 *     - `needsResponse` (eq, ne): Waiting for an answer from the team.
+                 *     - `archived` (eq, ne): Archived.
+                 *     - `paused` (eq, ne): The assistant is paused in this chat.
+                 *     - `muted` (eq, ne): Muted.
+                 *     - `isTest` (eq, ne): A test chat.
+                 *     - `anonymous` (eq, ne): Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).
+                 *     - `title` (eq, ne, contains, not_contains, is_null): The title; `contains` is case-insensitive.
+                 *     - `content` (contains, not_contains): Any message's text, case-insensitive.
+                 *     - `messageCount` (eq, ne, gt, gte, lt, lte, between): How many messages the chat holds.
+                 *     Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`
+                 */
+                filters?: string;
+                /** @description Only test chats (true) or real ones (false). */
+                isTest?: boolean;
+                /** @description Only chats with an anonymous owner (true) or a known one (false). Chats of anonymous end users are reached with `chats:admin` only: without it they are left out of every list, export and count, and `true` (like any rule on the `anonymous` field) answers 403. */
+                isAnonymous?: boolean;
+                /** @description Only chats created at or after this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                createdAfter?: string;
+                /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                createdBefore?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Still being written: poll `statusUrl`. */
+            202: {
+                headers: {
+                    /** @description The status URL. */
+                    Location: string;
+                    /** @description Seconds to wait before polling. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
+                };
+            };
+            /** @description The file is ready: `Location` is a short-lived link to the CSV (`text/csv; charset=utf-8`). */
+            303: {
+                headers: {
+                    /** @description The download link. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChatExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The export job id returned by GET /export. */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJob"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addChatParticipant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatParticipantAddRequest"];
+            };
+        };
+        responses: {
+            /** @description The participant was added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatParticipantAddedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendAssistantMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendAssistantMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message was recorded and handed for delivery. */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendAssistantMessageResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    summarizeChat: {
+        parameters: {
+            query?: {
+                /** @description If true, also sets the chat's labels from the conversation, chosen among the workspace's label definitions (default: false). */
+                update_labels?: boolean;
+            };
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The updated chat. */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceChat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatMessages: {
+        parameters: {
+            query?: {
+                /** @description Messages per page, 1 to 100. */
+                limit?: number;
+                /** @description `desc`: newest first (default); `asc`: oldest first. */
+                order?: "asc" | "desc";
+                /** @description The previous page's `nextCursor`. Keep `order` unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessageHistory"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recordChatMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The recorded message. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rateChatMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+                /** @description The message's UUID. */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The rated message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatTools: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat’s tools. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatTools"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listContacts: {
         parameters: {
             query?: {
@@ -4937,6 +4165,808 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOrgChats: {
+        parameters: {
+            query?: {
+                /** @description Search term to filter chats: case-insensitive text in the title or any message. */
+                search?: string;
+                /** @description Only chats on this integration (channel type). */
+                integration_id?: components["schemas"]["OrgChatIntegration"] & unknown;
+                /** @description Only chats with this status. */
+                status?: "ALL" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELED";
+                /** @description Only chats in this state. */
+                state?: "ALL" | "OPEN" | "SNOOZED" | "CLOSED";
+                /** @description Only chats with AI enabled, or disabled. */
+                ai?: "ALL" | "ENABLED" | "DISABLED";
+                /** @description The inbox, relative to the API key's member: UNREAD has messages by others after the member's read marker; UNRESOLVED is OPEN or SNOOZED, RESOLVED is CLOSED; ASSIGNED_TO_ME and UNASSIGNED by the assigned user. */
+                filter?: "ALL" | "UNREAD" | "UNRESOLVED" | "RESOLVED" | "ASSIGNED_TO_ME" | "UNASSIGNED";
+                /** @description Page number. */
+                page?: number;
+                /** @description Number of items to take. */
+                take?: number;
+                /** @description Next page token, from the `X-Next-Page-Token` header of the previous page; takes precedence over `page`. Use it for deep pages. */
+                next_page_token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the org (the workspace of the API key). */
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chats of the org. */
+            200: {
+                headers: {
+                    /** @description Pass as `next_page_token` for the page after this one; absent on the last page. */
+                    "X-Next-Page-Token"?: string;
+                    /** @description `true` when a next page exists. */
+                    "X-Has-More"?: string;
+                    /** @description The next page as `<url>; rel="next"`, when there is one. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgChatList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markOrgChatRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ID of the org (the workspace of the API key). */
+                org_id: string;
+                /** @description The ID of the chat. */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat is read. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgChatRead"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatisticsOverview: {
+        parameters: {
+            query: {
+                /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                from: string;
+                /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                to: string;
+                /** @description Sets the interval per day or hour in seconds (86400 for multiple days reports and 3600 for single day reports). */
+                interval: 86400 | 3600;
+                /**
+                 * @description Comma-separated list of component IDs (e.g. `0,1,2`); the report holds those components, keyed by name. An unknown id answers 400.
+                 *     - `0`: `STEP_EXEC_COUNT`: Step executions: messages of the period that record a flow step (`step` set).
+                 *     - `1`: `CONVERSATION_COUNT`: Conversations: chats of the chatbot created in the period.
+                 *     - `2`: `CONVERSATION_COUNT_INTERVAL`: Conversations per bucket: `[{ start, end, count }]`, every bucket present, zeros included.
+                 *     - `3`: `CONVERSATION_LANGUAGES`: Conversations of the period by language: `[{ language, count }]`, most first; `unknown` when not detected.
+                 *     - `4`: `CONVERSATION_BY_CHANNEL_TYPE`: Conversations of the period by channel type: `[{ channelType, count }]`; chats without a channel count as `api`.
+                 *     - `5`: `CONVERSATION_COUNT_PERIODIC_TREND`: Conversations of the period against the previous period of equal length: `{ current, previous, change, changePercent, previousFrom, previousTo }`.
+                 *     - `6`: `CONVERSATION_MESSAGE_COUNT_MEDIAN`: Median number of messages (user and assistant) per conversation created in the period; null without conversations.
+                 *     - `7`: `MESSAGE_COUNT`: Messages: user and assistant messages sent in the period (tool results, notes, system and event messages are not counted).
+                 *     - `8`: `MESSAGE_COUNT_INTERVAL`: Messages per bucket: `[{ start, end, count }]`.
+                 *     - `9`: `MESSAGE_COUNT_PERIODIC_TREND`: Messages against the previous period of equal length.
+                 *     - `10`: `MESSAGE_LENGTH_MEDIAN`: Median length in characters of the messages of the period; null without messages.
+                 *     - `11`: `INTENT_HITS`: Recognised intents of the period: `[{ intent, count }]`, most first.
+                 *     - `12`: `INTENT_SCORE_MEDIAN`: Median confidence of the recognised intents, scores quantised to 0.001 first; null without intents.
+                 *     - `13`: `INTENT_COUNT`: Intent hits: messages of the period with a recognised intent.
+                 *     - `14`: `INTERACTION_COUNT`: Interactions: user messages of the period (each is one turn the chatbot answers).
+                 *     - `15`: `INTERACTION_COUNT_INTERVAL`: Interactions per bucket: `[{ start, end, count }]`.
+                 *     - `16`: `INTERACTION_COUNT_PERIODIC_TREND`: Interactions against the previous period of equal length.
+                 */
+                components: string;
+                /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
+                timezone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report structure depends on the requested components. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsReport"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatisticsChannelReport: {
+        parameters: {
+            query: {
+                /** @description The Id of the channel for which to retrieve statistics for: one the chatbot answers on. */
+                channelId: string;
+                /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                from: string;
+                /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                to: string;
+                /** @description Sets the interval per day or hour in seconds (86400 for multiple days reports and 3600 for single day reports). */
+                interval: 86400 | 3600;
+                /**
+                 * @description Comma-separated list of component IDs (e.g. `0,1,2`); the report holds those components, keyed by name. An unknown id answers 400.
+                 *     - `0`: `STEP_EXEC_COUNT_FOR_CHANNEL_ID`: Step executions: messages of the period that record a flow step (`step` set).
+                 *     - `1`: `CONVERSATION_COUNT_FOR_CHANNEL_ID`: Conversations: chats of the chatbot created in the period.
+                 *     - `2`: `CONVERSATION_COUNT_INTERVAL_FOR_CHANNEL_ID`: Conversations per bucket: `[{ start, end, count }]`, every bucket present, zeros included.
+                 *     - `3`: `CONVERSATION_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Conversations of the period against the previous period of equal length: `{ current, previous, change, changePercent, previousFrom, previousTo }`.
+                 *     - `4`: `CONVERSATION_LANGUAGES_FOR_CHANNEL_ID`: Conversations of the period by language: `[{ language, count }]`, most first; `unknown` when not detected.
+                 *     - `5`: `CONVERSATION_MESSAGE_COUNT_MEDIAN_FOR_CHANNEL_ID`: Median number of messages (user and assistant) per conversation created in the period; null without conversations.
+                 *     - `6`: `INTENT_COUNT_FOR_CHANNEL_ID`: Intent hits: messages of the period with a recognised intent.
+                 *     - `7`: `INTENT_HITS_FOR_CHANNEL_ID`: Recognised intents of the period: `[{ intent, count }]`, most first.
+                 *     - `8`: `INTENT_SCORE_MEDIAN_FOR_CHANNEL_ID`: Median confidence of the recognised intents, scores quantised to 0.001 first; null without intents.
+                 *     - `9`: `INTERACTION_COUNT_FOR_CHANNEL_ID`: Interactions: user messages of the period (each is one turn the chatbot answers).
+                 *     - `10`: `INTERACTION_COUNT_INTERVAL_FOR_CHANNEL_ID`: Interactions per bucket: `[{ start, end, count }]`.
+                 *     - `11`: `INTERACTION_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Interactions against the previous period of equal length.
+                 *     - `12`: `MESSAGE_COUNT_FOR_CHANNEL_ID`: Messages: user and assistant messages sent in the period (tool results, notes, system and event messages are not counted).
+                 *     - `13`: `MESSAGE_COUNT_INTERVAL_FOR_CHANNEL_ID`: Messages per bucket: `[{ start, end, count }]`.
+                 *     - `14`: `MESSAGE_COUNT_PERIODIC_TREND_FOR_CHANNEL_ID`: Messages against the previous period of equal length.
+                 *     - `15`: `MESSAGE_LENGTH_MEDIAN_FOR_CHANNEL_ID`: Median length in characters of the messages of the period; null without messages.
+                 *     - `16`: `CALL_DURATION_TOTAL`: Total duration in seconds of the calls (chats with call data) created in the period.
+                 *     - `17`: `CALL_DURATION_PERIODIC_TREND`: Total call duration against the previous period of equal length.
+                 *     - `18`: `CALL_DURATION_MEDIAN`: Median call duration in seconds; null without calls.
+                 *     - `19`: `CALL_EXIT_STEP`: Calls by the step they ended in: `[{ step, count }]`; `unknown` when not recorded.
+                 *     - `20`: `CALL_USER_INPUTS_MEDIAN`: Median number of user inputs per call; null without calls that record them.
+                 *     - `21`: `CALL_END_REASON`: Calls by end reason: `[{ reason, count }]`; `unknown` when not recorded.
+                 *     - `22`: `CALL_TRANSFER_TARGET`: Transferred calls by target: `[{ target, count }]` (calls without a transfer are left out).
+                 */
+                components: string;
+                /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
+                timezone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report structure depends on the requested components. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsReport"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listStatisticsChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list of channels for the chatbot. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatbotChannelList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatisticsInbox: {
+        parameters: {
+            query: {
+                /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                from: string;
+                /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inbox statistics data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxStatistics"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createStatisticsExport: {
+        parameters: {
+            query: {
+                /** @description The start date of the statistics timeframe. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                from: string;
+                /** @description The end date of the statistics timeframe, inclusive; not before `from`. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
+                to: string;
+                /** @description Rows per local day (86400, the default) or per local hour (3600). */
+                interval?: 86400 | 3600;
+                /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
+                timezone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Export job has been started. */
+            202: {
+                headers: {
+                    /** @description The status URL. */
+                    Location: string;
+                    /** @description Seconds to wait before polling. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsExportAccepted"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatisticsExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
+                chatbotId: string;
+                /** @description The Id of the export job (`exportId` of POST /export). */
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current status of the export job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsExportStatus"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    /** @description `no-store`: every check asks again. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to serve requests. */
+            200: {
+                headers: {
+                    /** @description `no-store`: every check asks again. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready: the database did not answer, or migrations are pending. */
+            503: {
+                headers: {
+                    /** @description `no-store`: every check asks again. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

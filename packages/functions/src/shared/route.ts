@@ -49,8 +49,18 @@ export interface Access {
   security?: Array<Record<string, string[]>>;
 }
 
+/**
+ * Every operation has a stable camelCase `operationId` (generated SDKs name their methods by it, and it
+ * must not change when a path or summary does); the route types demand it, and test/openapi.test.ts
+ * checks they are unique.
+ */
+export type OperationId = string;
+
 /** `createRoute` with the operation's access declared: enforced, in `security`, and in the description. */
-export function authorizedRoute<P extends string, R extends Omit<RouteConfig, 'path' | 'security' | 'middleware'> & { path: P }>(access: Access, route: R) {
+export function authorizedRoute<P extends string, R extends Omit<RouteConfig, 'path' | 'security' | 'middleware' | 'operationId'> & { path: P; operationId: OperationId }>(
+  access: Access,
+  route: R,
+) {
   const sentences = [permissionText(access.permission), access.reach && REACH_TEXT[access.reach]].filter(Boolean).join(' ');
   return createRoute({
     ...route,
@@ -58,4 +68,9 @@ export function authorizedRoute<P extends string, R extends Omit<RouteConfig, 'p
     security: (access.security ?? defaultSecurity).map((requirement) => Object.fromEntries(Object.keys(requirement).map((name) => [name, [access.permission]]))),
     middleware: requirePermission(access.permission),
   });
+}
+
+/** A route that needs no key (the health checks): `security: []`, and an `operationId` like every other. */
+export function publicRoute<P extends string, R extends Omit<RouteConfig, 'path' | 'security' | 'operationId'> & { path: P; operationId: OperationId }>(route: R) {
+  return createRoute({ ...route, security: [] });
 }

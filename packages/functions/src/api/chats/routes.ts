@@ -22,6 +22,7 @@ const pagingHeaders = {
 };
 
 export const listChatDetails = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listChatDetails',
   method: 'get',
   path: '/api/v1/chats/details',
   tags,
@@ -32,6 +33,7 @@ export const listChatDetails = authorizedRoute({ permission: 'chats:read', reach
 });
 
 export const getChatDetails = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'getChatDetails',
   method: 'get',
   path: '/api/v1/chats/{id}/details',
   tags,
@@ -41,6 +43,7 @@ export const getChatDetails = authorizedRoute({ permission: 'chats:read', reach:
 });
 
 export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listChats',
   method: 'get',
   path: '/api/v1/chats',
   tags,
@@ -51,6 +54,7 @@ export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'cha
 });
 
 export const createChat = authorizedRoute({ permission: 'chats:write' }, {
+  operationId: 'createChat',
   method: 'post',
   path: '/api/v1/chats',
   tags,
@@ -64,6 +68,7 @@ export const createChat = authorizedRoute({ permission: 'chats:write' }, {
 });
 
 export const getChat = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'getChat',
   method: 'get',
   path: '/api/v1/chats/{id}',
   tags,
@@ -74,6 +79,7 @@ export const getChat = authorizedRoute({ permission: 'chats:read', reach: 'chat'
 });
 
 export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'updateChat',
   method: 'patch',
   path: '/api/v1/chats/{id}',
   tags,
@@ -89,6 +95,7 @@ export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'c
 });
 
 export const removeChat = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'removeChat',
   method: 'delete',
   path: '/api/v1/chats/{id}',
   tags,

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { publicRoute } from '../../shared/route.js';
 
 // Health checks for load balancers, uptime monitors and deploy scripts. They need no key: what they
 // tell (the process is up, the database answers, its migrations are current) is no one's data.
@@ -22,22 +23,22 @@ const Readiness = z
 
 const noStore = { 'Cache-Control': z.string().openapi({ description: '`no-store`: every check asks again.' }) };
 
-export const liveness = createRoute({
+export const liveness = publicRoute({
+  operationId: 'getHealth',
   method: 'get',
   path: '/health',
   summary: 'Liveness: the process is up',
   description: 'Answers 200 whenever the process runs, without touching the database. Needs no API key.',
-  security: [],
   responses: { 200: { description: 'The process is up.', headers: z.object(noStore), content: { 'application/json': { schema: Health } } } },
 });
 
-export const readiness = createRoute({
+export const readiness = publicRoute({
+  operationId: 'getReadiness',
   method: 'get',
   path: '/health/ready',
   summary: 'Readiness: the database answers and its migrations are current',
   description:
     "200 when the database answers and has every migration this release expects (compared with the release's own list); 503 otherwise, with what is missing. Needs no API key.",
-  security: [],
   responses: {
     200: { description: 'Ready to serve requests.', headers: z.object(noStore), content: { 'application/json': { schema: Readiness } } },
     503: { description: 'Not ready: the database did not answer, or migrations are pending.', headers: z.object(noStore), content: { 'application/json': { schema: Readiness } } },

@@ -11,6 +11,7 @@ const pagingHeaders = {
 };
 
 export const listOrgChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listOrgChats',
   method: 'get',
   path: '/v1/orgs/{org_id}/chats',
   tags,
@@ -23,6 +24,7 @@ export const listOrgChats = authorizedRoute({ permission: 'chats:read', reach: '
 });
 
 export const markOrgChatRead = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'markOrgChatRead',
   method: 'post',
   path: '/v1/orgs/{org_id}/chats/{chat_id}/read',
   tags,

@@ -28,6 +28,7 @@ export const security: Array<Record<string, string[]>> = [...commonSecurity, { c
 const CHATBOT_NOTE = "The chatbot is an assistant of the API key's workspace; any other id answers 404.";
 
 export const channelReport = authorizedRoute({ permission: 'statistics:read', security }, {
+  operationId: 'getStatisticsChannelReport',
   method: 'get',
   path: `${base}/reports/channel`,
   tags,
@@ -43,6 +44,7 @@ export const channelReport = authorizedRoute({ permission: 'statistics:read', se
 });
 
 export const overviewReport = authorizedRoute({ permission: 'statistics:read', security }, {
+  operationId: 'getStatisticsOverview',
   method: 'get',
   path: `${base}/reports/overview`,
   tags,
@@ -53,6 +55,7 @@ export const overviewReport = authorizedRoute({ permission: 'statistics:read', s
 });
 
 export const exportStatistics = authorizedRoute({ permission: 'statistics:export', security }, {
+  operationId: 'createStatisticsExport',
   method: 'post',
   path: `${base}/export`,
   tags,
@@ -81,6 +84,7 @@ export const exportStatistics = authorizedRoute({ permission: 'statistics:export
 });
 
 export const exportStatus = authorizedRoute({ permission: 'statistics:export', reach: 'exports', security }, {
+  operationId: 'getStatisticsExport',
   method: 'get',
   path: `${base}/export/{exportId}`,
   tags,
@@ -93,6 +97,7 @@ export const exportStatus = authorizedRoute({ permission: 'statistics:export', r
 });
 
 export const inbox = authorizedRoute({ permission: 'statistics:read', reach: 'chats', security }, {
+  operationId: 'getStatisticsInbox',
   method: 'get',
   path: `${base}/inbox`,
   tags,
@@ -107,6 +112,7 @@ export const inbox = authorizedRoute({ permission: 'statistics:read', reach: 'ch
 });
 
 export const channels = authorizedRoute({ permission: 'statistics:read', security }, {
+  operationId: 'listStatisticsChannels',
   method: 'get',
   path: `${base}/channels`,
   tags,

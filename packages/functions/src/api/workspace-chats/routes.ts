@@ -7,6 +7,7 @@ const base = '/api/v2/w/{workspace_uuid}/chats';
 const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listWorkspaceChats',
   method: 'get',
   path: base,
   tags,
@@ -18,6 +19,7 @@ export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'cha
 });
 
 export const needsResponse = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listChatsNeedingResponse',
   method: 'get',
   path: `${base}/needs-response`,
   tags,
@@ -29,6 +31,7 @@ export const needsResponse = authorizedRoute({ permission: 'chats:read', reach: 
 });
 
 export const dailyCreation = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'getDailyChatCreation',
   method: 'get',
   path: `${base}/stats/daily-creation`,
   tags,
@@ -41,6 +44,7 @@ export const dailyCreation = authorizedRoute({ permission: 'chats:read', reach: 
 });
 
 export const toolCallNames = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'listToolCallNames',
   method: 'get',
   path: `${base}/tool-call-names`,
   tags,

@@ -29,6 +29,7 @@ const idempotencyErrors = {
 };
 
 export const addParticipant = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'addChatParticipant',
   method: 'post',
   path: `${base}/participants`,
   tags,
@@ -43,6 +44,7 @@ export const addParticipant = authorizedRoute({ permission: 'chats:write', reach
 });
 
 export const sendAssistantMessage = authorizedRoute({ permission: 'chats:admin', reach: 'chat' }, {
+  operationId: 'sendAssistantMessage',
   method: 'post',
   path: `${base}/send-assistant-message`,
   tags,
@@ -65,6 +67,7 @@ export const sendAssistantMessage = authorizedRoute({ permission: 'chats:admin',
 });
 
 export const summarize = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'summarizeChat',
   method: 'post',
   path: `${base}/summarize`,
   tags,
@@ -79,6 +82,7 @@ export const summarize = authorizedRoute({ permission: 'chats:write', reach: 'ch
 });
 
 export const listMessages = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'listChatMessages',
   method: 'get',
   path: `${base}/messages`,
   tags,
@@ -90,6 +94,7 @@ export const listMessages = authorizedRoute({ permission: 'chats:read', reach: '
 });
 
 export const recordMessage = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'recordChatMessage',
   method: 'post',
   path: `${base}/messages`,
   tags,
@@ -107,6 +112,7 @@ export const recordMessage = authorizedRoute({ permission: 'chats:write', reach:
 });
 
 export const rateMessage = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'rateChatMessage',
   method: 'post',
   path: `${base}/messages/{uuid}/rate`,
   tags,
@@ -119,6 +125,7 @@ export const rateMessage = authorizedRoute({ permission: 'chats:write', reach: '
 });
 
 export const listTools = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'listChatTools',
   method: 'get',
   path: `${base}/tools`,
   tags,

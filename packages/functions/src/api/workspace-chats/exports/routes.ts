@@ -8,6 +8,7 @@ import { WorkspaceParams } from '../schemas.js';
 const base = '/api/v2/w/{workspace_uuid}/chats';
 
 export const exportChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
+  operationId: 'createChatExport',
   method: 'get',
   path: `${base}/export`,
   tags,
@@ -43,6 +44,7 @@ export const exportChats = authorizedRoute({ permission: 'chats:read', reach: 'c
 });
 
 export const exportStatus = authorizedRoute({ permission: 'chats:read', reach: 'exports' }, {
+  operationId: 'getChatExport',
   method: 'get',
   path: `${base}/exports/{export_id}`,
   tags,
