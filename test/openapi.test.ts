@@ -117,7 +117,7 @@ describe('GET /openapi.json and /docs', () => {
     }
     expect(doc.paths[`${base}/reports/channel`].get.parameters.find((p: { name: string }) => p.name === 'channelId').required).toBe(true);
     const exportOp = doc.paths[`${base}/export`].post;
-    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '500', '503']);
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '409', '422', '500', '503']);
     expect(exportOp.responses['202'].headers.Location).toBeDefined();
     const status = doc.components.schemas.StatisticsExportStatus;
     expect(status.required).toEqual(['status']);

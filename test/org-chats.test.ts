@@ -322,6 +322,43 @@ describe('GET /v1/orgs/{org_id}/chats: shape', () => {
   });
 });
 
+describe('GET /v1/orgs/{org_id}/chats: nested objects the seed always shows', () => {
+  it('gives zero token counts for a message without usage, and speech and conversation settings as objects with null fields', async () => {
+    const ws = await createTestWorkspace(t.db);
+    // The agent's current version sets its model and nothing else; the last message is the contact's.
+    const chat = await seedChat(ws, { messages: [1, 2, 3] });
+    const { body } = await list(ws);
+    const listed = body.find((c) => c.id === chat.id);
+    expect(listed.last_message.role).toBe('user');
+    expect(listed.last_message.usage).toEqual({ input_tokens: 0, output_tokens: 0, total_tokens: 0, reasoning_tokens: 0, cached_input_tokens: 0 });
+    expect(listed.state.assistant_config).toEqual({
+      language: null,
+      model: 'v2',
+      stt: { model: null },
+      tts: { model: null, voice_id: null },
+      conversation: {
+        thread_mode: null,
+        enable_memories: null,
+        enable_end_conversation_tool: null,
+        enable_transfer_to_human_tool: null,
+        welcome_banner: null,
+        suggested_messages: [],
+        auto_intro_message: null,
+        enable_private_chats: null,
+      },
+      knowledge_scope: null,
+      instructions: null,
+    });
+  });
+
+  it('counts what a message records and zero for what it leaves out', async () => {
+    const ws = await createTestWorkspace(t.db);
+    const chat = await seedChat(ws, { messages: [1, 2], lastMessage: { inputTokens: 40, outputTokens: null, reasoningTokens: null, cachedInputTokens: 8 } });
+    const listed = (await list(ws)).body.find((c) => c.id === chat.id);
+    expect(listed.last_message.usage).toEqual({ input_tokens: 40, output_tokens: 0, total_tokens: 40, reasoning_tokens: 0, cached_input_tokens: 8 });
+  });
+});
+
 describe('GET /v1/orgs/{org_id}/chats: filters', () => {
   it('filters by search, integration, status, state and AI, latest activity first', async () => {
     const ws = await createTestWorkspace(t.db);

@@ -60,7 +60,7 @@ export interface paths {
         put?: never;
         /**
          * Creates a new chat.
-         * @description The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. A caller who does not reach every chat of the workspace (a member who is not an admin, with a key without `chats:admin`) and creates a chat owned by someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach.
+         * @description The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. A caller who does not reach every chat of the workspace (a member who is not an admin, with a key without `chats:admin`) and creates a chat owned by someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach. Send an `Idempotency-Key` to make retries safe: the same key and body again return the chat the first request created.
          *
          *     Requires `chats:write` (`chats:admin` grants it too).
          */
@@ -330,7 +330,7 @@ export interface paths {
         put?: never;
         /**
          * Generate an AI summary of the chat conversation.
-         * @description Summarizes the chat's message history synchronously and stores the summary, a new title and `summaryUpdatedAt`. With `update_labels=true` the chat's labels are replaced by those that fit the conversation, chosen among the workspace's label definitions. It changes the chat, so it needs `chats:write` even on a chat of one's own. Returns the updated chat. 400 for a chat without messages; 500 when the summarizer fails (the chat is left unchanged).
+         * @description Summarizes the chat's message history synchronously and stores the summary, a new title and `summary_updated_at` (also given as `summaryUpdatedAt`, an alias). With `update_labels=true` the chat's labels are replaced by those that fit the conversation, chosen among the workspace's label definitions. It changes the chat, so it needs `chats:write` even on a chat of one's own. Returns the updated chat. 400 for a chat without messages; 500 when the summarizer fails (the chat is left unchanged).
          *
          *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
          */
@@ -486,6 +486,8 @@ export interface paths {
          * Get a list of chats for a specific org.
          * @description Latest activity first (last message, else creation). Unread state and `admin_unseen_count` are the API key's member's. Another org's id answers 404. A chat's `visibility` is an attribute it shows: it never widens who reaches the chat.
          *
+         *     Nested objects are always present, as the seed shows them, except where null says something: `members[].user` is null for a contact and `members[].contact_channel` for a workspace user or assistant (each member is one or the other); `state.assistant_config` is null only while no assistant answers the chat (a squad none of whose assistants has taken it yet), and when present its `stt`, `tts` and `conversation` are objects whose fields are null where the version sets nothing; `state.assigned_user` is null while the chat is unassigned, `state.assistant_integration` for a chat on no channel, `last_message` for a chat without messages, and `last_message.member` for a message without an author. `last_message.usage` is always an object: zero counts for a message that used no model (a user message) or was recorded without usage.
+         *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
         get: operations["listOrgChats"];
@@ -630,7 +632,7 @@ export interface paths {
          * Creates an export of statistics
          * @description Starts writing the chatbot's statistics over the period to a CSV file in the background and answers at once with the job's id;
          *     poll `GET /export/{exportId}` (the `Location` header) until it is `completed`, then follow its `downloadUrl`.
-         *     Repeating the same request while its job is queued or running returns that job rather than starting another.
+         *     Repeating the same request while its job is queued or running returns that job rather than starting another; with the same `Idempotency-Key`, a repeat returns the first job in whatever state it is, finished or not.
          *     The chatbot is an assistant of the API key's workspace; any other id answers 404.
          *
          *     The file has a header row, then a row per bucket and component (breakdown components a row per key). Buckets as for the reports: local days or hours in the zone of `timezone` (the workspace's when absent), the period widened to whole buckets, at most 731 daily or 744 hourly buckets.
@@ -886,12 +888,14 @@ export interface components {
             ownerId: string;
             title: string | null;
         };
+        /** @description The fields to change (at least one); the others keep their values. */
         UpdateChat: {
             /**
              * Format: date-time
              * @description When the latest message was written; null clears it. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
              */
-            lastChatMessageCreatedAt?: string;
+            lastChatMessageCreatedAt?: string | null;
+            /** @description The title; null clears it. */
             title?: string | null;
         };
         Message: {
@@ -916,7 +920,15 @@ export interface components {
             uuid: string;
             title: string | null;
             summary: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the summary was last written (by summarize or an update); null while the chat has none. The name seed 004 gives it.
+             */
+            summary_updated_at: string | null;
+            /**
+             * Format: date-time
+             * @description The same instant as `summary_updated_at`, under the camelCase name the rest of this object uses; kept as an alias.
+             */
             summaryUpdatedAt: string | null;
             /** @enum {string} */
             chatType: "assignment" | "manager" | "dm" | "testing";
@@ -1328,18 +1340,19 @@ export interface components {
              */
             role: "ADMIN" | "MEMBER";
             user: components["schemas"]["OrgChatUser"];
+            /** @description The member's session (e.g. a widget session); null when none was recorded. */
             session: {
                 id: string;
             } | null;
             contact_channel: components["schemas"]["OrgChatContactChannel"];
         };
-        /** @description The workspace user or assistant; null for contacts. */
+        /** @description The workspace user or assistant; null for a contact (an end user is no user of the org: see `contact_channel`). */
         OrgChatUser: {
             id: string;
             name: string;
             avatar: string | null;
         } | null;
-        /** @description For contacts: how they reach the org. */
+        /** @description For a contact: how they reach the org. Null for workspace users and assistants, who reach the org through no contact channel. */
         OrgChatContactChannel: {
             /**
              * Format: uuid
@@ -1440,10 +1453,12 @@ export interface components {
             admin_unseen_count: number;
             /** @description The number of messages by others after the chat's user (its owner) last read it. */
             user_unseen_count: number;
+            /** @description The channel the assistant answers on; null for a chat on no channel (created through the API without one). */
             assistant_integration: {
                 id: string;
                 enabled: boolean;
             } | null;
+            /** @description The member the chat is assigned to; null while it is unassigned. */
             assigned_user: {
                 id: string;
                 name: string;
@@ -1452,11 +1467,14 @@ export interface components {
                 /** Format: date-time */
                 seen_at: string | null;
             } | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was assigned; null while unassigned.
+             */
             assigned_at: string | null;
             assistant_config: components["schemas"]["OrgChatAssistantConfig"];
         };
-        /** @description Schema for the configuration of an assistant */
+        /** @description The configuration of the assistant's version answering the chat. Null only while no assistant answers it: a chat answered by a squad before one of its assistants has taken it. */
         OrgChatAssistantConfig: {
             /**
              * @description List of supported languages for the model in ISO 639-1 format or "auto"
@@ -1465,14 +1483,16 @@ export interface components {
             language: "auto" | "en" | "es" | null;
             /** @description The model to use for the assistant */
             model: string | null;
+            /** @description Speech to text; always present, `model` null when the assistant's version sets none. */
             stt: {
                 model: string | null;
-            } | null;
+            };
+            /** @description Text to speech; always present, its fields null when the assistant's version sets none. */
             tts: {
                 model: string | null;
                 voice_id: string | null;
-            } | null;
-            /** @description Configuration options for the conversation thread of the assistant */
+            };
+            /** @description Configuration options for the conversation thread of the assistant; always present, its fields null where the version leaves them unset. */
             conversation: {
                 /** @enum {string|null} */
                 thread_mode: "new" | "continue" | null;
@@ -1483,12 +1503,12 @@ export interface components {
                 suggested_messages: string[];
                 auto_intro_message: string | null;
                 enable_private_chats: boolean | null;
-            } | null;
+            };
             /** @enum {string|null} */
             knowledge_scope: "all" | "restricted" | null;
             instructions: string | null;
         } | null;
-        /** @description The chat message schema */
+        /** @description The latest message; null for a chat without messages. */
         OrgChatMessage: {
             id: string;
             /**
@@ -1518,14 +1538,19 @@ export interface components {
             member: components["schemas"]["OrgChatMember"] & (Record<string, never> | null);
             /** @description Error message if the message failed */
             error: string | null;
-            /** @description The usage information for the message */
+            /** @description The usage information for the message; always present, with zero counts for a message no model wrote (a user message) or one recorded without usage. */
             usage: {
-                input_tokens: number | null;
-                output_tokens: number | null;
-                total_tokens: number | null;
-                reasoning_tokens: number | null;
-                cached_input_tokens: number | null;
-            } | null;
+                /** @description Number of input tokens used by the model */
+                input_tokens: number;
+                /** @description Number of output tokens generated by the model */
+                output_tokens: number;
+                /** @description Total number of tokens used by the model: input plus output */
+                total_tokens: number;
+                /** @description Number of reasoning tokens used by the model */
+                reasoning_tokens: number;
+                /** @description Number of cached input tokens used by the model */
+                cached_input_tokens: number;
+            };
         } | null;
         OrgChatMessagePart: {
             /**
@@ -1964,7 +1989,10 @@ export interface operations {
     createChat: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1974,9 +2002,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The chat was created. */
+            /** @description The chat was created (or, on a replay, the chat the first request with this Idempotency-Key created). */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2019,6 +2049,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The request body is larger than 1 MB. */
             413: {
                 headers: {
@@ -2030,6 +2069,15 @@ export interface operations {
             };
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2388,7 +2436,7 @@ export interface operations {
                 createdAfter?: string;
                 /** @description Only chats created at or before this instant. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400. */
                 createdBefore?: string;
-                /** @description The page number, from 1. Offsets up to 10000 chats; go deeper with `cursor`. */
+                /** @description The page number, from 1. A page may start at most 10000 chats in ((page - 1) × pageSize ≤ 10000, else 400); go deeper with `cursor`. */
                 page?: number;
                 /** @description Chats per page, 1 to 100. */
                 pageSize?: number;
@@ -2950,7 +2998,10 @@ export interface operations {
     addChatParticipant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
                 workspace_uuid: string;
@@ -2968,6 +3019,8 @@ export interface operations {
             /** @description The participant was added. */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3010,6 +3063,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The request body is larger than 1 MB. */
             413: {
                 headers: {
@@ -3021,6 +3083,15 @@ export interface operations {
             };
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3054,7 +3125,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -3183,7 +3254,7 @@ export interface operations {
                 update_labels?: boolean;
             };
             header?: {
-                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -3375,7 +3446,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. */
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -4755,7 +4826,10 @@ export interface operations {
                 /** @description The IANA time zone the buckets are aligned to, e.g. `Europe/Berlin`; the workspace's zone when absent. */
                 timezone?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The ID of the chatbot: the identity id (UUID) of an assistant of the API key's workspace; any other id answers 404. */
                 chatbotId: string;
@@ -4771,6 +4845,8 @@ export interface operations {
                     Location: string;
                     /** @description Seconds to wait before polling. */
                     "Retry-After": string;
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4806,6 +4882,24 @@ export interface operations {
             };
             /** @description Not found (also for another workspace's resources). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -21,6 +21,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Principal } from './auth.js';
 import { AppError } from './errors.js';
+import { type Outcome, type RecordOutcome, reviveDates, withIdempotency } from './idempotency.js';
 import { pageWindow } from './pagination.js';
 import { chatReach, hasFullReach } from './policy.js';
 
@@ -53,7 +54,20 @@ export async function createChat(
   db: Kysely<Database>,
   principal: Principal,
   input: { channelId: string | null; ownerId: string; title: string | null },
-): Promise<ChatRecord> {
+  idempotencyKey?: string,
+): Promise<{ value: ChatRecord; replayed: boolean }> {
+  const scope = { principal, key: idempotencyKey, operation: 'create-chat', request: input };
+  return withIdempotency(db, scope, reviveChatRecord, (record) => insertNewChat(db, principal, input, record));
+}
+
+const reviveChatRecord = (stored: unknown) => reviveDates<ChatRecord>(stored, ['lastMessageAt', 'createdAt', 'updatedAt']);
+
+async function insertNewChat(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: { channelId: string | null; ownerId: string; title: string | null },
+  record: RecordOutcome<ChatRecord>,
+): Promise<Outcome<ChatRecord>> {
   const owner = await findIdentity(db, principal.workspaceId, input.ownerId);
   if (!owner) throw AppError.notFound('Owner');
   if (owner.kind !== 'user' && owner.kind !== 'contact') {
@@ -91,7 +105,9 @@ export async function createChat(
     if (!hasFullReach(principal) && input.ownerId !== principal.memberIdentityId) {
       await insertParticipant(trx, { chatId: chat.id, memberId: principal.memberId, role: 'admin' });
     }
-    return chat;
+    const outcome: Outcome<ChatRecord> = { ok: true, value: chat };
+    await record(trx, outcome);
+    return outcome;
   });
 }
 

@@ -146,8 +146,10 @@ export interface ModelFeatures {
 export interface AssistantConfig {
   language: (typeof ASSISTANT_LANGUAGES)[number] | null;
   model: string | null;
-  stt: { model: string | null } | null;
-  tts: { model: string | null; voiceId: string | null } | null;
+  /** Always an object (as seed 002 shows it); its fields are null when the assistant's version sets no speech settings. */
+  stt: { model: string | null };
+  tts: { model: string | null; voiceId: string | null };
+  /** Always an object; null fields (and no suggested messages) where the version leaves them unset. */
   conversation: {
     threadMode: (typeof THREAD_MODES)[number] | null;
     enableMemories: boolean | null;
@@ -157,7 +159,7 @@ export interface AssistantConfig {
     suggestedMessages: string[];
     autoIntroMessage: string | null;
     enablePrivateChats: boolean | null;
-  } | null;
+  };
   knowledgeScope: (typeof KNOWLEDGE_SCOPES)[number] | null;
   instructions: string | null;
 }
@@ -192,7 +194,8 @@ export interface OrgChatMessage {
   features: ModelFeatures;
   member: OrgChatMember | null;
   error: string | null;
-  usage: { inputTokens: number | null; outputTokens: number | null; totalTokens: number | null; reasoningTokens: number | null; cachedInputTokens: number | null } | null;
+  /** Token counts; zeros where the message records none (user messages, messages recorded through the API). */
+  usage: { inputTokens: number; outputTokens: number; totalTokens: number; reasoningTokens: number; cachedInputTokens: number };
 }
 
 export interface OrgChat {
@@ -335,24 +338,25 @@ export function parseFeatures(value: unknown): ModelFeatures {
 
 export function parseAssistantConfig(value: unknown): AssistantConfig | null {
   if (!isObj(value)) return null;
-  const c = isObj(value.conversation) ? value.conversation : undefined;
+  // The nested objects are always there, as seed 002 shows them; what the version leaves unset is null inside.
+  const c: Obj = isObj(value.conversation) ? value.conversation : {};
+  const stt: Obj = isObj(value.stt) ? value.stt : {};
+  const tts: Obj = isObj(value.tts) ? value.tts : {};
   return {
     language: oneOf(ASSISTANT_LANGUAGES, value.language),
     model: str(value.model),
-    stt: isObj(value.stt) ? { model: str(value.stt.model) } : null,
-    tts: isObj(value.tts) ? { model: str(value.tts.model), voiceId: str(value.tts.voice_id) } : null,
-    conversation: c
-      ? {
-          threadMode: oneOf(THREAD_MODES, c.thread_mode),
-          enableMemories: bool(c.enable_memories),
-          enableEndConversationTool: bool(c.enable_end_conversation_tool),
-          enableTransferToHumanTool: bool(c.enable_transfer_to_human_tool),
-          welcomeBanner: str(c.welcome_banner),
-          suggestedMessages: Array.isArray(c.suggested_messages) ? c.suggested_messages.filter((m): m is string => typeof m === 'string') : [],
-          autoIntroMessage: str(c.auto_intro_message),
-          enablePrivateChats: bool(c.enable_private_chats),
-        }
-      : null,
+    stt: { model: str(stt.model) },
+    tts: { model: str(tts.model), voiceId: str(tts.voice_id) },
+    conversation: {
+      threadMode: oneOf(THREAD_MODES, c.thread_mode),
+      enableMemories: bool(c.enable_memories),
+      enableEndConversationTool: bool(c.enable_end_conversation_tool),
+      enableTransferToHumanTool: bool(c.enable_transfer_to_human_tool),
+      welcomeBanner: str(c.welcome_banner),
+      suggestedMessages: Array.isArray(c.suggested_messages) ? c.suggested_messages.filter((m): m is string => typeof m === 'string') : [],
+      autoIntroMessage: str(c.auto_intro_message),
+      enablePrivateChats: bool(c.enable_private_chats),
+    },
     knowledgeScope: oneOf(KNOWLEDGE_SCOPES, value.knowledge_scope),
     instructions: str(value.instructions),
   };
@@ -433,7 +437,6 @@ function toOrgChat(r: OrgChatRecord): OrgChat {
   const members = membersOf(r);
   const m = r.lastMessage;
   const author = m?.author;
-  const hasUsage = m && [m.inputTokens, m.outputTokens, m.reasoningTokens, m.cachedInputTokens].some((n) => n !== null);
   return {
     id: r.id,
     title: r.title,
@@ -482,15 +485,14 @@ function toOrgChat(r: OrgChatRecord): OrgChat {
             ? (members.find((x) => x.id === author.identityId) ?? { id: author.identityId, role: 'MEMBER', user: userOf(author), session: null, contactChannel: null })
             : null,
           error: m.error,
-          usage: hasUsage
-            ? {
-                inputTokens: m.inputTokens,
-                outputTokens: m.outputTokens,
-                totalTokens: m.inputTokens === null && m.outputTokens === null ? null : (m.inputTokens ?? 0) + (m.outputTokens ?? 0),
-                reasoningTokens: m.reasoningTokens,
-                cachedInputTokens: m.cachedInputTokens,
-              }
-            : null,
+          // Always the object, as seed 002 shows it: a message without usage (a user's) used no tokens.
+          usage: {
+            inputTokens: m.inputTokens ?? 0,
+            outputTokens: m.outputTokens ?? 0,
+            totalTokens: (m.inputTokens ?? 0) + (m.outputTokens ?? 0),
+            reasoningTokens: m.reasoningTokens ?? 0,
+            cachedInputTokens: m.cachedInputTokens ?? 0,
+          },
         }
       : null,
   };

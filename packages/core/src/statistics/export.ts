@@ -1,6 +1,7 @@
 import { type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
+import { withIdempotency } from '../idempotency.js';
 import { csvStream } from '../exports/csv.js';
 import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from '../exports/jobs.js';
 import type { ExportServices } from '../exports/ports.js';
@@ -46,13 +47,25 @@ export async function requestStatisticsExport(
   principal: Principal,
   chatbotId: string,
   query: StatisticsExportQuery,
-): Promise<{ job: ExportJobRecord; shared: boolean }> {
+  idempotencyKey?: string,
+): Promise<{ job: ExportJobRecord; shared: boolean; replayed: boolean }> {
   const chatbot = await requireChatbot(db, principal, chatbotId);
   const timezone = query.timezone ?? chatbot.timeZone;
   if (!isValidTimeZone(timezone)) throw invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
   checkExportPeriod(query, timezone);
   const params: StatisticsExportParams = { chatbotId: chatbot.id, from: query.from.toISOString(), to: query.to.toISOString(), interval: query.interval, timezone };
-  return recordExportJob(db, services, { workspaceId: principal.workspaceId, kind: STATISTICS_EXPORT_KIND, requestedBy: principal.memberId, params });
+  // With an Idempotency-Key the outcome kept is the job's id: a replay answers that job as it is now
+  // (running, completed...), even after it finished, when an identical request without a key would start another.
+  let recorded = undefined as { job: ExportJobRecord; shared: boolean } | undefined;
+  const scope = { principal, key: idempotencyKey, operation: `statistics-export:${chatbot.id}`, request: params };
+  const { value, replayed } = await withIdempotency(db, scope, (stored) => stored as { jobId: string }, async () => {
+    recorded = await recordExportJob(db, services, { workspaceId: principal.workspaceId, kind: STATISTICS_EXPORT_KIND, requestedBy: principal.memberId, params });
+    return { ok: true, value: { jobId: recorded.job.id } };
+  });
+  if (recorded) return { ...recorded, replayed: false };
+  const job = await findExportJob(db, exportJobReach(principal), value.jobId);
+  if (!job) throw AppError.notFound('Export');
+  return { job: await settleAbandonedJob(db, job, services.maxReceives), shared: true, replayed };
 }
 
 /** A statistics export of the chatbot within the caller's reach (policy.ts): the requester's own, or any with full reach. */

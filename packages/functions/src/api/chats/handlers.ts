@@ -3,6 +3,7 @@ import * as chats from '@parley/core';
 import type { ChatDetailsRecord, ChatRecord } from '@parley/db';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../shared/env.js';
+import { markReplay } from '../../shared/idempotency.js';
 import type * as routes from './routes.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -64,7 +65,9 @@ export const getChatDetails: RouteHandler<typeof routes.getChatDetails, AppEnv> 
 
 export const createChat: RouteHandler<typeof routes.createChat, AppEnv> = async (c) => {
   const body = c.req.valid('json');
-  return c.json(toChat(await chats.createChat(c.get('db'), c.get('principal'), body)), 200);
+  const { value, replayed } = await chats.createChat(c.get('db'), c.get('principal'), body, c.req.valid('header')['idempotency-key']);
+  markReplay(c, replayed);
+  return c.json(toChat(value), 200);
 };
 
 export const getChat: RouteHandler<typeof routes.getChat, AppEnv> = async (c) => {

@@ -1,4 +1,5 @@
 import { bodyErrorResponses, commonErrorResponses } from '../../shared/errors.js';
+import { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
 import { authorizedRoute } from '../../shared/route.js';
 import {
   Chat,
@@ -62,9 +63,15 @@ export const createChat = authorizedRoute({ permission: 'chats:write' }, {
   description:
     "The owner and the channel must belong to the key's workspace; the channel's responder answers the chat. A caller who does not " +
     'reach every chat of the workspace (a member who is not an admin, with a key without `chats:admin`) and creates a chat owned by ' +
-    'someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach.',
-  request: { body: { required: true, content: { 'application/json': { schema: CreateChatBody } } } },
-  responses: { 200: json(Chat, 'The chat was created.'), ...commonErrorResponses, ...bodyErrorResponses },
+    'someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach. ' +
+    'Send an `Idempotency-Key` to make retries safe: the same key and body again return the chat the first request created.',
+  request: { headers: IdempotencyHeaders, body: { required: true, content: { 'application/json': { schema: CreateChatBody } } } },
+  responses: {
+    200: { ...json(Chat, 'The chat was created (or, on a replay, the chat the first request with this Idempotency-Key created).'), headers: replayHeader },
+    ...commonErrorResponses,
+    ...idempotencyErrors,
+    ...bodyErrorResponses,
+  },
 });
 
 export const getChat = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {

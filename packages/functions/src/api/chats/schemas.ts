@@ -114,11 +114,14 @@ export const CreateChatBody = z
 
 export const UpdateChatBody = z
   .strictObject({
-    lastChatMessageCreatedAt: instant('When the latest message was written; null clears it.').nullable().optional(),
-    title: z.string().max(500, 'must be at most 500 characters').nullable().optional(),
+    lastChatMessageCreatedAt: instant('When the latest message was written; null clears it.')
+      .nullable()
+      .optional()
+      .openapi({ type: ['string', 'null'] }),
+    title: z.string().max(500, 'must be at most 500 characters').nullable().optional().openapi({ description: 'The title; null clears it.' }),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'must set at least one of title, lastChatMessageCreatedAt' })
-  .openapi('UpdateChat');
+  .openapi('UpdateChat', { minProperties: 1, description: 'The fields to change (at least one); the others keep their values.' });
 
 export const RemovedMessage = z
   .object({ message: z.string().openapi({ description: 'An informative message for a call that has no effective result to be returned.' }) })

@@ -59,8 +59,8 @@ function toAssistantConfig(a: orgChats.AssistantConfig | null) {
     language: a.language,
     model: a.model,
     stt: a.stt,
-    tts: a.tts && { model: a.tts.model, voice_id: a.tts.voiceId },
-    conversation: c && {
+    tts: { model: a.tts.model, voice_id: a.tts.voiceId },
+    conversation: {
       thread_mode: c.threadMode,
       enable_memories: c.enableMemories,
       enable_end_conversation_tool: c.enableEndConversationTool,
@@ -112,7 +112,7 @@ function toLastMessage(m: orgChats.OrgChatMessage | null) {
     features: toFeatures(m.features),
     member: m.member && toMember(m.member),
     error: m.error,
-    usage: u && {
+    usage: {
       input_tokens: u.inputTokens,
       output_tokens: u.outputTokens,
       total_tokens: u.totalTokens,

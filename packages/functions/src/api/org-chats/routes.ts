@@ -18,7 +18,14 @@ export const listOrgChats = authorizedRoute({ permission: 'chats:read', reach: '
   summary: 'Get a list of chats for a specific org.',
   description:
     "Latest activity first (last message, else creation). Unread state and `admin_unseen_count` are the API key's member's. Another org's id answers 404. " +
-    "A chat's `visibility` is an attribute it shows: it never widens who reaches the chat.",
+    "A chat's `visibility` is an attribute it shows: it never widens who reaches the chat.\n\n" +
+    'Nested objects are always present, as the seed shows them, except where null says something: `members[].user` is null for a ' +
+    'contact and `members[].contact_channel` for a workspace user or assistant (each member is one or the other); `state.assistant_config` ' +
+    'is null only while no assistant answers the chat (a squad none of whose assistants has taken it yet), and when present its `stt`, ' +
+    '`tts` and `conversation` are objects whose fields are null where the version sets nothing; `state.assigned_user` is null while the ' +
+    'chat is unassigned, `state.assistant_integration` for a chat on no channel, `last_message` for a chat without messages, and ' +
+    '`last_message.member` for a message without an author. `last_message.usage` is always an object: zero counts for a message that ' +
+    'used no model (a user message) or was recorded without usage.',
   request: { params: OrgChatParams, query: ListOrgChatsQuery },
   responses: { 200: { ...json(OrgChatList, 'The chats of the org.'), headers: pagingHeaders }, ...commonErrorResponses },
 });

@@ -89,9 +89,11 @@ const Member = z
   .object({
     id: z.string().openapi({ description: "The member's identity id." }),
     role: Role,
-    user: User.nullable().openapi({ description: 'The workspace user or assistant; null for contacts.' }),
-    session: z.object({ id: z.string() }).nullable(),
-    contact_channel: ContactChannel.nullable().openapi({ description: 'For contacts: how they reach the org.' }),
+    user: User.nullable().openapi({ description: 'The workspace user or assistant; null for a contact (an end user is no user of the org: see `contact_channel`).' }),
+    session: z.object({ id: z.string() }).nullable().openapi({ description: "The member's session (e.g. a widget session); null when none was recorded." }),
+    contact_channel: ContactChannel.nullable().openapi({
+      description: 'For a contact: how they reach the org. Null for workspace users and assistants, who reach the org through no contact channel.',
+    }),
   })
   .openapi('OrgChatMember');
 
@@ -121,8 +123,10 @@ const AssistantConfig = z
   .object({
     language: z.enum(ASSISTANT_LANGUAGES).nullable().openapi({ description: 'List of supported languages for the model in ISO 639-1 format or "auto"' }),
     model: z.string().nullable().openapi({ description: 'The model to use for the assistant' }),
-    stt: z.object({ model: z.string().nullable() }).nullable(),
-    tts: z.object({ model: z.string().nullable(), voice_id: z.string().nullable() }).nullable(),
+    stt: z.object({ model: z.string().nullable() }).openapi({ description: "Speech to text; always present, `model` null when the assistant's version sets none." }),
+    tts: z
+      .object({ model: z.string().nullable(), voice_id: z.string().nullable() })
+      .openapi({ description: "Text to speech; always present, its fields null when the assistant's version sets none." }),
     conversation: z
       .object({
         thread_mode: z.enum(THREAD_MODES).nullable(),
@@ -134,8 +138,7 @@ const AssistantConfig = z
         auto_intro_message: z.string().nullable(),
         enable_private_chats: z.boolean().nullable(),
       })
-      .nullable()
-      .openapi({ description: 'Configuration options for the conversation thread of the assistant' }),
+      .openapi({ description: 'Configuration options for the conversation thread of the assistant; always present, its fields null where the version leaves them unset.' }),
     knowledge_scope: z.enum(KNOWLEDGE_SCOPES).nullable(),
     instructions: z.string().nullable(),
   })
@@ -152,12 +155,19 @@ const State = z
     ai_enabled: z.boolean().openapi({ description: 'Whether AI is enabled for the chat' }),
     admin_unseen_count: z.number().int().openapi({ description: "The number of messages by others after the API key's member last read the chat." }),
     user_unseen_count: z.number().int().openapi({ description: "The number of messages by others after the chat's user (its owner) last read it." }),
-    assistant_integration: z.object({ id: z.string(), enabled: z.boolean() }).nullable(),
+    assistant_integration: z
+      .object({ id: z.string(), enabled: z.boolean() })
+      .nullable()
+      .openapi({ description: 'The channel the assistant answers on; null for a chat on no channel (created through the API without one).' }),
     assigned_user: z
       .object({ id: z.string(), name: z.string(), email: z.string().nullable(), avatar: z.string().nullable(), seen_at: DateTime.nullable() })
-      .nullable(),
-    assigned_at: DateTime.nullable(),
-    assistant_config: AssistantConfig.nullable(),
+      .nullable()
+      .openapi({ description: 'The member the chat is assigned to; null while it is unassigned.' }),
+    assigned_at: DateTime.nullable().openapi({ description: 'When it was assigned; null while unassigned.' }),
+    assistant_config: AssistantConfig.nullable().openapi({
+      description:
+        "The configuration of the assistant's version answering the chat. Null only while no assistant answers it: a chat answered by a squad before one of its assistants has taken it.",
+    }),
   })
   .openapi('OrgChatState', { description: 'Schema for the chat state' });
 
@@ -194,18 +204,17 @@ const LastMessage = z
     messages: z.array(z.object({ role: MessageRole, parts: z.array(Part) })).openapi({ description: 'The message content' }),
     tools: z.array(Tool).openapi({ description: 'The tools used in the message' }),
     features: Features,
-    member: Member.nullable().openapi({ description: 'The member of the chat who wrote the message' }),
+    member: Member.nullable().openapi({ description: 'The member of the chat who wrote the message; null for messages without an author (tool results, system events).' }),
     error: z.string().nullable().openapi({ description: 'Error message if the message failed' }),
     usage: z
       .object({
-        input_tokens: z.number().int().nullable(),
-        output_tokens: z.number().int().nullable(),
-        total_tokens: z.number().int().nullable(),
-        reasoning_tokens: z.number().int().nullable(),
-        cached_input_tokens: z.number().int().nullable(),
+        input_tokens: z.number().int().openapi({ description: 'Number of input tokens used by the model' }),
+        output_tokens: z.number().int().openapi({ description: 'Number of output tokens generated by the model' }),
+        total_tokens: z.number().int().openapi({ description: 'Total number of tokens used by the model: input plus output' }),
+        reasoning_tokens: z.number().int().openapi({ description: 'Number of reasoning tokens used by the model' }),
+        cached_input_tokens: z.number().int().openapi({ description: 'Number of cached input tokens used by the model' }),
       })
-      .nullable()
-      .openapi({ description: 'The usage information for the message' }),
+      .openapi({ description: 'The usage information for the message; always present, with zero counts for a message no model wrote (a user message) or one recorded without usage.' }),
   })
   .openapi('OrgChatMessage', { description: 'The chat message schema' });
 
@@ -227,7 +236,7 @@ export const OrgChat = z
     org_id: z.string(),
     state: State,
     link: z.string().nullable().openapi({ description: 'The link to the chat in the integration' }),
-    last_message: LastMessage.nullable(),
+    last_message: LastMessage.nullable().openapi({ description: 'The latest message; null for a chat without messages.' }),
   })
   .openapi('OrgChat');
 

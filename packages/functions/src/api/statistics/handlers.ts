@@ -1,6 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { AppEnv } from '../../shared/env.js';
+import { markReplay } from '../../shared/idempotency.js';
 import { absolute, exportServices, RETRY_AFTER_SECONDS } from '../../shared/export-http.js';
 import type * as routes from './routes.js';
 
@@ -31,7 +32,8 @@ export const inbox: RouteHandler<typeof routes.inbox, AppEnv> = async (c) => {
 
 export const exportStatistics: RouteHandler<typeof routes.exportStatistics, AppEnv> = async (c) => {
   const { chatbotId } = c.req.valid('param');
-  const { job } = await core.requestStatisticsExport(c.get('db'), exportServices(c), c.get('principal'), chatbotId, c.req.valid('query'));
+  const { job, replayed } = await core.requestStatisticsExport(c.get('db'), exportServices(c), c.get('principal'), chatbotId, c.req.valid('query'), c.req.valid('header')['idempotency-key']);
+  markReplay(c, replayed);
   // The job's own chatbot id: the path may spell it in capitals.
   const statusUrl = absolute(c, `/v1/chatbots/${job.params.chatbotId}/statistics/export/${job.id}`);
   return c.json({ exportId: job.id, status: job.status, statusUrl }, 202, { Location: statusUrl, 'Retry-After': String(RETRY_AFTER_SECONDS) });

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { INBOX_MAX_DAYS, MAX_BUCKETS } from '@parley/core';
 import { security as commonSecurity } from '../../shared/app.js';
 import { commonErrorResponses } from '../../shared/errors.js';
+import { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
 import { authorizedRoute } from '../../shared/route.js';
 import {
   BUCKETS_DESCRIPTION,
@@ -63,23 +64,25 @@ export const exportStatistics = authorizedRoute({ permission: 'statistics:export
   description: [
     "Starts writing the chatbot's statistics over the period to a CSV file in the background and answers at once with the job's id;",
     'poll `GET /export/{exportId}` (the `Location` header) until it is `completed`, then follow its `downloadUrl`.',
-    'Repeating the same request while its job is queued or running returns that job rather than starting another.',
+    'Repeating the same request while its job is queued or running returns that job rather than starting another; with the same `Idempotency-Key`, a repeat returns the first job in whatever state it is, finished or not.',
     CHATBOT_NOTE,
     '',
     `The file has a header row, then a row per bucket and component (breakdown components a row per key). Buckets as for the reports: local days or hours in the zone of \`timezone\` (the workspace's when absent), the period widened to whole buckets, at most ${MAX_BUCKETS[86400]} daily or ${MAX_BUCKETS[3600]} hourly buckets.`,
     'CSV per RFC 4180 (CRLF line ends, fields with commas, quotes or line breaks quoted), UTF-8; text a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with an apostrophe, numbers are left as they are.',
   ].join('\n'),
-  request: { params: ChatbotParams, query: ExportQuery },
+  request: { params: ChatbotParams, query: ExportQuery, headers: IdempotencyHeaders },
   responses: {
     202: {
       description: 'Export job has been started.',
       headers: z.object({
         Location: z.string().openapi({ description: 'The status URL.' }),
         'Retry-After': z.string().openapi({ description: 'Seconds to wait before polling.' }),
+        'Idempotent-Replayed': z.string().optional().openapi({ description: replayHeader['Idempotent-Replayed'].description }),
       }),
       content: { 'application/json': { schema: StatisticsExportAccepted } },
     },
     ...commonErrorResponses,
+    ...idempotencyErrors,
   },
 });
 

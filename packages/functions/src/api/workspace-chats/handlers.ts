@@ -12,6 +12,7 @@ export function toWorkspaceChat(chat: WorkspaceChatRecord) {
     uuid: chat.id,
     title: chat.title,
     summary: chat.summary,
+    summary_updated_at: iso(chat.summaryUpdatedAt),
     summaryUpdatedAt: iso(chat.summaryUpdatedAt),
     chatType: chat.chatType,
     channel: chat.channelType ?? 'api',

@@ -78,9 +78,12 @@ export const chatFilterParams = {
 
 export const ListChatsQuery = z.strictObject({
   ...chatFilterParams,
-  page: IntegerParam({ min: 1, max: 1_000_000 })
+  page: IntegerParam({ min: 1, max: MAX_LIST_OFFSET + 1 })
     .default(1)
-    .openapi({ default: 1, description: `The page number, from 1. Offsets up to ${MAX_LIST_OFFSET} chats; go deeper with \`cursor\`.` }),
+    .openapi({
+      default: 1,
+      description: `The page number, from 1. A page may start at most ${MAX_LIST_OFFSET} chats in ((page - 1) × pageSize ≤ ${MAX_LIST_OFFSET}, else 400); go deeper with \`cursor\`.`,
+    }),
   pageSize: IntegerParam({ min: 1, max: 100 }).default(20).openapi({ default: 20, description: 'Chats per page, 1 to 100.' }),
   cursor: z.string().max(4096, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged." }),
 });
@@ -91,7 +94,8 @@ export const WorkspaceChat = z
     uuid: Uuid.openapi({ description: "The chat's UUID (its id in the v1 API)." }),
     title: z.string().nullable(),
     summary: z.string().nullable(),
-    summaryUpdatedAt: DateTime.nullable(),
+    summary_updated_at: DateTime.nullable().openapi({ description: 'When the summary was last written (by summarize or an update); null while the chat has none. The name seed 004 gives it.' }),
+    summaryUpdatedAt: DateTime.nullable().openapi({ description: 'The same instant as `summary_updated_at`, under the camelCase name the rest of this object uses; kept as an alias.' }),
     chatType: z.enum(CHAT_TYPES),
     channel: z.enum(CHANNEL_TYPES).openapi({ description: 'The channel type; `api` for a chat without a channel.' }),
     channelId: Uuid.nullable(),

@@ -1,8 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { ChatMessageRecord, ChatToolRecord } from '@parley/db';
-import type { Context } from 'hono';
 import type { AppEnv } from '../../../shared/env.js';
+import { markReplay } from '../../../shared/idempotency.js';
 import { toWorkspaceChat } from '../handlers.js';
 import type * as routes from './routes.js';
 
@@ -25,13 +25,12 @@ function toChatTool(t: ChatToolRecord) {
   return { id: t.id, name: t.name, description: t.description, inputSchema: t.inputSchema, callbackUrl: t.callbackUrl, timeoutMs: t.timeoutMs };
 }
 
-function markReplay(c: Context<AppEnv>, replayed: boolean) {
-  if (replayed) c.header('Idempotent-Replayed', 'true');
-}
 
 export const addParticipant: RouteHandler<typeof routes.addParticipant, AppEnv> = async (c) => {
   const { chat_id } = c.req.valid('param');
-  const { participantId } = await core.addParticipant(c.get('db'), c.get('principal'), chat_id, c.req.valid('json'));
+  const { value, replayed } = await core.addParticipant(c.get('db'), c.get('principal'), chat_id, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+  markReplay(c, replayed);
+  const { participantId } = value;
   return c.json({ success: true as const, message: 'Participant added', participantId }, 200);
 };
 

@@ -1,4 +1,5 @@
-import { bodyErrorResponses, commonErrorResponses, ErrorBody } from '../../../shared/errors.js';
+import { bodyErrorResponses, commonErrorResponses } from '../../../shared/errors.js';
+import { idempotencyErrors, replayHeader } from '../../../shared/idempotency.js';
 import { authorizedRoute } from '../../../shared/route.js';
 import { WorkspaceChat } from '../schemas.js';
 import {
@@ -22,11 +23,6 @@ export const tags = ['Workspace chat actions'];
 const base = '/api/v2/w/{workspace_uuid}/chats/{chat_id}';
 const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const replayHeader = { 'Idempotent-Replayed': { description: '`true` when this is the stored response of an earlier request with the same Idempotency-Key.', schema: { type: 'string' as const } } };
-const idempotencyErrors = {
-  409: json(ErrorBody, 'A request with this Idempotency-Key is still in progress.'),
-  422: json(ErrorBody, 'This Idempotency-Key was used with a different request (`idempotency_mismatch`).'),
-};
 
 export const addParticipant = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
   operationId: 'addChatParticipant',
@@ -39,8 +35,13 @@ export const addParticipant = authorizedRoute({ permission: 'chats:write', reach
     'consulted via the contributor_input_request tool during conversations. The caller must reach the chat already: adding oneself to a ' +
     "chat one cannot see is a 404, like any chat outside one's reach. 400 for an invalid role or a member who already takes part; 404 " +
     'for an unknown chat or member.',
-  request: { params: ChatParams, body: body(AddParticipantBody) },
-  responses: { 200: json(ChatParticipantAddedResponse, 'The participant was added.'), ...commonErrorResponses, ...bodyErrorResponses },
+  request: { params: ChatParams, headers: IdempotencyHeaders, body: body(AddParticipantBody) },
+  responses: {
+    200: { ...json(ChatParticipantAddedResponse, 'The participant was added.'), headers: replayHeader },
+    ...commonErrorResponses,
+    ...idempotencyErrors,
+    ...bodyErrorResponses,
+  },
 });
 
 export const sendAssistantMessage = authorizedRoute({ permission: 'chats:admin', reach: 'chat' }, {
@@ -73,7 +74,7 @@ export const summarize = authorizedRoute({ permission: 'chats:write', reach: 'ch
   tags,
   summary: 'Generate an AI summary of the chat conversation.',
   description:
-    "Summarizes the chat's message history synchronously and stores the summary, a new title and `summaryUpdatedAt`. With " +
+    "Summarizes the chat's message history synchronously and stores the summary, a new title and `summary_updated_at` (also given as `summaryUpdatedAt`, an alias). With " +
     "`update_labels=true` the chat's labels are replaced by those that fit the conversation, chosen among the workspace's label " +
     "definitions. It changes the chat, so it needs `chats:write` even on a chat of one's own. " +
     'Returns the updated chat. 400 for a chat without messages; 500 when the summarizer fails (the chat is left unchanged).',

@@ -14,21 +14,7 @@ export const MessageParams = ChatParams.extend({
   uuid: Uuid.openapi({ param: { name: 'uuid', in: 'path' }, description: "The message's UUID." }),
 });
 
-export const IdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1, 'must not be empty')
-    .max(255, 'must be at most 255 characters')
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-    .optional()
-    .openapi({
-      param: { name: 'idempotency-key', in: 'header' },
-      description:
-        'A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response ' +
-        '(with `Idempotent-Replayed: true`) and sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); ' +
-        'a retry while the first request still runs is a 409.',
-    }),
-});
+export { IdempotencyHeaders } from '../../../shared/idempotency.js';
 
 // ---- participants ----
 
