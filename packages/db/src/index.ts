@@ -22,3 +22,7 @@ export * from './repositories/statistics-inbox.js';
 export * from './repositories/chat-reach.js';
 export * from './keyset.js';
 export * from './repositories/contacts.js';
+export * from './repositories/labels.js';
+export * from './repositories/tools.js';
+export * from './repositories/assistants.js';
+export * from './repositories/calls.js';

@@ -2,6 +2,8 @@ import { createApp, requireApiKey, requirePathWorkspace, withExports, withProvid
 import type { AppDeps } from '../../shared/env.js';
 import * as actionHandlers from './chat-actions/handlers.js';
 import * as actionRoutes from './chat-actions/routes.js';
+import * as callHandlers from './calls/handlers.js';
+import * as callRoutes from './calls/routes.js';
 import * as exportHandlers from './exports/handlers.js';
 import * as exportRoutes from './exports/routes.js';
 import * as handlers from './handlers.js';
@@ -30,5 +32,10 @@ export function createWorkspaceChatsApp(deps: AppDeps) {
     .openapi(actionRoutes.listMessages, actionHandlers.listMessages)
     .openapi(actionRoutes.recordMessage, actionHandlers.recordMessage)
     .openapi(actionRoutes.rateMessage, actionHandlers.rateMessage)
-    .openapi(actionRoutes.listTools, actionHandlers.listTools);
+    .openapi(actionRoutes.listTools, actionHandlers.listTools)
+    .openapi(callRoutes.listCalls, callHandlers.listCalls)
+    .openapi(callRoutes.recordCall, callHandlers.recordCall)
+    .openapi(callRoutes.getCall, callHandlers.getCall)
+    .openapi(callRoutes.updateCall, callHandlers.updateCall)
+    .openapi(callRoutes.deleteCall, callHandlers.deleteCall);
 }

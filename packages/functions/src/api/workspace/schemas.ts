@@ -3,7 +3,7 @@ import { ErrorBody } from '../../shared/errors.js';
 import { IntegerParam, Uuid } from '../../shared/params.js';
 
 export { WorkspaceParams, QueryBoolean } from '../workspace-chats/schemas.js';
-export { IdempotencyHeaders } from '../workspace-chats/chat-actions/schemas.js';
+export { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
 
 // What every resource of the workspace group shares: the list parameters and page shape (the v2 cursor
 // convention), names, the optional-text fields of PATCH bodies, and the response helpers.
@@ -58,13 +58,6 @@ export const Deleted = z
 export const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 export const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
-export const replayHeader = {
-  'Idempotent-Replayed': { description: '`true` when this is the stored response of an earlier request with the same Idempotency-Key.', schema: { type: 'string' as const } },
-};
-export const idempotencyErrors = {
-  409: json(ErrorBody, 'A request with this Idempotency-Key is still in progress, or the name is taken.'),
-  422: json(ErrorBody, 'This Idempotency-Key was used with a different request (`idempotency_mismatch`).'),
-};
 export const conflictError = { 409: json(ErrorBody, 'The name is already taken in this workspace (`conflict`).') };
 
 export { Uuid };

@@ -2,7 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { ContactRecord } from '@parley/db';
 import type { AppEnv } from '../../../shared/env.js';
-import { markReplay } from '../handlers.js';
+import { markReplay } from '../../../shared/idempotency.js';
 import type * as routes from './routes.js';
 
 export function toContact(c: ContactRecord) {

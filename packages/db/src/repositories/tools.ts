@@ -1,0 +1,106 @@
+import { type Selectable, sql } from 'kysely';
+import type { Executor } from '../executor.js';
+import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../keyset.js';
+import type { ChatToolsTable } from '../schema.js';
+import { containsPattern } from './chats.js';
+
+// The workspace's chat tools: HTTP callbacks every chat's assistant may call (send-assistant-message's
+// tool_calls), beside the tools of one chat. Names are unique per workspace, case-insensitively.
+
+export interface WorkspaceToolRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  callbackUrl: string;
+  inputSchema: Record<string, unknown>;
+  timeoutMs: number | null;
+  createdAt: Date;
+}
+
+export interface WorkspaceToolPatch {
+  name?: string;
+  description?: string | null;
+  callbackUrl?: string;
+  inputSchema?: Record<string, unknown>;
+  timeoutMs?: number | null;
+}
+
+function toTool(row: Selectable<ChatToolsTable>): WorkspaceToolRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    callbackUrl: row.callback_url,
+    inputSchema: typeof row.input_schema === 'string' ? JSON.parse(row.input_schema) : row.input_schema,
+    timeoutMs: row.timeout_ms,
+    createdAt: row.created_at,
+  };
+}
+
+function workspaceTools(db: Executor, workspaceId: string) {
+  return db.selectFrom('chat_tools').selectAll().where('workspace_id', '=', workspaceId).where('chat_id', 'is', null);
+}
+
+export async function findWorkspaceTool(db: Executor, workspaceId: string, id: string): Promise<WorkspaceToolRecord | undefined> {
+  const row = await workspaceTools(db, workspaceId).where('id', '=', id).executeTakeFirst();
+  return row && toTool(row);
+}
+
+/** The workspace's tools by name, then id. */
+export async function listWorkspaceTools(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<WorkspaceToolRecord>> {
+  const rows = await workspaceTools(db, workspaceId)
+    .$if(page.search !== undefined, (qb) => qb.where('name', 'ilike', containsPattern(page.search!)))
+    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('name', 'id', page.after!)))
+    .orderBy('name')
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  return keysetPage(rows, page.limit, toTool);
+}
+
+/** A new workspace tool; undefined when the workspace has a tool of that name (any letter case). */
+export async function insertWorkspaceTool(
+  db: Executor,
+  input: { workspaceId: string; name: string; description?: string | null; callbackUrl: string; inputSchema: Record<string, unknown>; timeoutMs?: number | null },
+): Promise<WorkspaceToolRecord | undefined> {
+  const row = await db
+    .insertInto('chat_tools')
+    .values({
+      workspace_id: input.workspaceId,
+      chat_id: null,
+      name: input.name,
+      description: input.description ?? null,
+      callback_url: input.callbackUrl,
+      input_schema: JSON.stringify(input.inputSchema),
+      timeout_ms: input.timeoutMs ?? null,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toTool(row);
+}
+
+/** Writes the given fields; undefined when the workspace has no such tool. A taken name throws a unique violation. */
+export async function updateWorkspaceTool(db: Executor, workspaceId: string, id: string, patch: WorkspaceToolPatch): Promise<WorkspaceToolRecord | undefined> {
+  const row = await db
+    .updateTable('chat_tools')
+    .set({
+      id: sql<string>`id`,
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.description !== undefined && { description: patch.description }),
+      ...(patch.callbackUrl !== undefined && { callback_url: patch.callbackUrl }),
+      ...(patch.inputSchema !== undefined && { input_schema: JSON.stringify(patch.inputSchema) }),
+      ...(patch.timeoutMs !== undefined && { timeout_ms: patch.timeoutMs }),
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('chat_id', 'is', null)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toTool(row);
+}
+
+export async function deleteWorkspaceTool(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+  const row = await db.deleteFrom('chat_tools').where('workspace_id', '=', workspaceId).where('chat_id', 'is', null).where('id', '=', id).returning('id').executeTakeFirst();
+  return row !== undefined;
+}
