@@ -38,6 +38,8 @@ export const groupFunctions = Object.fromEntries(
     const fn = new sst.aws.Function(`${pascalCase(group.name)}Api`, {
       handler: group.handler,
       runtime: 'nodejs22.x',
+      // What a request path loads on demand (AWS SDK, nodemailer, ajv, markdown) in chunks of its own, as scripts/build.ts does.
+      nodejs: { splitting: true },
       architecture: 'arm64',
       memory: '1024 MB',
       // API Gateway HTTP APIs give up on an integration after 30 seconds.

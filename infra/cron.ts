@@ -8,6 +8,8 @@ export const statsRollup = new sst.aws.CronV2('StatsRollup', {
   function: {
     handler: backgroundFunctions.statsRollup.handler,
     runtime: 'nodejs22.x',
+    // What a request path loads on demand (AWS SDK, nodemailer, ajv, markdown) in chunks of its own, as scripts/build.ts does.
+    nodejs: { splitting: true },
     architecture: 'arm64',
     timeout: '5 minutes',
     link: [databaseUrl],

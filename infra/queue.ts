@@ -28,6 +28,8 @@ exportsQueue.subscribe(
   {
     handler,
     runtime: 'nodejs22.x',
+    // What a request path loads on demand (AWS SDK, nodemailer, ajv, markdown) in chunks of its own, as scripts/build.ts does.
+    nodejs: { splitting: true },
     architecture: 'arm64',
     timeout: seconds(delivery.workerTimeoutSeconds),
     memory: '512 MB',

@@ -15,9 +15,10 @@ import { workspaceChats } from './scenarios/workspace-chats.js';
 import { orgChats } from './scenarios/org-chats.js';
 import { exportScenario } from './scenarios/export.js';
 import { statisticsScenario } from './scenarios/statistics.js';
+import { coldStart } from './scenarios/cold-start.js';
 
 /** Every scenario, in the order they run. Add a scenario as a file under scenarios/ and list it here. */
-const scenarios = [chatsV1, workspaceChats, exportScenario, orgChats, statisticsScenario];
+const scenarios = [coldStart, chatsV1, workspaceChats, exportScenario, orgChats, statisticsScenario];
 
 // npm run bench: the API through its HTTP server on real PostgreSQL, beside the same queries run
 // directly in this process, on a deterministic data set (1,000,000 chats and 10,000,000 messages by default).
@@ -106,7 +107,9 @@ async function main() {
   console.log(`\nPostgreSQL ${new URL(url).host}, ${chats.toLocaleString()} chats, ${(chats * messagesPerChat).toLocaleString()} messages, ${concurrency} in flight, ${seconds} s each\n`);
   console.log(`${'benchmark'.padEnd(48)} ${'path'.padEnd(7)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'errors'.padStart(7)}`);
   for (const row of rows) {
-    for (const [path, f] of [['http', row.http], ['direct', row.direct]] as const) {
+    // A row of figures that are not requests (bundle sizes, import times) has only its notes.
+    if (row.http.requests === 0 && row.direct.requests === 0) console.log(row.name);
+    else for (const [path, f] of [['http', row.http], ['direct', row.direct]] as const) {
       console.log(`${row.name.padEnd(48)} ${path.padEnd(7)} ${fmt(f.perSecond, 0)} ${fmt(f.p50, 2)} ${fmt(f.p99, 2)} ${String(f.errors).padStart(7)}`);
     }
     for (const note of row.notes ?? []) console.log(`  ${note}`);

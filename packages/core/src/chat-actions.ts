@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import {
+  commonJs,
   type ActionChatRecord,
   type ChatReach,
   type ChatMessageRecord,
@@ -31,7 +32,6 @@ import type { Principal } from './auth.js';
 import { decodeCursor, encodeCursor, isRowNumber, isTimestampText } from './cursors.js';
 import { AppError, type ErrorIssue } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
-import { emailHtml } from './markdown.js';
 import { type EmailMessage, ProviderError, type Providers, type SmsMessage, type TranscriptMessage } from './providers/ports.js';
 import { chatReach } from './policy.js';
 
@@ -88,16 +88,19 @@ export async function chatTools(db: Executor, principal: Principal, chatNumber: 
   return listChatTools(db, chat.id);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// ajv is loaded when a tool call is first checked: the request paths without tool calls do not pay for it at cold start.
+let ajv: Promise<Ajv> | undefined;
+const loadAjv = () => (ajv ??= import('ajv').then(commonJs).then(({ Ajv }) => new Ajv({ allErrors: true, strict: false })));
 const validators = new Map<string, ValidateFunction>();
 
 /** The tool's compiled input schema, cached per tool and schema. */
-function validatorFor(tool: ChatToolRecord): ValidateFunction {
+async function validatorFor(tool: ChatToolRecord): Promise<ValidateFunction> {
   const cacheKey = `${tool.id}:${JSON.stringify(tool.inputSchema)}`;
   let validate = validators.get(cacheKey);
   if (!validate) {
+    const compiler = await loadAjv();
     try {
-      validate = ajv.compile(tool.inputSchema);
+      validate = compiler.compile(tool.inputSchema);
     } catch (err) {
       throw new AppError('internal', `Tool "${tool.name}" has an invalid input schema: ${(err as Error).message}`);
     }
@@ -124,10 +127,15 @@ export interface ToolCallInput {
 }
 
 /** Checks every call against the chat's tools and their schemas before any runs; all problems at once. */
-function planToolCalls(tools: ChatToolRecord[], calls: ToolCallInput[]): Array<{ tool: ChatToolRecord; call: Required<ToolCallInput> }> {
+async function planToolCalls(tools: ChatToolRecord[], calls: ToolCallInput[]): Promise<Array<{ tool: ChatToolRecord; call: Required<ToolCallInput> }>> {
   const byName = new Map(tools.map((t) => [t.name, t]));
   const issues: ErrorIssue[] = [];
   const ids = new Set<string>();
+  const compiled = new Map<string, ValidateFunction>();
+  for (const call of calls) {
+    const tool = byName.get(call.name);
+    if (tool && !compiled.has(tool.name)) compiled.set(tool.name, await validatorFor(tool));
+  }
   const plan = calls.map((call, i) => {
     const id = call.id ?? `call_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
     if (ids.has(id)) issues.push({ path: `body.tool_calls.${i}.id`, message: 'repeats an earlier call id' });
@@ -137,7 +145,7 @@ function planToolCalls(tools: ChatToolRecord[], calls: ToolCallInput[]): Array<{
       issues.push({ path: `body.tool_calls.${i}.name`, message: `is not a tool of this chat${tools.length ? ` (tools: ${tools.map((t) => t.name).join(', ')})` : ' (it has none)'}` });
       return undefined;
     }
-    const validate = validatorFor(tool);
+    const validate = compiled.get(tool.name)!;
     if (!validate(call.arguments)) issues.push(...schemaIssues(`body.tool_calls.${i}.arguments`, validate.errors));
     return { tool, call: { id, name: call.name, arguments: call.arguments } };
   });
@@ -216,7 +224,7 @@ export async function sendAssistantMessage(
     const chat = await requireChat(db, principal, chatNumber);
     const plan = deliveryPlan(chat, input.message);
     const authorId = assistantOf(chat);
-    const calls = planToolCalls(input.toolCalls.length ? await listChatTools(db, chat.id) : [], input.toolCalls);
+    const calls = await planToolCalls(input.toolCalls.length ? await listChatTools(db, chat.id) : [], input.toolCalls);
 
     // Tools run before anything is recorded: a failing tool leaves the chat as it was, and nothing is sent.
     const results: NewChatMessage[] = [];
@@ -246,7 +254,7 @@ export async function sendAssistantMessage(
       );
       const assistant = written.at(-1)!;
       const toolResults = written.slice(0, -1);
-      const envelope = composeDelivery(plan, locked, input.message);
+      const envelope = await composeDelivery(plan, locked, input.message);
       const sender = envelope.channel === 'sms' ? providers.sms : providers.email;
       const delivery = await insertDelivery(trx, {
         workspaceId: locked.workspaceId,
@@ -287,9 +295,11 @@ export async function sendAssistantMessage(
 type Envelope = { channel: 'sms'; payload: SmsMessage } | { channel: 'email'; payload: EmailMessage };
 
 /** What goes to the provider: the text for SMS; for email a subject and the markdown as text and HTML. */
-function composeDelivery(plan: DeliveryPlan, chat: ActionChatRecord, message: string): Envelope {
+async function composeDelivery(plan: DeliveryPlan, chat: ActionChatRecord, message: string): Promise<Envelope> {
   if (plan.channel === 'sms') return { channel: 'sms', payload: { to: plan.recipient, body: message } };
   const subject = chat.title ? `Re: ${chat.title}` : `A message from ${chat.assistantName ?? 'your assistant'}`;
+  // The markdown renderer is loaded for the first email only: the other request paths do not pay for it at cold start.
+  const { emailHtml } = await import('./markdown.js');
   return { channel: 'email', payload: { to: plan.recipient, subject, text: message, html: emailHtml(message) } };
 }
 

@@ -77,6 +77,12 @@ export function inlineParameters(query: Pick<CompiledQuery, 'sql' | 'parameters'
   return out;
 }
 
+/**
+ * A CommonJS package loaded with `import()`: Node hands its exports as the namespace and as `default`,
+ * a split bundle as `default` only. Either way, its exports.
+ */
+export const commonJs = <T>(mod: T): T => (mod as { default?: T }).default ?? mod;
+
 /** The COPY statement that writes `select` as CSV with a header row of its column names. */
 export function copyCsvStatement(select: string, target: 'STDOUT' | "'/dev/blob'"): string {
   return `COPY (${select}) TO ${target} WITH (FORMAT csv, HEADER true)`;
@@ -87,7 +93,7 @@ export function copyCsvStatement(select: string, target: 'STDOUT' | "'/dev/blob'
  * driver uses this too. The connection closes when the stream ends, fails or is destroyed.
  */
 export async function copyCsvOverPg(url: string, select: string): Promise<CsvCopy> {
-  const [{ default: pg }, { to }] = await Promise.all([import('pg'), import('pg-copy-streams')]);
+  const [{ default: pg }, { to }] = await Promise.all([import('pg'), import('pg-copy-streams').then(commonJs)]);
   const client = new pg.Client({ connectionString: url });
   // From the start: a connection dropped under any query (the `set` below included) emits `error` on the
   // client, which would end the process unheard. The failure reaches the caller through the query or the stream.

@@ -1,6 +1,5 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { commonJs } from '@parley/db';
 import type { Readable } from 'node:stream';
 import type { ExportStore } from './ports.js';
 
@@ -17,7 +16,10 @@ export interface S3StoreOptions {
 
 /** Export files in S3: streamed in by a multipart upload, fetched through presigned GET URLs. */
 export function createS3ExportStore(options: S3StoreOptions): ExportStore {
-  const client = new S3Client({
+  // The SDK is loaded on first use: a function that never touches an export does not pay for it at cold start.
+  let s3: Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
+  const open = () => (s3 ??= import('@aws-sdk/client-s3').then(commonJs).then((sdk) => ({ sdk, client: newClient(sdk) })));
+  const newClient = ({ S3Client }: typeof import('@aws-sdk/client-s3')) => new S3Client({
     region: options.region,
     endpoint: options.endpoint,
     forcePathStyle: options.endpoint !== undefined,
@@ -29,6 +31,7 @@ export function createS3ExportStore(options: S3StoreOptions): ExportStore {
   });
   return {
     async upload(key, body: Readable, contentType) {
+      const [{ client }, { Upload }] = await Promise.all([open(), import('@aws-sdk/lib-storage').then(commonJs)]);
       const upload = new Upload({
         client,
         params: { Bucket: options.bucket, Key: key, Body: body, ContentType: contentType },
@@ -40,7 +43,8 @@ export function createS3ExportStore(options: S3StoreOptions): ExportStore {
       await upload.done();
     },
     async downloadUrl(key, { filename, expiresInSeconds }) {
-      const command = new GetObjectCommand({
+      const [{ client, sdk }, { getSignedUrl }] = await Promise.all([open(), import('@aws-sdk/s3-request-presigner').then(commonJs)]);
+      const command = new sdk.GetObjectCommand({
         Bucket: options.bucket,
         Key: key,
         ResponseContentDisposition: `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
