@@ -90,7 +90,7 @@ export async function chatTools(db: Executor, principal: Principal, chatNumber: 
 
 // ajv is loaded when a tool call is first checked: the request paths without tool calls do not pay for it at cold start.
 let ajv: Promise<Ajv> | undefined;
-const loadAjv = () => (ajv ??= import('ajv').then(commonJs).then(({ Ajv }) => new Ajv({ allErrors: true, strict: false })));
+export const loadAjv = () => (ajv ??= import('ajv').then(commonJs).then(({ Ajv }) => new Ajv({ allErrors: true, strict: false })));
 const validators = new Map<string, ValidateFunction>();
 
 /** The tool's compiled input schema, cached per tool and schema. */

@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import {
   deleteWorkspaceTool,
   type Executor,
@@ -11,6 +10,7 @@ import {
   type WorkspaceToolRecord,
 } from '@parley/db';
 import type { Principal } from './auth.js';
+import { loadAjv } from './chat-actions.js';
 import { AppError, type ErrorIssue } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { keysetList, type ListPage, type ListQuery } from './paging.js';
@@ -23,13 +23,13 @@ import { keysetList, type ListPage, type ListQuery } from './paging.js';
 /** How long a call may take at most: the share of the request's tool budget one tool may have. */
 export const MAX_TOOL_TIMEOUT_MS = 20_000;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-
 /**
  * The problems of a tool's parameters: it must be a JSON Schema (draft-07 meta-schema) that compiles
  * (its `$ref`s resolve) and describes an object, as the call's arguments are one.
  */
-export function parameterSchemaIssues(schema: Record<string, unknown>, path: string): ErrorIssue[] {
+export async function parameterSchemaIssues(schema: Record<string, unknown>, path: string): Promise<ErrorIssue[]> {
+  // The one ajv of the tool calls, loaded on first use (see chat-actions.ts).
+  const ajv = await loadAjv();
   if (!ajv.validateSchema(schema)) {
     return (ajv.errors ?? []).map((e) => ({ path: [path, ...e.instancePath.split('/').slice(1)].join('.'), message: `is not a valid JSON Schema: ${e.message ?? 'invalid'}` }));
   }
@@ -42,9 +42,9 @@ export function parameterSchemaIssues(schema: Record<string, unknown>, path: str
   return [];
 }
 
-function requireValidParameters(schema: Record<string, unknown> | undefined): void {
+async function requireValidParameters(schema: Record<string, unknown> | undefined): Promise<void> {
   if (schema === undefined) return;
-  const issues = parameterSchemaIssues(schema, 'body.parameters');
+  const issues = await parameterSchemaIssues(schema, 'body.parameters');
   if (issues.length) throw new AppError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
 }
 
@@ -69,7 +69,7 @@ export async function getTool(db: Executor, principal: Principal, id: string): P
 export type NewToolInput = WorkspaceToolPatch & { name: string; callbackUrl: string };
 
 export async function createTool(db: Executor, principal: Principal, input: NewToolInput, idempotencyKey?: string): Promise<{ value: WorkspaceToolRecord; replayed: boolean }> {
-  requireValidParameters(input.inputSchema);
+  await requireValidParameters(input.inputSchema);
   const scope = { principal, key: idempotencyKey, operation: 'create-tool', request: input };
   return withIdempotency(db, scope, (t) => reviveDates<WorkspaceToolRecord>(t, ['createdAt']), async (record) => {
     const created = await insertWorkspaceTool(db, { workspaceId: principal.workspaceId, ...input, inputSchema: input.inputSchema ?? { type: 'object' } });
@@ -81,7 +81,7 @@ export async function createTool(db: Executor, principal: Principal, input: NewT
 }
 
 export async function updateTool(db: Executor, principal: Principal, id: string, patch: WorkspaceToolPatch): Promise<WorkspaceToolRecord> {
-  requireValidParameters(patch.inputSchema);
+  await requireValidParameters(patch.inputSchema);
   let updated: WorkspaceToolRecord | undefined;
   try {
     updated = await updateWorkspaceTool(db, principal.workspaceId, id, patch);
