@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ExportServices } from '@parley/core';
-import { insertCall, insertChat, insertChatTool, insertLabel, insertWorkspaceTool } from '@parley/db';
+import { insertCall, insertChat, insertChatTool, insertLabel, insertSquad, insertWorkspaceTool } from '@parley/db';
 import { useTestDb } from './harness/db.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
 import { sendJson, startHttpStub } from './support/http-stub.js';
@@ -122,8 +122,8 @@ function validValues(seed: Seed, op: Operation, resolve: (s: Schema) => Schema) 
       memberId: ws.member.id,
       contact_id: ws.contact.identityId,
       channel_id: ws.channels.whatsapp.id,
-      assistant_id: ws.otherAgent.identityId,
-      version_id: ws.otherAgent.currentVersionId,
+      assistant_id: ws.agent.identityId,
+      version_id: ws.agent.currentVersionId,
       squad_id: ws.squad.identityId,
       responderId: ws.agent.identityId,
       assistantIds: [ws.agent.identityId],
@@ -408,7 +408,14 @@ async function seedWorkspace(): Promise<Seed> {
   const chat = chats[0]!;
   const label = await insertLabel(t.db, { workspaceId: ws.workspace.id, name: 'billing' });
   const tool = await insertWorkspaceTool(t.db, { workspaceId: ws.workspace.id, name: 'check_stock', callbackUrl: `${stub.url}/stock`, inputSchema: { type: 'object' } });
-  const call = await insertCall(t.db, { workspaceId: ws.workspace.id, chatId: chats[0]!.id }, { direction: 'inbound', startedAt: new Date('2026-11-30T10:00:00Z'), endedAt: null, durationSeconds: 42, outcome: 'customer-ended-call', exitStep: null, transferTarget: null, userInputs: 3 });
+  const callAt = (startedAt: string) =>
+    insertCall(t.db, { workspaceId: ws.workspace.id, chatId: chats[0]!.id }, { direction: 'inbound', startedAt: new Date(startedAt), endedAt: null, durationSeconds: 42, outcome: 'customer-ended-call', exitStep: null, transferTarget: null, userInputs: 3 });
+  // Two of everything listed, so each list has a next page and a real cursor.
+  await insertLabel(t.db, { workspaceId: ws.workspace.id, name: 'shipping' });
+  await insertWorkspaceTool(t.db, { workspaceId: ws.workspace.id, name: 'track_parcel', callbackUrl: `${stub.url}/track`, inputSchema: { type: 'object' } });
+  await insertSquad(t.db, { workspaceId: ws.workspace.id, name: 'Tier 2', assistantIds: [ws.otherAgent.identityId] });
+  const call = await callAt('2026-11-30T10:00:00Z');
+  await callAt('2026-11-30T11:00:00Z');
   const schema = { type: 'object', properties: { orderId: { type: 'string' } }, required: ['orderId'], additionalProperties: false };
   await insertChatTool(t.db, { workspaceId: ws.workspace.id, chatId: chat.id, name: 'lookup_order', callbackUrl: `${stub.url}/lookup`, inputSchema: schema });
   for (const [role, content] of [['user', 'Where is my order?'], ['assistant', 'Let me check.'], ['user', 'Thanks']] as const) {

@@ -1685,7 +1685,7 @@ export interface components {
              * Format: date-time
              * @description When the call ended; null while it runs. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
              */
-            endedAt?: string;
+            endedAt?: string | null;
             /** @description How long it lasted, in seconds; computed from startedAt and endedAt when absent. A call counts in the statistics once it has a duration. */
             durationSeconds?: number | null;
             /**
@@ -1722,7 +1722,7 @@ export interface components {
              * Format: date-time
              * @description When the call ended; null while it runs. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
              */
-            endedAt?: string;
+            endedAt?: string | null;
             /** @description How long it lasted, in seconds; computed from startedAt and endedAt when absent. A call counts in the statistics once it has a duration. */
             durationSeconds?: number | null;
             /**
@@ -1800,7 +1800,7 @@ export interface components {
             /** @example en */
             language?: string | null;
             /** @description The IP address it last came from. */
-            ip?: string;
+            ip?: string | null;
             userAgent?: string | null;
             /**
              * Format: uri
@@ -1834,7 +1834,7 @@ export interface components {
             /** @example en */
             language?: string | null;
             /** @description The IP address it last came from. */
-            ip?: string;
+            ip?: string | null;
             userAgent?: string | null;
             /**
              * Format: uri

@@ -20,7 +20,7 @@ const label = (max: number, description: string, example: string) =>
 const fields = {
   direction: z.enum(CALL_DIRECTIONS, { message: 'must be inbound or outbound' }).openapi({ description: '`inbound`: the contact called; `outbound`: the assistant called out.' }),
   startedAt: instant('When the call started.'),
-  endedAt: instant('When the call ended; null while it runs.').nullable(),
+  endedAt: instant('When the call ended; null while it runs.').nullable().openapi({ type: ['string', 'null'] }),
   durationSeconds: z
     .number({ message: 'must be a number' })
     .int('must be an integer')

@@ -28,7 +28,7 @@ const fields = {
     .openapi({ description: 'An anonymous end user (a visitor not identified yet): the contact and its chats are reached with `chats:admin` only.' }),
   country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. DE').nullable().openapi({ example: 'DE' }),
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'must be a language code, e.g. en or pt-BR').nullable().openapi({ example: 'en' }),
-  ip: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IPv4 or IPv6 address' }).nullable().openapi({ type: 'string', description: 'The IP address it last came from.' }),
+  ip: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IPv4 or IPv6 address' }).nullable().openapi({ type: ['string', 'null'], description: 'The IP address it last came from.' }),
   userAgent: Text(500).nullable(),
   link: HttpUrl.nullable().openapi({ description: 'A link to the contact, e.g. its social media profile.' }),
   pictureUrl: HttpUrl.nullable(),
