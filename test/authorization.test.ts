@@ -397,6 +397,8 @@ const OPERATIONS: Record<string, Operation> = {
     success: 200,
     request: async (target) => ({ method: 'DELETE', path: `${v2()}/${fx.chats[target].number}/calls/${(await fx.freshCall(target)).id}` }),
   },
+  // Events.
+  'GET /api/v2/w/{workspace_uuid}/events': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/api/v2/w/${fx.ws.workspace.id}/events` }) },
 
   // Org chats.
   'GET /v1/orgs/{org_id}/chats': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/v1/orgs/${fx.ws.workspace.id}/chats` }) },

@@ -20,7 +20,10 @@ export type CursorKind =
   | 'squads'
   | 'tools'
   | 'labels'
-  | 'calls';
+  | 'calls'
+  // The changefeed and webhook delivery logs.
+  | 'events'
+  | 'webhook-deliveries';
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const SIGNATURE_CHARS = 43; // 32 bytes

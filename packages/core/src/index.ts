@@ -28,3 +28,4 @@ export * from './assistants.js';
 export * from './calls.js';
 export * from './exports/index.js';
 export * from './statistics/index.js';
+export * from './events/index.js';

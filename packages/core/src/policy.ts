@@ -1,4 +1,4 @@
-import type { ChatReach, ExportJobReach } from '@parley/db';
+import type { ChatReach, EventReach, ExportJobReach } from '@parley/db';
 import type { Principal, Scope } from './auth.js';
 import { AppError } from './errors.js';
 
@@ -57,4 +57,17 @@ export function requireOwnWorkspace(principal: Principal, workspaceId: string, w
 /** The contacts a caller may find or list: anonymous end users only with `chats:admin`. */
 export function contactReach(principal: Principal): { workspaceId: string; includeAnonymous: boolean } {
   return { workspaceId: principal.workspaceId, includeAnonymous: principal.scopes.has('chats:admin') };
+}
+
+/**
+ * The events a caller may read: those of the chats within its reach, of its own exports (every export's
+ * with full reach), and of the workspace itself (webhook endpoints) with `chats:admin` only.
+ */
+export function eventReach(principal: Principal): EventReach {
+  return {
+    workspaceId: principal.workspaceId,
+    chats: chatReach(principal),
+    exportsOf: hasFullReach(principal) ? null : principal.memberId,
+    workspace: principal.scopes.has('chats:admin'),
+  };
 }

@@ -20,6 +20,7 @@ export * from './repositories/chat-export.js';
 export * from './repositories/chatbots.js';
 export * from './repositories/statistics-inbox.js';
 export * from './repositories/chat-reach.js';
+export * from './repositories/events.js';
 export * from './keyset.js';
 export * from './repositories/contacts.js';
 export * from './repositories/labels.js';
