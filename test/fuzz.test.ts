@@ -409,7 +409,7 @@ async function seedWorkspace(): Promise<Seed> {
   const label = await insertLabel(t.db, { workspaceId: ws.workspace.id, name: 'billing' });
   const tool = await insertWorkspaceTool(t.db, { workspaceId: ws.workspace.id, name: 'check_stock', callbackUrl: `${stub.url}/stock`, inputSchema: { type: 'object' } });
   const callAt = (startedAt: string) =>
-    insertCall(t.db, { workspaceId: ws.workspace.id, chatId: chats[0]!.id }, { direction: 'inbound', startedAt: new Date(startedAt), endedAt: null, durationSeconds: 42, outcome: 'customer-ended-call', exitStep: null, transferTarget: null, userInputs: 3 });
+    insertCall(t.db, { workspaceId: ws.workspace.id, chatId: chat.id }, { direction: 'inbound', startedAt: new Date(startedAt), endedAt: null, durationSeconds: 42, outcome: 'customer-ended-call', exitStep: null, transferTarget: null, userInputs: 3 });
   // Two of everything listed, so each list has a next page and a real cursor.
   await insertLabel(t.db, { workspaceId: ws.workspace.id, name: 'shipping' });
   await insertWorkspaceTool(t.db, { workspaceId: ws.workspace.id, name: 'track_parcel', callbackUrl: `${stub.url}/track`, inputSchema: { type: 'object' } });
