@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, keysetAfter, keysetPage, type KeysetAfter } from '../keyset.js';
+import { type KeysetAfter, type KeysetPage, keysetAfter, keysetPage } from '../paging.js';
 import type { CallDirection, CallsTable } from '../schema.js';
 
 // Call records on a chat (voice calls, or calls on any channel): when each started and ended, how long

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../keyset.js';
+import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
+import { containsPattern } from '../search.js';
 import type { ChannelType } from '../schema.js';
-import { containsPattern } from './chats.js';
 
 export interface ChannelRecord {
   id: string;
@@ -39,6 +39,10 @@ export async function findChannel(db: Executor, workspaceId: string, id: string)
     .where('id', '=', id)
     .executeTakeFirst();
   return row && { id: row.id, workspaceId: row.workspace_id, type: row.type, name: row.name, responderId: row.responder_id };
+}
+
+export async function setChannelEnabled(db: Executor, workspaceId: string, channelId: string, enabled: boolean): Promise<void> {
+  await db.updateTable('channels').set({ is_enabled: enabled }).where('workspace_id', '=', workspaceId).where('id', '=', channelId).execute();
 }
 
 // ---- the workspace's channels through the API ----

@@ -1,8 +1,76 @@
 import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../keyset.js';
+import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
+import { containsPattern } from '../search.js';
 import type { ChatToolsTable } from '../schema.js';
-import { containsPattern } from './chats.js';
+
+// The tools a chat's assistant may call (chat_tools).
+
+export interface ChatToolRecord {
+  id: string;
+  /** Null for a tool of the whole workspace. */
+  chatId: string | null;
+  name: string;
+  description: string | null;
+  callbackUrl: string;
+  inputSchema: Record<string, unknown>;
+  timeoutMs: number | null;
+  createdAt: Date;
+}
+
+function toTool(row: Selectable<ChatToolsTable>): ChatToolRecord {
+  return {
+    id: row.id,
+    chatId: row.chat_id,
+    name: row.name,
+    description: row.description,
+    callbackUrl: row.callback_url,
+    inputSchema: typeof row.input_schema === 'string' ? JSON.parse(row.input_schema) : row.input_schema,
+    timeoutMs: row.timeout_ms,
+    createdAt: row.created_at,
+  };
+}
+
+export async function insertChatTool(
+  db: Executor,
+  input: { workspaceId: string; chatId: string; name: string; description?: string | null; callbackUrl: string; inputSchema?: Record<string, unknown>; timeoutMs?: number | null },
+): Promise<ChatToolRecord> {
+  const row = await db
+    .insertInto('chat_tools')
+    .values({
+      workspace_id: input.workspaceId,
+      chat_id: input.chatId,
+      name: input.name,
+      description: input.description ?? null,
+      callback_url: input.callbackUrl,
+      input_schema: JSON.stringify(input.inputSchema ?? { type: 'object' }),
+      timeout_ms: input.timeoutMs ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toTool(row);
+}
+
+/**
+ * The tools the chat may call, by name: its own and its workspace's (chat_id null); where both have a
+ * name (in any letter case), the chat's own.
+ */
+export async function listChatTools(db: Executor, chatId: string): Promise<ChatToolRecord[]> {
+  const rows = await db
+    .selectFrom('chat_tools')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('chat_id', '=', chatId),
+        eb.and([eb('chat_id', 'is', null), eb('workspace_id', '=', eb.selectFrom('chats').select('chats.workspace_id').where('chats.id', '=', chatId))]),
+      ]),
+    )
+    .orderBy('name')
+    .orderBy(sql`chat_id is null`)
+    .execute();
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.name.toLowerCase()) && seen.add(r.name.toLowerCase())).map(toTool);
+}
 
 // The workspace's chat tools: HTTP callbacks every chat's assistant may call (send-assistant-message's
 // tool_calls), beside the tools of one chat. Names are unique per workspace, case-insensitively.
@@ -25,7 +93,7 @@ export interface WorkspaceToolPatch {
   timeoutMs?: number | null;
 }
 
-function toTool(row: Selectable<ChatToolsTable>): WorkspaceToolRecord {
+function toWorkspaceTool(row: Selectable<ChatToolsTable>): WorkspaceToolRecord {
   return {
     id: row.id,
     name: row.name,
@@ -43,7 +111,7 @@ function workspaceTools(db: Executor, workspaceId: string) {
 
 export async function findWorkspaceTool(db: Executor, workspaceId: string, id: string): Promise<WorkspaceToolRecord | undefined> {
   const row = await workspaceTools(db, workspaceId).where('id', '=', id).executeTakeFirst();
-  return row && toTool(row);
+  return row && toWorkspaceTool(row);
 }
 
 /** The workspace's tools by name, then id. */
@@ -55,7 +123,7 @@ export async function listWorkspaceTools(db: Executor, workspaceId: string, page
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  return keysetPage(rows, page.limit, toTool);
+  return keysetPage(rows, page.limit, toWorkspaceTool);
 }
 
 /** A new workspace tool; undefined when the workspace has a tool of that name (any letter case). */
@@ -77,7 +145,7 @@ export async function insertWorkspaceTool(
     .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();
-  return row && toTool(row);
+  return row && toWorkspaceTool(row);
 }
 
 /** Writes the given fields; undefined when the workspace has no such tool. A taken name throws a unique violation. */
@@ -97,7 +165,7 @@ export async function updateWorkspaceTool(db: Executor, workspaceId: string, id:
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-  return row && toTool(row);
+  return row && toWorkspaceTool(row);
 }
 
 export async function deleteWorkspaceTool(db: Executor, workspaceId: string, id: string): Promise<boolean> {

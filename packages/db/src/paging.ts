@@ -1,5 +1,18 @@
 import { type RawBuilder, sql } from 'kysely';
 
+// Page requests and pages, shared by every list.
+
+export interface PageRequest {
+  /** Rows to skip. */
+  offset: number;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
 // Keyset pages of the workspace's directory lists (contacts, channels, assistants, tools, labels,
 // calls): ordered by a sort value then id, `limit` at a time; the next page starts after the last row.
 
@@ -32,11 +45,3 @@ export function keysetPage<R, T>(rows: R[], limit: number, map: (row: R) => T): 
   return { items: rows.slice(0, limit).map(map), hasMore: rows.length > limit };
 }
 
-/** Postgres' unique_violation, from any driver (pg, Neon, PGlite all carry the SQLSTATE as `code`). */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
