@@ -21,6 +21,7 @@ export type CursorKind =
   | 'tools'
   | 'labels'
   | 'calls'
+  | 'workspace-members'
   // The changefeed and webhook delivery logs.
   | 'events'
   | 'webhook-deliveries';

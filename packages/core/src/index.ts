@@ -19,6 +19,7 @@ export * from './idempotency.js';
 export * from './markdown.js';
 export * from './providers/index.js';
 export * from './chat-actions.js';
+export * from './members.js';
 export * from './paging.js';
 export * from './contacts.js';
 export * from './labels.js';
