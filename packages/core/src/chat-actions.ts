@@ -5,6 +5,8 @@ import {
   type ActionChatRecord,
   type ChatReach,
   type ChatMessageRecord,
+  type ChatParticipantRecord,
+  deleteParticipant,
   type ChatToolRecord,
   type Database,
   type DeliveryStatus,
@@ -18,6 +20,7 @@ import {
   listChatMessages,
   listChatTools,
   listLabels,
+  listParticipants,
   listWorkspaceChats,
   type NewChatMessage,
   type ParticipantRole,
@@ -33,6 +36,7 @@ import { decodeCursor, encodeCursor, isRowNumber, isTimestampText } from './curs
 import { AppError, type ErrorIssue } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { type EmailMessage, ProviderError, type Providers, type SmsMessage, type TranscriptMessage } from './providers/ports.js';
+import { chatEvent, recordEvent } from './events/log.js';
 import { chatReach } from './policy.js';
 
 // Chat actions (seed 004) on a v2 chat, addressed by its integer id: participants, the assistant's
@@ -74,10 +78,28 @@ export async function addParticipant(
       if (!row) {
         throw new AppError('bad_request', `Member ${member.id} is already a participant of chat ${chat.number}`, { issues: [{ path: 'body.memberId', message: 'is already a participant' }] });
       }
+      await recordEvent(trx, chatEvent('participant.added', chat, { participant: { id: row.id, memberId: member.id, identityId: member.identityId, role: input.role } }));
       const outcome: Outcome<{ participantId: number }> = { ok: true, value: { participantId: row.id } };
       await record(trx, outcome);
       return outcome;
     });
+  });
+}
+
+/** The chat's participants, in the order they were added. */
+export async function listChatParticipants(db: Executor, principal: Principal, chatNumber: number): Promise<ChatParticipantRecord[]> {
+  const chat = await requireChat(db, principal, chatNumber);
+  return listParticipants(db, chat.id);
+}
+
+/** Removes a participant of the chat; 404 for one that is not the chat's. */
+export async function removeChatParticipant(db: Db, principal: Principal, chatNumber: number, participantId: number): Promise<void> {
+  const chat = await requireChat(db, principal, chatNumber);
+  await db.transaction().execute(async (trx) => {
+    const removed = await deleteParticipant(trx, chat.id, participantId);
+    if (!removed) throw AppError.notFound('Participant');
+    const member = await findMember(trx, chat.workspaceId, removed.memberId);
+    await recordEvent(trx, chatEvent('participant.removed', chat, { participant: { id: participantId, memberId: removed.memberId, identityId: member?.identityId ?? null, role: removed.role } }));
   });
 }
 
@@ -90,7 +112,7 @@ export async function chatTools(db: Executor, principal: Principal, chatNumber: 
 
 // ajv is loaded when a tool call is first checked: the request paths without tool calls do not pay for it at cold start.
 let ajv: Promise<Ajv> | undefined;
-const loadAjv = () => (ajv ??= import('ajv').then(commonJs).then(({ Ajv }) => new Ajv({ allErrors: true, strict: false })));
+export const loadAjv = () => (ajv ??= import('ajv').then(commonJs).then(({ Ajv }) => new Ajv({ allErrors: true, strict: false })));
 const validators = new Map<string, ValidateFunction>();
 
 /** The tool's compiled input schema, cached per tool and schema. */
@@ -318,6 +340,19 @@ async function deliver(providers: Providers, envelope: Envelope): Promise<{ stat
 
 export type IncomingRole = 'user' | 'assistant' | 'note';
 
+/** A message from the chat's channel, with what the statistics read of it (language, intent, step) and its usage. */
+export interface IncomingMessage {
+  role: IncomingRole;
+  content: string;
+  createdAt?: Date;
+  /** The detected language: it becomes the chat's (the conversation's) language. */
+  language?: string;
+  intent?: { name: string; score?: number | null };
+  step?: string;
+  model?: string;
+  usage?: { inputTokens?: number; outputTokens?: number; reasoningTokens?: number; cachedInputTokens?: number };
+}
+
 /**
  * Records a message that arrived on the chat's channel (or a team note). A user message marks the chat
  * as waiting for an answer; an assistant message marks it answered; a note changes neither.
@@ -326,7 +361,7 @@ export async function recordChatMessage(
   db: Db,
   principal: Principal,
   chatNumber: number,
-  input: { role: IncomingRole; content: string; createdAt?: Date },
+  input: IncomingMessage,
   idempotencyKey?: string,
 ): Promise<{ value: ChatMessageRecord; replayed: boolean }> {
   const scope = { principal, key: idempotencyKey, operation: `record-message:${chatNumber}`, request: { ...input, createdAt: input.createdAt?.toISOString() } };
@@ -337,8 +372,23 @@ export async function recordChatMessage(
       const [message] = await insertChatMessages(
         trx,
         { workspaceId: chat.workspaceId, chatId: chat.id },
-        [{ role: input.role, content: input.content, authorId, createdAt: input.createdAt }],
-        { needsResponse: input.role === 'user' ? true : input.role === 'assistant' ? false : undefined },
+        [
+          {
+            role: input.role,
+            content: input.content,
+            authorId,
+            createdAt: input.createdAt,
+            intentName: input.intent?.name,
+            intentScore: input.intent?.score ?? null,
+            step: input.step,
+            model: input.model,
+            inputTokens: input.usage?.inputTokens,
+            outputTokens: input.usage?.outputTokens,
+            reasoningTokens: input.usage?.reasoningTokens,
+            cachedInputTokens: input.usage?.cachedInputTokens,
+          },
+        ],
+        { needsResponse: input.role === 'user' ? true : input.role === 'assistant' ? false : undefined, language: input.language },
       );
       const outcome: Outcome<ChatMessageRecord> = { ok: true, value: message! };
       await record(trx, outcome);
