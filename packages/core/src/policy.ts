@@ -17,6 +17,10 @@ import { AppError } from './errors.js';
 // - Changing a chat needs `chats:write` and the chat within the caller's reach. Without full reach a
 //   member may take a chat (assign it to themselves) or give up their own assignment, but not assign it
 //   to someone else nor take it from its assignee: that is an admin's (or a `chats:admin` key's) call.
+// - The workspace's configuration (contacts, channels, assistants and their versions, squads, chat tools,
+//   label definitions) is read with `chats:read` and changed with `chats:admin`; anonymous contacts are
+//   found and listed with `chats:admin` only, as their chats are. Call records and message metadata
+//   belong to a chat: they follow the chat's reach (`chats:read` to read, `chats:write` to record).
 
 /** What a route may need: one of the scopes. */
 export type Permission = Scope;
@@ -55,6 +59,11 @@ export function requireOwnWorkspace(principal: Principal, workspaceId: string, w
   if (principal.workspaceId !== workspaceId.toLowerCase()) throw AppError.notFound(what);
 }
 
+/** The contacts a caller may find or list: anonymous end users only with `chats:admin`. */
+export function contactReach(principal: Principal): { workspaceId: string; includeAnonymous: boolean } {
+  return { workspaceId: principal.workspaceId, includeAnonymous: principal.scopes.has('chats:admin') };
+}
+
 /** The members a caller may list: every member of its workspace. */
 export function memberReach(principal: Principal): { workspaceId: string } {
   return { workspaceId: principal.workspaceId };
@@ -84,4 +93,15 @@ export function eventReach(principal: Principal): EventReach {
     exportsOf: hasFullReach(principal) ? null : principal.memberId,
     workspace: principal.scopes.has('chats:admin'),
   };
+}
+
+/**
+ * Managing API keys needs `keys:admin` (the route checks it) on an admin member's key: a key for any
+ * member could otherwise lend a member an admin's reach. A key grants only scopes it holds itself.
+ */
+export function authorizeKeyManagement(principal: Principal, grants: readonly Scope[] = []): void {
+  authorize(principal, 'keys:admin');
+  if (principal.memberRole !== 'admin') throw new AppError('forbidden', "Managing API keys needs a keys:admin key of an admin member");
+  const lacking = grants.filter((scope) => !principal.scopes.has(scope));
+  if (lacking.length) throw new AppError('forbidden', `This API key cannot grant scopes it lacks: ${lacking.join(', ')}`);
 }

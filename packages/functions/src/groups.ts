@@ -1,5 +1,6 @@
 import { EXPORT_DELIVERY } from '@parley/core/export-delivery';
 import { WEBHOOK_DELIVERY } from '@parley/core/webhook-delivery';
+import { WORKSPACE_RESOURCES } from './api/workspace/resources.js';
 
 // The endpoint groups: one Hono app and one Lambda function each. infra/api.ts and the local
 // server both read this list, so the deployed routes and the local ones cannot disagree.
@@ -26,6 +27,13 @@ export const endpointGroups: EndpointGroup[] = [
     handler: 'packages/functions/src/api/workspace-chats/lambda.handler',
   },
   {
+    // The workspace's configuration (contacts, channels, assistants, tools, labels): each resource's
+    // list path and subtree. The chats subtree stays workspace-chats' (API Gateway picks the longest match).
+    name: 'workspace',
+    routes: WORKSPACE_RESOURCES.flatMap((resource) => [`ANY /api/v2/w/{workspace_uuid}/${resource}`, `ANY /api/v2/w/{workspace_uuid}/${resource}/{proxy+}`]),
+    handler: 'packages/functions/src/api/workspace/lambda.handler',
+  },
+  {
     name: 'events',
     routes: ['ANY /api/v2/w/{workspace_uuid}/events', 'ANY /api/v2/w/{workspace_uuid}/webhook-endpoints', 'ANY /api/v2/w/{workspace_uuid}/webhook-endpoints/{proxy+}'],
     handler: 'packages/functions/src/api/events/lambda.handler',
@@ -39,6 +47,11 @@ export const endpointGroups: EndpointGroup[] = [
     name: 'statistics',
     routes: ['ANY /v1/chatbots/{chatbotId}/statistics', 'ANY /v1/chatbots/{chatbotId}/statistics/{proxy+}'],
     handler: 'packages/functions/src/api/statistics/lambda.handler',
+  },
+  {
+    name: 'keys',
+    routes: ['ANY /api/v2/w/{workspace_uuid}/keys', 'ANY /api/v2/w/{workspace_uuid}/keys/{proxy+}'],
+    handler: 'packages/functions/src/api/keys/lambda.handler',
   },
   {
     name: 'docs',

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, authenticate, config, createProviders, type Providers } from '@parley/core';
+import { AppError, authenticate, config, createProviders, type Providers, rateLimitedError, rateLimitState, requireOwnWorkspace } from '@parley/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -61,12 +61,30 @@ export function apiKeyFrom(headers: { header(name: string): string | undefined }
   return undefined;
 }
 
-/** Authenticates the request and makes the database and the principal available to handlers. */
+/**
+ * Authenticates the request and makes the database and the principal available to handlers. With rate
+ * limits on, the same lookup counts the request in the key's window: every authenticated response
+ * carries RateLimit-Limit, -Remaining, -Reset and -Policy (IETF draft), and one past the limit is a 429
+ * with Retry-After.
+ */
 export function requireApiKey(deps: AppDeps, options: { extraHeaders?: string[] } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const db = await deps.db();
     c.set('db', db);
-    c.set('principal', await authenticate(db, apiKeyFrom(c.req, options.extraHeaders)));
+    const limits = deps.rateLimits?.() ?? config().rateLimits;
+    const principal = await authenticate(db, apiKeyFrom(c.req, options.extraHeaders), { windowSeconds: limits.enabled ? limits.windowSeconds : undefined });
+    c.set('principal', principal);
+    if (limits.enabled && principal.window) {
+      const state = rateLimitState(limits, principal, principal.window);
+      c.header('RateLimit-Limit', String(state.limit));
+      c.header('RateLimit-Remaining', String(state.remaining));
+      c.header('RateLimit-Reset', String(state.resetSeconds));
+      c.header('RateLimit-Policy', `${state.limit};w=${state.windowSeconds}`);
+      if (state.exceeded) {
+        c.header('Retry-After', String(state.resetSeconds));
+        throw rateLimitedError(state);
+      }
+    }
     await next();
     // A change may have recorded events: wake the webhook dispatcher (its sweep catches a lost wake-up).
     if (deps.notifyEvents && c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) {
@@ -82,6 +100,12 @@ export function withWebhooks(deps: AppDeps): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/** The key's workspace must be the one in the path (`workspace_uuid`); any other answers 404. */
+export const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireOwnWorkspace(c.get('principal'), c.req.param('workspace_uuid') ?? '');
+  await next();
+};
 
 export const securitySchemes = {
   bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key as `Authorization: Bearer <key>` (a bare `Authorization: <key>` works too).' },

@@ -1,5 +1,5 @@
 import type { Database } from '@parley/db';
-import type { ExportServices, Principal, Providers, WebhookServices } from '@parley/core';
+import type { Config, ExportServices, Principal, Providers, RateLimits, WebhookServices } from '@parley/core';
 import type { Kysely } from 'kysely';
 
 export interface AppDeps {
@@ -13,6 +13,10 @@ export interface AppDeps {
   webhooks?: () => WebhookServices;
   /** Called after each successful change (a non-GET request answered below 400): asks the webhook dispatcher to fan out new events. */
   notifyEvents?: () => Promise<void>;
+  /** Key settings (the rotation grace period); the configuration's when absent. */
+  keys?: () => Config['apiKeys'];
+  /** Rate limits per API key; the configuration's when absent. */
+  rateLimits?: () => RateLimits;
 }
 
 export interface AppEnv {
@@ -25,5 +29,7 @@ export interface AppEnv {
     exports: ExportServices | undefined;
     /** Set on the webhook endpoint routes. */
     webhooks: WebhookServices | undefined;
+    /** Set on the keys routes. */
+    keySettings: Config['apiKeys'];
   };
 }
