@@ -1,4 +1,4 @@
-import { findChatDetails, listChatDetails } from '@parley/db';
+import { findChatDetails, listChatDetailRecords } from '@parley/db';
 import { sql } from 'kysely';
 import { measureDirect, measureHttp } from '../measure.js';
 import { type BenchRow, type BenchScenario, clean, p99Within } from '../scenario.js';
@@ -30,7 +30,7 @@ export const chatsV1: BenchScenario = {
     const list: BenchRow = {
       name: 'GET /api/v1/chats/details (2 filters)',
       http: await measureHttp(base, listPaths, { concurrency, seconds, headers }),
-      direct: await measureDirect((i) => listChatDetails(db, principalFilter, { offset: (i % 5) * 20, limit: 20 }), { concurrency, seconds }),
+      direct: await measureDirect((i) => listChatDetailRecords(db, principalFilter, { offset: (i % 5) * 20, limit: 20 }), { concurrency, seconds }),
     };
     const ratio = details.http.perSecond / details.direct.perSecond;
     return {

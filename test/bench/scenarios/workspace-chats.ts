@@ -1,5 +1,5 @@
 import { authenticate, buildChatFilter } from '@parley/core';
-import { listWorkspaceChats } from '@parley/db';
+import { listWorkspaceChatRecords } from '@parley/db';
 import { measureDirect, measureHttp } from '../measure.js';
 import { type BenchRow, type BenchScenario, p99Within } from '../scenario.js';
 
@@ -22,7 +22,7 @@ export const workspaceChats: BenchScenario = {
     const principal = await authenticate(db, token);
     const filter = buildChatFilter(principal, { chatType: [], ...params });
     const sort = { field: 'createdAt', order: 'desc' } as const;
-    const direct = (i: number) => listWorkspaceChats(db, filter, sort, { offset: (i % 5) * 20, limit: 20 });
+    const direct = (i: number) => listWorkspaceChatRecords(db, filter, sort, { offset: (i % 5) * 20, limit: 20 });
 
     const probe = await fetch(`${base}${paths[0]}`, { headers });
     if (probe.status !== 200) throw new Error(`workspace-chats: ${probe.status} ${await probe.text()}`);

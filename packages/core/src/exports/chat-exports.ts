@@ -13,7 +13,7 @@ import {
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { exportJobReach } from '../policy.js';
-import { buildChatFilter, type WorkspaceChatQuery } from '../workspace-chats.js';
+import { buildChatFilter, type WorkspaceChatQuery } from '../chats/workspace.js';
 import { CsvLineEndings } from './csv-line-endings.js';
 import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from './jobs.js';
 import type { ExportServices } from './ports.js';

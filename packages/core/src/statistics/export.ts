@@ -1,4 +1,4 @@
-import { type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
+import { type ChatbotRecord, type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { withIdempotency } from '../idempotency.js';
@@ -6,8 +6,7 @@ import { csvStream } from '../exports/csv.js';
 import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from '../exports/jobs.js';
 import type { ExportServices } from '../exports/ports.js';
 import { exportJobReach } from '../policy.js';
-import { isValidTimeZone } from '../workspace-setup.js';
-import { requireChatbot } from './chatbots.js';
+import { isValidTimeZone } from '../workspaces.js';
 import { MAX_BUCKETS, type ReportInterval } from './components.js';
 import { type StatisticsExportParams, statisticsCsvRows } from './report.js';
 import { localBuckets } from './time.js';
@@ -45,11 +44,10 @@ export async function requestStatisticsExport(
   db: Executor,
   services: Pick<ExportServices, 'queue' | 'maxReceives'>,
   principal: Principal,
-  chatbotId: string,
+  chatbot: ChatbotRecord,
   query: StatisticsExportQuery,
   idempotencyKey?: string,
 ): Promise<{ job: ExportJobRecord; shared: boolean; replayed: boolean }> {
-  const chatbot = await requireChatbot(db, principal, chatbotId);
   const timezone = query.timezone ?? chatbot.timeZone;
   if (!isValidTimeZone(timezone)) throw invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
   checkExportPeriod(query, timezone);
@@ -73,10 +71,9 @@ export async function findStatisticsExportJob(
   db: Executor,
   services: Pick<ExportServices, 'maxReceives'>,
   principal: Principal,
-  chatbotId: string,
+  chatbot: ChatbotRecord,
   jobId: string,
 ): Promise<ExportJobRecord> {
-  const chatbot = await requireChatbot(db, principal, chatbotId);
   const job = await findExportJob(db, exportJobReach(principal), jobId);
   if (!job || job.kind !== STATISTICS_EXPORT_KIND || job.params.chatbotId !== chatbot.id) throw AppError.notFound('Export');
   return settleAbandonedJob(db, job, services.maxReceives);

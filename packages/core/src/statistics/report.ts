@@ -1,6 +1,7 @@
 import {
   ALL_CHANNELS_KEY,
   type Distribution,
+  type ChatbotRecord,
   type Distributions,
   type Executor,
   chatbotAnswersOnChannel,
@@ -15,7 +16,6 @@ import {
 } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
-import { requireChatbot } from './chatbots.js';
 import { MAX_BUCKETS, metricOf, REPORT_COMPONENTS, type ReportInterval, type ReportKind } from './components.js';
 import { type Block, cover, formatLocal, type LocalBucket, localBuckets, resolveTimeZone, type SignedBlock } from './time.js';
 
@@ -62,8 +62,7 @@ export interface ReportScope {
   buckets: LocalBucket[];
 }
 
-async function resolveScope(db: Executor, principal: Principal, chatbotId: string, q: Omit<ReportQuery, 'components'>): Promise<ReportScope> {
-  const chatbot = await requireChatbot(db, principal, chatbotId);
+async function resolveScope(db: Executor, principal: Principal, chatbot: ChatbotRecord, q: Omit<ReportQuery, 'components'>): Promise<ReportScope> {
   // The channels of a chatbot are those it answers on (listChatbotChannels); any other is not its channel.
   if (q.channelId !== undefined && !(UUID.test(q.channelId) && (await chatbotAnswersOnChannel(db, principal.workspaceId, chatbot.id, q.channelId)))) {
     throw AppError.notFound('Channel');
@@ -316,12 +315,12 @@ export function buildComponents(names: string[], data: ReportData, scope: Pick<R
 }
 
 /** A validated report request: its scope and its component names. */
-export async function resolveReport(db: Executor, principal: Principal, chatbotId: string, kind: ReportKind, query: ReportQuery) {
+export async function resolveReport(db: Executor, principal: Principal, chatbot: ChatbotRecord, kind: ReportKind, query: ReportQuery) {
   const ids = parseComponents(kind, query.components);
   if (kind === 'channel' && query.channelId === undefined) {
     throw new AppError('validation_failed', 'A channel report needs channelId', { issues: [{ path: 'query.channelId', message: 'Required' }] });
   }
-  const scope = await resolveScope(db, principal, chatbotId, { ...query, channelId: kind === 'channel' ? query.channelId : undefined });
+  const scope = await resolveScope(db, principal, chatbot, { ...query, channelId: kind === 'channel' ? query.channelId : undefined });
   return { scope, names: ids.map((id) => REPORT_COMPONENTS[kind][id]!) };
 }
 
@@ -333,12 +332,12 @@ export async function resolveReport(db: Executor, principal: Principal, chatbotI
 export async function statisticsReport(
   db: Executor,
   principal: Principal,
-  chatbotId: string,
+  chatbot: ChatbotRecord,
   kind: ReportKind,
   query: ReportQuery,
   source: 'rollups' | 'raw' = 'rollups',
 ): Promise<Record<string, unknown>> {
-  const { scope, names } = await resolveReport(db, principal, chatbotId, kind, query);
+  const { scope, names } = await resolveReport(db, principal, chatbot, kind, query);
   const data = source === 'raw' ? await rawReportData(db, scope) : await rollupReportData(db, scope, names);
   return buildComponents(names, data, scope);
 }

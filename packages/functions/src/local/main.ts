@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, lazyDatabase, migrateToLatest, seedDemoWorkspace } from '@parley/core';
+import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, type ExportServices, lazyDatabase, migrateToLatest } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
@@ -8,6 +8,7 @@ import { jsonLines, prettyLines } from '../shared/request-log.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { runRollup } from '../workers/stats-rollup.js';
 import { createLocalApp } from './app.js';
+import { ensureDemoApiKey, seedDemoWorkspace } from './demo.js';
 import { adoptLegacyDemoKey } from './demo-key.js';
 import { createInProcessExportQueue, visibilityTimeoutMsFor } from './export-queue.js';
 import { startExportSweep } from './export-sweep.js';

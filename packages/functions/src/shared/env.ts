@@ -1,4 +1,4 @@
-import type { Database } from '@parley/db';
+import type { ChatbotRecord, Database } from '@parley/db';
 import type { ExportServices, Principal, Providers } from '@parley/core';
 import type { Kysely } from 'kysely';
 
@@ -19,5 +19,7 @@ export interface AppEnv {
     providers: Providers;
     /** Set on the export routes: the export queue and store. */
     exports: ExportServices | undefined;
+    /** Set on the statistics routes: the chatbot of the path, resolved once by the group's middleware. */
+    chatbot: ChatbotRecord | undefined;
   };
 }

@@ -175,7 +175,7 @@ function identity(id: string | null, kind: IdentityKind | null, name: string | n
 }
 
 /** One page of the org's inbox, in one statement. */
-export async function listOrgChats(db: Executor, filter: OrgChatFilter, page: OrgChatPageRequest): Promise<Page<OrgChatRecord>> {
+export async function listOrgChatRecords(db: Executor, filter: OrgChatFilter, page: OrgChatPageRequest): Promise<Page<OrgChatRecord>> {
   const viewerId = filter.viewer.identityId;
   const rows = await db
     .selectFrom((eb) =>

@@ -277,7 +277,7 @@ export interface WorkspaceChatRecord {
  * One page of chats in `sort` order: after `cursor`, or skipping `offset` rows. The page of ids is
  * selected first and the details joined onto it, so their cost stays with the page size.
  */
-export async function listWorkspaceChats(
+export async function listWorkspaceChatRecords(
   db: Executor,
   filter: WorkspaceChatFilter,
   sort: ChatSort,

@@ -34,7 +34,7 @@ type Row = {
  * [from, to], removed and test chats left out. The first human response of a chat is its first message, not a note, written by
  * a workspace user after its first user message; the median runs over the chats that have one.
  */
-export async function inboxStatistics(
+export async function readInboxStatistics(
   db: Executor,
   input: { reach: ChatReach; chatbotId: string; from: Date; to: Date },
 ): Promise<InboxStatsRecord> {

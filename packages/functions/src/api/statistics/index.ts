@@ -10,10 +10,11 @@ export const STATISTICS_KEY_HEADERS = ['x-chatcaptain-key'];
 
 /**
  * The chatbot in the path must be an assistant of the key's workspace (404 otherwise): checked before
- * each route's permission and query, so every route of the group answers alike.
+ * each route's permission and query, so every route of the group answers alike. The handlers read the
+ * resolved chatbot from the context (pathChatbot) and pass it to the service they call.
  */
 const requirePathChatbot: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await requireChatbot(c.get('db'), c.get('principal'), c.req.param('chatbotId') ?? '');
+  c.set('chatbot', await requireChatbot(c.get('db'), c.get('principal'), c.req.param('chatbotId') ?? ''));
   await next();
 };
 

@@ -22,9 +22,7 @@ import {
   updateOrgChatAttributes,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
-import { authenticate, createApiKey, SCOPES } from './auth.js';
-import { AppError } from './errors.js';
-import { findWorkspaceAdmin, provisionWorkspace } from './workspace-setup.js';
+import { AppError, authenticate, createApiKey, findWorkspaceAdmin, provisionWorkspace, SCOPES } from '@parley/core';
 
 // The demo workspace that `npm start` seeds on first run: enough of everything to try every endpoint.
 

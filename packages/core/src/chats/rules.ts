@@ -1,6 +1,6 @@
 import { CHAT_RULE_FIELDS, CHAT_RULE_OPS, type ChatRule, type ChatRuleField, type ChatRuleNode, type ChatRuleOp } from '@parley/db';
-import { AppError, type ErrorIssue } from './errors.js';
-import { findJsonProblem, INSTANT_RANGE_TEXT, isInstantInRange } from './input.js';
+import { AppError, type ErrorIssue } from '../errors.js';
+import { findJsonProblem, INSTANT_RANGE_TEXT, isInstantInRange } from '../input.js';
 
 // The `filters` rule language: JSON in, a validated rule tree out, or one 400 naming every offending path.
 

@@ -1,6 +1,6 @@
 import {
   type Executor,
-  findWorkspaceAdmin as findWorkspaceAdminRow,
+  findWorkspaceAdminRecord,
   insertUser,
   insertWorkspace,
   type MemberRecord,
@@ -34,5 +34,5 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The member a workspace's new keys belong to by default. */
 export async function findWorkspaceAdmin(db: Executor, workspaceId: string) {
   if (!UUID.test(workspaceId)) throw new AppError('validation_failed', `Workspace id must be a UUID, got ${workspaceId}`);
-  return findWorkspaceAdminRow(db, workspaceId);
+  return findWorkspaceAdminRecord(db, workspaceId);
 }

@@ -4,7 +4,7 @@ import {
   type ChatStatus,
   type ChatVisibility,
   type Executor,
-  listOrgChats as listOrgChatRows,
+  listOrgChatRecords,
   markOrgChatSeen,
   type MessageRole,
   type OrgChatCursor,
@@ -12,11 +12,11 @@ import {
   type OrgChatIdentity,
   type OrgChatRecord,
 } from '@parley/db';
-import type { Principal } from './auth.js';
-import { AppError } from './errors.js';
-import { decodeCursor, encodeCursor, isTimestampText } from './cursors.js';
-import { pageWindow } from './pagination.js';
-import { chatReach, requireOwnWorkspace } from './policy.js';
+import type { Principal } from '../auth.js';
+import { AppError } from '../errors.js';
+import { decodeCursor, encodeCursor, isTimestampText } from '../cursors.js';
+import { pageWindow } from '../pagination.js';
+import { chatReach, requireOwnWorkspace } from '../policy.js';
 
 // The org chats inbox (seed 002). An org is a workspace: only the key's own org answers, any other
 // id is a 404. The inbox holds the chats within the caller's reach (policy.ts), as every group does;
@@ -283,7 +283,7 @@ export async function listOrgChats(db: Executor, principal: Principal, orgId: st
       break;
   }
   const after = query.nextPageToken ? decodeCursor(principal.workspaceSecret, 'org-chats', query.nextPageToken, 'query.next_page_token', pageTokenShape) : undefined;
-  const page = await listOrgChatRows(db, filter, { ...pageWindow(query.page, query.take), after });
+  const page = await listOrgChatRecords(db, filter, { ...pageWindow(query.page, query.take), after });
   const last = page.items.at(-1);
   return {
     items: page.items.map(toOrgChat),

@@ -7,20 +7,22 @@ import {
   type ChatSort,
   type ChatType,
   countChatsCreatedByLocalDay,
+  type ActionChatRecord,
+  findActionChat,
   type DailyCreationRow,
   type Executor,
   findWorkspace,
   listChatNumbersNeedingResponse,
   listToolCallNames,
-  listWorkspaceChats as listWorkspaceChatRows,
+  listWorkspaceChatRecords,
   type WorkspaceChatFilter,
   type WorkspaceChatRecord,
 } from '@parley/db';
-import type { Principal } from './auth.js';
-import { parseChatRules } from './chat-rules.js';
-import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText } from './cursors.js';
-import { AppError } from './errors.js';
-import { authorizeAnonymousFilter, chatReach } from './policy.js';
+import type { Principal } from '../auth.js';
+import { parseChatRules } from './rules.js';
+import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText } from '../cursors.js';
+import { AppError } from '../errors.js';
+import { authorizeAnonymousFilter, chatReach } from '../policy.js';
 
 // The v2 workspace chats (seed 000): chats addressed by their integer id under /api/v2/w/{workspace_uuid},
 // within the caller's reach (policy.ts).
@@ -140,7 +142,7 @@ export async function listWorkspaceChats(
     });
   }
   const cursor = query.cursor ? decodeListCursor(principal, query.cursor, sort) : undefined;
-  const page = await listWorkspaceChatRows(db, filter, sort, { offset: cursor ? 0 : offset, limit: query.pageSize, cursor });
+  const page = await listWorkspaceChatRecords(db, filter, sort, { offset: cursor ? 0 : offset, limit: query.pageSize, cursor });
   const last = page.items.at(-1);
   return { ...page, nextCursor: page.hasMore && last ? encodeListCursor(principal, sort, last) : null };
 }
@@ -174,4 +176,14 @@ export async function dailyChatCreation(
 
 export async function toolCallNames(db: Executor, principal: Principal): Promise<string[]> {
   return listToolCallNames(db, { reach: chatReach(principal) });
+}
+
+/**
+ * The live v2 chat with integer id `chatNumber` within the caller's reach (policy.ts), or a 404: every chat
+ * action finds its chat here, so a chat outside the reach is a 404 whatever the action. `lock` holds its row.
+ */
+export async function requireActionChat(db: Executor, principal: Principal, chatNumber: number, options: { lock?: boolean } = {}): Promise<ActionChatRecord> {
+  const chat = await findActionChat(db, chatReach(principal), chatNumber, options);
+  if (!chat) throw AppError.notFound('Chat');
+  return chat;
 }

@@ -13,17 +13,17 @@ import {
   findWorkspace,
   insertChat,
   insertParticipant,
-  listChatDetails as listChatDetailsRows,
-  listChats as listChatRows,
+  listChatDetailRecords,
+  listChatRecords,
   type Page,
-  updateChat as updateChatRow,
+  updateChatRecord,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
-import type { Principal } from './auth.js';
-import { AppError } from './errors.js';
-import { type Outcome, type RecordOutcome, reviveDates, withIdempotency } from './idempotency.js';
-import { pageWindow } from './pagination.js';
-import { chatReach, hasFullReach } from './policy.js';
+import type { Principal } from '../auth.js';
+import { AppError } from '../errors.js';
+import { type Outcome, type RecordOutcome, reviveDates, withIdempotency } from '../idempotency.js';
+import { pageWindow } from '../pagination.js';
+import { chatReach, hasFullReach } from '../policy.js';
 
 // The chats API v1 (seed 001): chats addressed by uuid, within the caller's reach (policy.ts). Each
 // route declares the scope it needs.
@@ -126,7 +126,7 @@ export async function updateChat(
   const chat = await findChat(db, chatReach(principal), id);
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) throw new AppError('conflict', 'Chat has been removed and can no longer be updated');
-  const updated = await updateChatRow(db, principal.workspaceId, id, { title: patch.title, lastMessageAt: patch.lastChatMessageCreatedAt });
+  const updated = await updateChatRecord(db, principal.workspaceId, id, { title: patch.title, lastMessageAt: patch.lastChatMessageCreatedAt });
   if (!updated) throw AppError.notFound('Chat');
   return updated;
 }
@@ -136,12 +136,12 @@ export async function removeChat(db: Executor, principal: Principal, id: string)
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) return { message: 'Chat was already removed' };
   // Undefined when a call racing this one removed it first.
-  const removed = await updateChatRow(db, principal.workspaceId, id, { isRemoved: true });
+  const removed = await updateChatRecord(db, principal.workspaceId, id, { isRemoved: true });
   return { message: removed ? 'Chat removed' : 'Chat was already removed' };
 }
 
 export async function listChats(db: Executor, principal: Principal, query: ChatListQuery): Promise<Page<ChatRecord>> {
-  return listChatRows(
+  return listChatRecords(
     db,
     {
       reach: chatReach(principal),
@@ -159,7 +159,7 @@ export async function listChats(db: Executor, principal: Principal, query: ChatL
 }
 
 export async function listChatDetails(db: Executor, principal: Principal, query: ChatDetailsQuery): Promise<Page<ChatDetailsRecord>> {
-  return listChatDetailsRows(
+  return listChatDetailRecords(
     db,
     {
       reach: chatReach(principal),
