@@ -52,7 +52,7 @@ function deliveryPlan(chat: ActionChatRecord, message: string): DeliveryPlan {
   if (chat.channelType === 'sms') {
     if (!chat.ownerPhone) throw new AppError('bad_request', `The owner of chat ${chat.number} has no phone number`);
     if (message.length > MAX_SMS_CHARS) {
-      throw new AppError('validation_failed', `SMS messages are limited to ${MAX_SMS_CHARS} characters`, { issues: [{ path: 'body.message', message: `must be at most ${MAX_SMS_CHARS} characters on an sms chat` }] });
+      throw AppError.invalid('body.message', `must be at most ${MAX_SMS_CHARS} characters on an sms chat`, `SMS messages are limited to ${MAX_SMS_CHARS} characters`);
     }
     return { channel: 'sms', recipient: chat.ownerPhone };
   }

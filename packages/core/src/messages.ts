@@ -73,7 +73,7 @@ function decodeMessageCursor(principal: Principal, cursor: string, order: 'asc' 
   const payload = decodeCursor(principal.workspaceSecret, 'chat-messages', cursor, 'query.cursor', messageCursorShape);
   if (payload.o !== order) {
     const message = 'was issued for the other order; keep order unchanged while paging';
-    throw new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
+    throw AppError.invalid('query.cursor', message, `Invalid cursor: ${message}`);
   }
   return { createdAt: payload.t, number: payload.n };
 }

@@ -26,7 +26,7 @@ export async function addParticipant(
     const member = await findMember(db, principal.workspaceId, input.memberId);
     if (!member) throw AppError.notFound('Member');
     if (member.kind !== 'user') {
-      throw new AppError('validation_failed', 'Only workspace users can be participants, not assistants', { issues: [{ path: 'body.memberId', message: 'is an assistant' }] });
+      throw AppError.invalid('body.memberId', 'is an assistant', 'Only workspace users can be participants, not assistants');
     }
     return db.transaction().execute(async (trx) => {
       const row = await insertParticipant(trx, { chatId: chat.id, memberId: member.id, role: input.role });

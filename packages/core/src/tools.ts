@@ -73,6 +73,6 @@ export async function planToolCalls(tools: ChatToolRecord[], calls: ToolCallInpu
     if (!validate(call.arguments)) issues.push(...schemaIssues(`body.tool_calls.${i}.arguments`, validate.errors));
     return { tool, call: { id, name: call.name, arguments: call.arguments } };
   });
-  if (issues.length > 0) throw new AppError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+  if (issues.length > 0) throw AppError.invalidAll(issues);
   return plan.filter((p) => p !== undefined);
 }

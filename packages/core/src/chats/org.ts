@@ -17,6 +17,7 @@ import { AppError } from '../errors.js';
 import { decodeCursor, encodeCursor, isTimestampText } from '../cursors.js';
 import { pageWindow } from '../pagination.js';
 import { chatReach, requireOwnWorkspace } from '../policy.js';
+import { isUuid } from '../input.js';
 
 // The org chats inbox (seed 002). An org is a workspace: only the key's own org answers, any other
 // id is a 404. The inbox holds the chats within the caller's reach (policy.ts), as every group does;
@@ -245,13 +246,12 @@ function viewerOf(principal: Principal) {
   return { identityId: principal.memberIdentityId };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A position: the latest activity in UTC with microseconds, and the chat id. */
 function pageTokenShape(position: unknown): OrgChatCursor | undefined {
   if (!Array.isArray(position) || position.length !== 2) return undefined;
   const [activityAt, id] = position as unknown[];
-  return isTimestampText(activityAt) && activityAt.endsWith('Z') && typeof id === 'string' && UUID.test(id) ? { activityAt, id } : undefined;
+  return isTimestampText(activityAt) && activityAt.endsWith('Z') && isUuid(id) ? { activityAt, id } : undefined;
 }
 
 export async function listOrgChats(db: Executor, principal: Principal, orgId: string, query: OrgChatsQuery): Promise<OrgChatPage> {

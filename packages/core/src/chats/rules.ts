@@ -61,7 +61,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function parseChatRules(text: string, path = 'query.filters'): ChatRuleNode {
   const fail = (issues: ErrorIssue[]) =>
-    new AppError('validation_failed', `Invalid filters: ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
+    AppError.invalidAll(issues, `Invalid filters: ${issues[0]?.path}: ${issues[0]?.message}`);
   if (text.length > RULE_LIMITS.maxLength) throw fail([{ path, message: `must be at most ${RULE_LIMITS.maxLength} characters of JSON` }]);
   let json: unknown;
   try {

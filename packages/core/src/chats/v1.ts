@@ -71,9 +71,7 @@ async function insertNewChat(
   const owner = await findIdentity(db, principal.workspaceId, input.ownerId);
   if (!owner) throw AppError.notFound('Owner');
   if (owner.kind !== 'user' && owner.kind !== 'contact') {
-    throw new AppError('validation_failed', 'ownerId must be a user or an external user, not an agent or a squad', {
-      issues: [{ path: 'body.ownerId', message: `refers to a ${owner.kind}` }],
-    });
+    throw AppError.invalid('body.ownerId', `refers to a ${owner.kind}`, 'ownerId must be a user or an external user, not an agent or a squad');
   }
   let responderId: string;
   if (input.channelId) {
@@ -83,9 +81,7 @@ async function insertNewChat(
   } else {
     const workspace = await findWorkspace(db, principal.workspaceId);
     if (!workspace?.defaultResponderId) {
-      throw new AppError('validation_failed', 'This workspace has no default responder; create the chat on a channel', {
-        issues: [{ path: 'body.channelId', message: 'is required in this workspace' }],
-      });
+      throw AppError.invalid('body.channelId', 'is required in this workspace', 'This workspace has no default responder; create the chat on a channel');
     }
     responderId = workspace.defaultResponderId;
   }

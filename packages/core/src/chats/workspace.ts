@@ -114,7 +114,7 @@ function decodeListCursor(principal: Principal, cursor: string, sort: ChatSort):
   const payload = decodeCursor(principal.workspaceSecret, 'workspace-chats', cursor, 'query.cursor', cursorShape);
   if (payload.s !== sort.field || payload.o !== sort.order) {
     const message = 'was issued for another sortBy or sortOrder; keep them unchanged while paging';
-    throw new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
+    throw AppError.invalid('query.cursor', message, `Invalid cursor: ${message}`);
   }
   return { value: payload.v, number: payload.n };
 }
@@ -134,12 +134,10 @@ export async function listWorkspaceChats(
   const sort: ChatSort = { field: query.sortBy, order: query.sortOrder };
   const offset = (query.page - 1) * query.pageSize;
   if (query.cursor && query.page !== 1) {
-    throw new AppError('validation_failed', 'Send either cursor or page, not both', { issues: [{ path: 'query.page', message: 'must be 1 (or absent) with a cursor' }] });
+    throw AppError.invalid('query.page', 'must be 1 (or absent) with a cursor', 'Send either cursor or page, not both');
   }
   if (offset > MAX_LIST_OFFSET) {
-    throw new AppError('validation_failed', `Pages beyond the first ${MAX_LIST_OFFSET} chats are reached with the cursor`, {
-      issues: [{ path: 'query.page', message: `skips ${offset} chats; follow nextCursor instead` }],
-    });
+    throw AppError.invalid('query.page', `skips ${offset} chats; follow nextCursor instead`, `Pages beyond the first ${MAX_LIST_OFFSET} chats are reached with the cursor`);
   }
   const cursor = query.cursor ? decodeListCursor(principal, query.cursor, sort) : undefined;
   const page = await listWorkspaceChatRecords(db, filter, sort, { offset: cursor ? 0 : offset, limit: query.pageSize, cursor });

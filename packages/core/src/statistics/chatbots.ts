@@ -1,11 +1,11 @@
 import { type ChatbotChannelRecord, type ChatbotRecord, type Executor, findChatbot, listChatbotChannels } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
+import { isUuid } from '../input.js';
 
 // The chatbot of a statistics path: an assistant of the caller's workspace, addressed by its identity id.
 // The group resolves it once per request (requireChatbot) and hands the record to the service it calls.
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The chatbot `chatbotId` names. A malformed id, an unknown one, another workspace's assistant or an
@@ -13,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function requireChatbot(db: Executor, principal: Principal, chatbotId: string): Promise<ChatbotRecord> {
   const id = chatbotId.toLowerCase();
-  const chatbot = UUID.test(id) ? await findChatbot(db, principal.workspaceId, id) : undefined;
+  const chatbot = isUuid(id) ? await findChatbot(db, principal.workspaceId, id) : undefined;
   if (!chatbot) throw AppError.notFound('Chatbot');
   return chatbot;
 }

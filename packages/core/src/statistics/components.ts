@@ -65,9 +65,6 @@ export type ReportInterval = (typeof REPORT_INTERVALS)[number];
 /** At most this many buckets per report (and per export): two years of days, or 31 days of hours. */
 export const MAX_BUCKETS: Record<ReportInterval, number> = { 86400: 731, 3600: 744 };
 
-/** Intent scores are quantised to this many steps per unit before medians: 0.001. */
-export const SCORE_STEPS = 1000;
-
 /** One line of the one-sentence definitions the OpenAPI description lists, by metric. */
 export const METRIC_DEFINITIONS: Record<string, string> = {
   STEP_EXEC_COUNT: 'Step executions: messages of the period that record a flow step (`step` set).',

@@ -25,13 +25,9 @@ export interface StatisticsExportQuery {
   timezone?: string;
 }
 
-function invalid(path: string, message: string): AppError {
-  return new AppError('validation_failed', `${path}: ${message}`, { issues: [{ path, message }] });
-}
-
 /** The period as a report checks it: `to` not before `from`, at most MAX_BUCKETS local buckets of the interval. */
 function checkExportPeriod(query: StatisticsExportQuery, zone: string): void {
-  if (query.to.getTime() < query.from.getTime()) throw invalid('query.to', 'must not be before from');
+  if (query.to.getTime() < query.from.getTime()) throw AppError.invalid('query.to', 'must not be before from');
   localBuckets(zone, query.interval, query.from, query.to, MAX_BUCKETS[query.interval]);
 }
 
@@ -49,7 +45,7 @@ export async function requestStatisticsExport(
   idempotencyKey?: string,
 ): Promise<{ job: ExportJobRecord; shared: boolean; replayed: boolean }> {
   const timezone = query.timezone ?? chatbot.timeZone;
-  if (!isValidTimeZone(timezone)) throw invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
+  if (!isValidTimeZone(timezone)) throw AppError.invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
   checkExportPeriod(query, timezone);
   const params: StatisticsExportParams = { chatbotId: chatbot.id, from: query.from.toISOString(), to: query.to.toISOString(), interval: query.interval, timezone };
   // With an Idempotency-Key the outcome kept is the job's id: a replay answers that job as it is now

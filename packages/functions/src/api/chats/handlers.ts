@@ -5,8 +5,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../shared/env.js';
 import { markReplay } from '../../shared/idempotency.js';
 import type * as routes from './routes.js';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+import { iso } from '../../shared/wire.js';
 
 function toChat(chat: ChatRecord) {
   return {

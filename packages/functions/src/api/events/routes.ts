@@ -1,11 +1,9 @@
 import { commonErrorResponses } from '../../shared/errors.js';
-import { authorizedRoute } from '../../shared/route.js';
+import { authorizedRoute, json } from '../../shared/route.js';
 import { ChangefeedPage, ChangefeedQuery, WorkspaceParams } from './schemas.js';
 
 export const tags = ['Events'];
 const base = '/api/v2/w/{workspace_uuid}';
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
 export const changefeed = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   method: 'get',
   path: `${base}/events`,

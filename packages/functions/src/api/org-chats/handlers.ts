@@ -4,10 +4,9 @@ import type { AssistantConfig, MessagePart, ModelFeatures, OrgChat, OrgChatMembe
 import type { Context } from 'hono';
 import type { AppEnv } from '../../shared/env.js';
 import type * as routes from './routes.js';
+import { iso } from '../../shared/wire.js';
 
 // Domain -> seed 002's snake_case.
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function toMember(m: OrgChatMember) {
   const c = m.contactChannel;

@@ -3,8 +3,7 @@ import * as core from '@parley/core';
 import type { WorkspaceChatRecord } from '@parley/db';
 import type { AppEnv } from '../../shared/env.js';
 import type * as routes from './routes.js';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+import { iso } from '../../shared/wire.js';
 
 export function toWorkspaceChat(chat: WorkspaceChatRecord) {
   return {

@@ -1,11 +1,9 @@
 import { commonErrorResponses } from '../../shared/errors.js';
-import { authorizedRoute } from '../../shared/route.js';
+import { authorizedRoute, json } from '../../shared/route.js';
 import { ChatIdList, DailyCreation, DailyCreationQuery, ListChatsQuery, ToolCallNames, WorkspaceChatPage, WorkspaceParams } from './schemas.js';
 
 export const tags = ['Workspace chats'];
 const base = '/api/v2/w/{workspace_uuid}/chats';
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
 export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   operationId: 'listWorkspaceChats',
   method: 'get',

@@ -2,8 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { CHAT_EXPORT_COLUMNS, EXPORT_JOB_STATUSES } from '@parley/db';
 import { Uuid } from '../../../shared/params.js';
 import { chatFilterParams, WorkspaceParams } from '../schemas.js';
-
-const DateTime = z.string().openapi({ format: 'date-time' });
+import { DateTime } from '../../../shared/wire.js';
 
 /** The export takes exactly the list's filters (no paging: every matching chat is exported). */
 export const ExportChatsQuery = z.strictObject(chatFilterParams);
