@@ -41,7 +41,7 @@ interface DeliveryPlan {
   recipient: string;
 }
 
-/** Where the chat's messages go, or the seed's 400 when they cannot go anywhere. */
+/** Where the chat's messages go, or the documented 400 when they cannot go anywhere. */
 function deliveryPlan(chat: ActionChatRecord, message: string): DeliveryPlan {
   if (!chat.channelType) throw new AppError('bad_request', `Chat ${chat.number} has no channel to deliver on; only sms and email chats can receive assistant messages`);
   if (chat.channelType !== 'sms' && chat.channelType !== 'email') {

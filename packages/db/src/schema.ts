@@ -168,7 +168,7 @@ export interface ChatsTable {
   link: Generated<string | null>;
   /** The owner's session (e.g. the widget session of a contact). */
   owner_session_id: Generated<string | null>;
-  /** Tools available in the chat and enabled model features, as stored JSON (seed 002 shapes). */
+  /** Tools available in the chat and enabled model features, as stored JSON (the org-chats wire shapes). */
   tools: Json<unknown[]>;
   features: Json<Record<string, unknown>>;
   created_at: CreatedAt;
@@ -196,7 +196,7 @@ export interface MessagesTable {
   intent_score: number | null;
   step: string | null;
   rating: number | null;
-  /** Tools used in the message and its model features, as stored JSON (seed 002 shapes). */
+  /** Tools used in the message and its model features, as stored JSON (the org-chats wire shapes). */
   tools: Json<unknown[]>;
   features: Json<Record<string, unknown>>;
   /** Added with chat actions; optional on insert so older writers need not name them. */

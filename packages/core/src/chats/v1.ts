@@ -25,7 +25,7 @@ import { type Outcome, type RecordOutcome, reviveDates, withIdempotency } from '
 import { pageWindow } from '../pagination.js';
 import { chatReach, hasFullReach } from '../policy.js';
 
-// The chats API v1 (seed 001): chats addressed by uuid, within the caller's reach (policy.ts). Each
+// The chats API v1 (tag Chats of /openapi.json): chats addressed by uuid, within the caller's reach (policy.ts). Each
 // route declares the scope it needs.
 
 /** The channel types the v1 list shows unless the request names others. */

@@ -24,10 +24,10 @@ import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText 
 import { AppError } from '../errors.js';
 import { authorizeAnonymousFilter, chatReach } from '../policy.js';
 
-// The v2 workspace chats (seed 000): chats addressed by their integer id under /api/v2/w/{workspace_uuid},
+// The v2 workspace chats (tag Workspace chats of /openapi.json): chats addressed by their integer id under /api/v2/w/{workspace_uuid},
 // within the caller's reach (policy.ts).
 
-/** The list and export filters of seed 000, parsed; every one optional. */
+/** The list and export filters of the v2 workspace chats, parsed; every one optional. */
 export interface WorkspaceChatQuery {
   sortBy: ChatSort['field'];
   sortOrder: ChatSort['order'];
@@ -160,7 +160,7 @@ export async function dailyChatCreation(
 ): Promise<DailyCreationRow[]> {
   const workspace = await findWorkspace(db, principal.workspaceId);
   if (!workspace) throw AppError.notFound('Workspace');
-  // The seed's defaults: archived and test chats are left out unless asked for.
+  // The documented defaults: archived and test chats are left out unless asked for.
   const rules: ChatRuleNode[] = [
     { field: 'archived', op: 'eq', value: query.archived ?? false },
     { field: 'isTest', op: 'eq', value: query.isTest ?? false },

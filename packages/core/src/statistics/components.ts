@@ -1,4 +1,4 @@
-// The report components of seed 003, numbered exactly as the seed numbers them. A report answers an
+// The report components, numbered exactly as the Statistics tag of /openapi.json numbers them. A report answers an
 // object keyed by component name holding only the requested components.
 
 export const OVERVIEW_COMPONENTS = [

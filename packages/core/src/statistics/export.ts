@@ -11,7 +11,7 @@ import { MAX_BUCKETS, type ReportInterval } from './components.js';
 import { type StatisticsExportParams, statisticsCsvRows } from './report.js';
 import { localBuckets } from './time.js';
 
-// Statistics exports (seed 003): the request records a job of kind `statistics` through the shared
+// Statistics exports (tag Statistics of /openapi.json): the request records a job of kind `statistics` through the shared
 // export pipeline; the worker writes the rows of statisticsCsvRows as CSV.
 
 export const STATISTICS_EXPORT_KIND = 'statistics';

@@ -6,7 +6,7 @@ import { type ChatReach, chatWithinReach } from '../../reach.js';
 import type { Page } from '../../paging.js';
 import { chatOnChannelTypes, chatTextMatches } from '../../search.js';
 
-// The org chats inbox (seed 002): a page of chats with everything the nested shape shows, built by
+// The org chats inbox (the org-chats group; its contract is the Org chats tag of /openapi.json): a page of chats with everything the nested shape shows, built by
 // ONE statement whatever the page size: the page's ids first, then joins and lateral lookups
 // (last message, unseen counts, participants as a JSON array) on those rows only.
 
@@ -399,7 +399,7 @@ export async function setChatReadMarker(db: Executor, chatId: string, identityId
     .execute();
 }
 
-/** The inbox attributes of a chat (seed 002) that chat creation leaves at their defaults. */
+/** The org inbox attributes of a chat that chat creation leaves at their defaults. */
 export interface OrgChatAttributes {
   model?: string | null;
   conversationId?: string | null;

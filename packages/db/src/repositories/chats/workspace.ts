@@ -4,7 +4,7 @@ import { type ChatReach, chatWithinReach, ownerIsAnonymous } from '../../reach.j
 import { anyMessageMatches, chatOnChannelTypes, containsPattern } from '../../search.js';
 import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../../schema.js';
 
-// The v2 workspace chats (seed 000): one filter language for the list, the export and the statistics.
+// The v2 workspace chats (the workspace-chats group, tag Workspace chats of /openapi.json): one filter language for the list, the export and the statistics.
 // Every filter, the query parameters included, becomes a rule tree that compiles to one WHERE clause here.
 
 export const CHAT_RULE_OPS = ['eq', 'ne', 'in', 'not_in', 'contains', 'not_contains', 'gt', 'gte', 'lt', 'lte', 'between', 'is_null'] as const;

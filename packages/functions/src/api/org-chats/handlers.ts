@@ -6,7 +6,7 @@ import type { AppEnv } from '../../shared/env.js';
 import type * as routes from './routes.js';
 import { iso } from '../../shared/wire.js';
 
-// Domain -> seed 002's snake_case.
+// Domain -> the org-chats wire format (snake_case; tag Org chats of /openapi.json).
 
 function toMember(m: OrgChatMember) {
   const c = m.contactChannel;

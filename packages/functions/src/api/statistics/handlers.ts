@@ -43,7 +43,7 @@ export const exportStatistics: RouteHandler<typeof routes.exportStatistics, AppE
   return c.json({ exportId: job.id, status: job.status, statusUrl }, 202, { Location: statusUrl, 'Retry-After': String(RETRY_AFTER_SECONDS) });
 };
 
-/** The seed's status shape: `downloadUrl` only when completed, `error` only when failed. */
+/** The documented status shape: `downloadUrl` only when completed, `error` only when failed. */
 export const exportStatus: RouteHandler<typeof routes.exportStatus, AppEnv> = async (c) => {
   const { exportId } = c.req.valid('param');
   const services = exportServices(c);

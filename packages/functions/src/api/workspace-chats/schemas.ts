@@ -31,7 +31,7 @@ export const FILTERS_DESCRIPTION = [
   'Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`',
 ].join('\n');
 
-/** The filters of the list, shared with the export: every parameter the seed names. */
+/** The filters of the list, shared with the export: every parameter the contract names. */
 export const chatFilterParams = {
   sortBy: z.enum(CHAT_SORT_FIELDS).default('createdAt').openapi({ description: 'The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last.' }),
   sortOrder: z.enum(['asc', 'desc']).default('desc').openapi({ description: 'The sort direction.' }),
