@@ -21,6 +21,7 @@ export * from './tools.js';
 export * from './messages.js';
 export * from './deliveries.js';
 export * from './summaries.js';
+export * from './members.js';
 export * from './exports/index.js';
 export * from './statistics/index.js';
 export * from './events/index.js';

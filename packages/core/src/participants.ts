@@ -1,8 +1,9 @@
-import { type Database, findMember, insertParticipant, type ParticipantRole } from '@parley/db';
+import { type ChatParticipantRecord, type Database, deleteParticipant, type Executor, findMember, insertParticipant, listParticipants, type ParticipantRole } from '@parley/db';
 import type { Kysely } from 'kysely';
 import type { Principal } from './auth.js';
 import { requireActionChat } from './chats/workspace.js';
 import { AppError } from './errors.js';
+import { chatEvent, recordEvent } from './events/log.js';
 import { type Outcome, withIdempotency } from './idempotency.js';
 
 // The members taking part in a v2 chat.
@@ -33,9 +34,27 @@ export async function addParticipant(
       if (!row) {
         throw new AppError('bad_request', `Member ${member.id} is already a participant of chat ${chat.number}`, { issues: [{ path: 'body.memberId', message: 'is already a participant' }] });
       }
+      await recordEvent(trx, chatEvent('participant.added', chat, { participant: { id: row.id, memberId: member.id, identityId: member.identityId, role: input.role } }));
       const outcome: Outcome<{ participantId: number }> = { ok: true, value: { participantId: row.id } };
       await record(trx, outcome);
       return outcome;
     });
+  });
+}
+
+/** The chat's participants, in the order they were added. */
+export async function listChatParticipants(db: Executor, principal: Principal, chatNumber: number): Promise<ChatParticipantRecord[]> {
+  const chat = await requireActionChat(db, principal, chatNumber);
+  return listParticipants(db, chat.id);
+}
+
+/** Removes a participant of the chat; 404 for one that is not the chat's. */
+export async function removeChatParticipant(db: Db, principal: Principal, chatNumber: number, participantId: number): Promise<void> {
+  const chat = await requireActionChat(db, principal, chatNumber);
+  await db.transaction().execute(async (trx) => {
+    const removed = await deleteParticipant(trx, chat.id, participantId);
+    if (!removed) throw AppError.notFound('Participant');
+    const member = await findMember(trx, chat.workspaceId, removed.memberId);
+    await recordEvent(trx, chatEvent('participant.removed', chat, { participant: { id: participantId, memberId: removed.memberId, identityId: member?.identityId ?? null, role: removed.role } }));
   });
 }
