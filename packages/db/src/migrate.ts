@@ -10,6 +10,7 @@ import * as statisticsValueLists from './migrations/20261125T0000-statistics-val
 import * as idempotencyPerKey from './migrations/20261202T0000-idempotency-per-key.js';
 import * as workspaceSecrets from './migrations/20261202T0100-workspace-secrets.js';
 import * as events from './migrations/20261203T0200-events.js';
+import * as workspaceManagement from './migrations/20261203T0500-workspace-management.js';
 
 // A static list (not a folder scan) so that bundled functions carry their migrations.
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '20261202T0000-idempotency-per-key': idempotencyPerKey,
   '20261202T0100-workspace-secrets': workspaceSecrets,
   '20261203T0200-events': events,
+  '20261203T0500-workspace-management': workspaceManagement,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
