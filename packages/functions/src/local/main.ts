@@ -8,7 +8,7 @@ import { jsonLines, prettyLines } from '../shared/request-log.js';
 import { createExportWorker } from '../workers/export-worker.js';
 import { runRollup } from '../workers/stats-rollup.js';
 import { createLocalApp } from './app.js';
-import { ensureDemoApiKey, seedDemoWorkspace } from './demo.js';
+import { ensureDemoApiKey, grantDemoKeyEveryScope, seedDemoWorkspace } from './demo.js';
 import { adoptLegacyDemoKey } from './demo-key.js';
 import { createInProcessExportQueue, visibilityTimeoutMsFor } from './export-queue.js';
 import { startExportSweep } from './export-sweep.js';
@@ -57,6 +57,7 @@ async function main() {
   if (seeded) writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
   else if (cfg.demoApiKey) await ensureDemoApiKey(db, cfg.demoApiKey);
   const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
+  if (apiKey) await grantDemoKeyEveryScope(db, apiKey);
 
   // Request lines, for a terminal unless LOG_FORMAT=json or the output goes elsewhere; the metrics of the
   // requests, the export worker and the rollup in one registry, at GET /metrics.

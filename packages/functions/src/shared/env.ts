@@ -1,5 +1,5 @@
 import type { ChatbotRecord, Database } from '@parley/db';
-import type { ExportServices, Principal, Providers } from '@parley/core';
+import type { Config, ExportServices, Principal, Providers, RateLimits } from '@parley/core';
 import type { Kysely } from 'kysely';
 
 export interface AppDeps {
@@ -9,6 +9,10 @@ export interface AppDeps {
   providers?: () => Providers;
   /** The export queue and store, built on first use; without them the export routes answer 500. */
   exports?: () => ExportServices;
+  /** Key settings (the rotation grace period); the configuration's when absent. */
+  keys?: () => Config['apiKeys'];
+  /** Rate limits per API key; the configuration's when absent. */
+  rateLimits?: () => RateLimits;
 }
 
 export interface AppEnv {
@@ -21,5 +25,7 @@ export interface AppEnv {
     exports: ExportServices | undefined;
     /** Set on the statistics routes: the chatbot of the path, resolved once by the group's middleware. */
     chatbot: ChatbotRecord | undefined;
+    /** Set on the keys routes. */
+    keySettings: Config['apiKeys'];
   };
 }
