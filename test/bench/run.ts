@@ -58,7 +58,8 @@ type Dataset = Awaited<ReturnType<typeof generateBenchData>>;
 
 async function main() {
   await ensureDatabase();
-  const handle = await createDb({ driver: 'pg', url, maxConnections: 10 });
+  // BENCH_PREPARED=off measures without named prepared statements (packages/db/src/prepared.ts), for a before/after.
+  const handle = await createDb({ driver: 'pg', url, maxConnections: 10, preparedStatements: process.env.BENCH_PREPARED !== 'off' });
   const db = handle.db;
 
   // The data set takes minutes to load, so it is kept between runs and reused when it matches.
