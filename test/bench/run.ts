@@ -69,6 +69,11 @@ async function main() {
     const saved = JSON.parse(readFileSync(marker, 'utf8')) as { chats: number; messagesPerChat: number; dataset: Dataset };
     const present = await sql<{ n: number }>`select count(*) as n from chats where workspace_id = ${saved.dataset.workspaceId}`.execute(db).catch(() => undefined);
     if (saved.chats === chats && saved.messagesPerChat === messagesPerChat && present?.rows[0]?.n === chats) dataset = saved.dataset;
+    // A kept data set gets the migrations written since it was loaded (their backfills run on it).
+    if (dataset) {
+      const applied = await migrateToLatest(db);
+      if (applied.length) console.log(`Migrated the kept data set: ${applied.join(', ')}`);
+    }
   }
   if (!dataset) {
     console.log(`Generating ${chats.toLocaleString()} chats and ${(chats * messagesPerChat).toLocaleString()} messages...`);
