@@ -240,6 +240,9 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'GET /api/v2/w/{workspace_uuid}/chats/{chat_id}/tools': { scope: 'chats:read', addresses: 'chat', success: 200, request: (target) => ({ method: 'GET', path: `${v2()}/${fx.chats[target].number}/tools` }) },
 
+  // Events.
+  'GET /api/v2/w/{workspace_uuid}/events': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/api/v2/w/${fx.ws.workspace.id}/events` }) },
+
   // Org chats.
   'GET /v1/orgs/{org_id}/chats': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/v1/orgs/${fx.ws.workspace.id}/chats` }) },
   'POST /v1/orgs/{org_id}/chats/{chat_id}/read': {

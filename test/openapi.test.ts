@@ -1,4 +1,4 @@
-import { CHANNEL_COMPONENTS, ERROR_CODES, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, SCOPES } from '@parley/core';
+import { CHANNEL_COMPONENTS, ERROR_CODES, EVENT_TYPES, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, SCOPES } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 
@@ -53,6 +53,16 @@ describe('GET /openapi.json and /docs', () => {
     }
   });
 
+  it('describes every event type under `webhooks`, with the body Parley sends', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPES].sort());
+    for (const type of EVENT_TYPES) {
+      const post = doc.webhooks[type].post;
+      expect(post.description, type).toContain('webhook-signature');
+      expect(JSON.stringify(post.requestBody.content['application/json'].schema), type).toContain(`"enum":["${type}"]`);
+    }
+  });
+
   it('gives every operation a unique, stable camelCase operationId', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
     const ids = Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -79,7 +89,7 @@ describe('GET /openapi.json and /docs', () => {
 
   it('has top-level tags with descriptions, each operation under one of them, servers, a license and the closed set of error codes', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
-    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Org chats', 'Statistics', 'Health']);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Events', 'Org chats', 'Statistics', 'Health']);
     for (const tag of doc.tags) expect(tag.description, tag.name).toBeTruthy();
     const byTag: Record<string, string[]> = {};
     for (const [path, item] of Object.entries(doc.paths)) {

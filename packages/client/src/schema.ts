@@ -413,6 +413,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/w/{workspace_uuid}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the changefeed: events in log order after a cursor.
+         * @description Events of the workspace after `after`, in commit order. Every page carries `nextCursor`: a client that stores it and always continues from it sees each event exactly once, across restarts. An event of a slow transaction is never skipped: the cursor remembers which transactions were still in flight when it was made, and their events come with the first read after they commit. Events of one transaction come together, in the order they were recorded.
+         *
+         *     `endOfStream` is true when nothing is left for now; with `wait`, an empty read waits up to that many seconds for the next event (long poll).
+         *
+         *     Events about chats are visible as the chats are; events of exports to their requester (and to callers who reach every chat); `webhook_endpoint.*` events with `chats:admin` only.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{org_id}/chats": {
         parameters: {
             query?: never;
@@ -648,9 +674,793 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "chat.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * chat.created
+         * @description A chat was created. `data.chat` identifies it (`id` uuid, `number` the integer id of the v2 endpoints).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "chat.created";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            title: string | null;
+                            channel: string | null;
+                            ownerId: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chat.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * chat.updated
+         * @description Fields of a chat changed. `data.changes` holds each changed field with its new value.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "chat.updated";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            changes: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chat.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * chat.removed
+         * @description A chat was removed (it no longer appears in lists).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "chat.removed";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chat.needs_response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * chat.needs_response
+         * @description A chat started or stopped needing a response: `data.needsResponse` says which.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "chat.needs_response";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            needsResponse: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.created
+         * @description A message was added to a chat, incoming or from the assistant. `data.message` identifies it with its role.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "message.created";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            message: {
+                                id: string;
+                                role: string;
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.delivery_updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.delivery_updated
+         * @description The SMS or email delivery of an assistant message changed status (`data.status`: queued, sent, failed).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "message.delivery_updated";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            message: {
+                                id: string;
+                            };
+                            channel: string;
+                            status: string;
+                            error: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "participant.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * participant.added
+         * @description A member joined a chat as a participant.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "participant.added";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            participant: {
+                                memberId: number | null;
+                                identityId: string;
+                                role: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "participant.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * participant.removed
+         * @description A participant left a chat.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "participant.removed";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            participant: {
+                                memberId: number | null;
+                                identityId: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "summary.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * summary.updated
+         * @description A chat got a new summary (and title).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "summary.updated";
+                        data?: {
+                            chat: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                            };
+                            summary: string;
+                            title: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "export.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * export.completed
+         * @description A CSV export finished; fetch it through its status endpoint (`data.export.statusPath`).
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "export.completed";
+                        data?: {
+                            export: {
+                                id: string;
+                                kind: string;
+                                rowCount: number | null;
+                                statusPath: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "export.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * export.failed
+         * @description A CSV export failed for good; `data.export.error` says why.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "export.failed";
+                        data?: {
+                            export: {
+                                id: string;
+                                kind: string;
+                                error: string | null;
+                                statusPath: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.disabled
+         * @description A webhook endpoint was disabled: it answered 410 Gone, or failed every attempt of a delivery over about a day.
+         *
+         *     The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`). Answer 2xx to acknowledge; anything else (or no answer within the timeout) is retried with backoff for about a day; 410 disables the endpoint.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"] & {
+                        /** @enum {string} */
+                        type?: "webhook_endpoint.disabled";
+                        data?: {
+                            endpoint: {
+                                id: string;
+                                url: string;
+                            };
+                            /** @enum {string} */
+                            reason: "gone" | "failing";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the endpoint is disabled. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        Event: {
+            /**
+             * Format: uuid
+             * @description The event's id; also the `webhook-id` of its deliveries, the same on every retry (deduplicate on it).
+             */
+            id: string;
+            type: components["schemas"]["EventType"];
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            timestamp: string;
+            /** Format: uuid */
+            workspaceId: string;
+            /** @description The id of the resource the event is about (a chat, message or export uuid). */
+            resourceId: string;
+            /**
+             * @description The version of `data`'s shape for this type; 1 for every type today.
+             * @example 1
+             */
+            schemaVersion: number;
+            /** @description What changed: per type, see the `webhooks` section of this document. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description An event type.
+         * @enum {string}
+         */
+        EventType: "chat.created" | "chat.updated" | "chat.removed" | "chat.needs_response" | "message.created" | "message.delivery_updated" | "participant.added" | "participant.removed" | "summary.updated" | "export.completed" | "export.failed" | "webhook_endpoint.disabled";
         ChatDetailsList: components["schemas"]["ChatDetails"][];
         ChatDetails: {
             /**
@@ -1133,6 +1943,13 @@ export interface components {
             callbackUrl: string;
             /** @description How long a call may take; null for the server's default. */
             timeoutMs: number | null;
+        };
+        ChangefeedPage: {
+            events: components["schemas"]["Event"][];
+            /** @description Pass as `after` to continue; given with every page, also an empty one. Keep it to resume after a restart. */
+            nextCursor: string;
+            /** @description true: nothing more to read for now (poll again with `nextCursor`, or long-poll with `wait`). */
+            endOfStream: boolean;
         };
         OrgChatList: components["schemas"]["OrgChat"][];
         OrgChat: {
@@ -3531,6 +4348,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatTools"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page: events after it. Absent: from the oldest event kept. */
+                after?: string;
+                /** @description Only events of these types (the cursor still moves past the others). One of chat.created, chat.updated, chat.removed, chat.needs_response, message.created, message.delivery_updated, participant.added, participant.removed, summary.updated, export.completed, export.failed, webhook_endpoint.disabled; comma-separate or repeat the parameter for several. */
+                types?: string;
+                /** @description At most this many events. */
+                limit?: number;
+                /** @description Long poll: when no event is there yet, wait up to this many seconds for one before answering. */
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangefeedPage"];
                 };
             };
             /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */

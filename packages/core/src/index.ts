@@ -21,3 +21,4 @@ export * from './providers/index.js';
 export * from './chat-actions.js';
 export * from './exports/index.js';
 export * from './statistics/index.js';
+export * from './events/index.js';

@@ -1,4 +1,4 @@
-import type { ChatReach, ExportJobReach } from '@parley/db';
+import type { ChatReach, EventReach, ExportJobReach } from '@parley/db';
 import type { Principal, Scope } from './auth.js';
 import { AppError } from './errors.js';
 
@@ -48,4 +48,17 @@ export function authorizeAnonymousFilter(principal: Principal, what: string): vo
 /** The workspace (or org) a path names must be the key's own; any other answers 404, as if it did not exist. */
 export function requireOwnWorkspace(principal: Principal, workspaceId: string, what: 'Workspace' | 'Org' = 'Workspace'): void {
   if (principal.workspaceId !== workspaceId.toLowerCase()) throw AppError.notFound(what);
+}
+
+/**
+ * The events a caller may read: those of the chats within its reach, of its own exports (every export's
+ * with full reach), and of the workspace itself (webhook endpoints) with `chats:admin` only.
+ */
+export function eventReach(principal: Principal): EventReach {
+  return {
+    workspaceId: principal.workspaceId,
+    chats: chatReach(principal),
+    exportsOf: hasFullReach(principal) ? null : principal.memberId,
+    workspace: principal.scopes.has('chats:admin'),
+  };
 }

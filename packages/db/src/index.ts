@@ -21,3 +21,4 @@ export * from './repositories/chat-export.js';
 export * from './repositories/chatbots.js';
 export * from './repositories/statistics-inbox.js';
 export * from './repositories/chat-reach.js';
+export * from './repositories/events.js';

@@ -349,6 +349,22 @@ export interface ExportJobsTable {
   updated_at: Timestamp;
 }
 
+/** The event log (see the events migration and repositories/events.ts). */
+export interface EventsTable {
+  seq: GeneratedId;
+  /** The writing transaction's id (xid8), as text: set by Postgres. */
+  tx: ColumnType<string, never, never>;
+  id: Generated<string>;
+  workspace_id: string;
+  type: string;
+  resource_id: string;
+  chat_id: string | null;
+  member_id: number | null;
+  schema_version: Generated<number>;
+  payload: Json<Record<string, unknown>>;
+  occurred_at: CreatedAt;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   identities: IdentitiesTable;
@@ -374,4 +390,5 @@ export interface Database {
   deliveries: DeliveriesTable;
   idempotency_keys: IdempotencyKeysTable;
   export_jobs: ExportJobsTable;
+  events: EventsTable;
 }

@@ -24,6 +24,11 @@ export const endpointGroups: EndpointGroup[] = [
     handler: 'packages/functions/src/api/workspace-chats/lambda.handler',
   },
   {
+    name: 'events',
+    routes: ['ANY /api/v2/w/{workspace_uuid}/events', 'ANY /api/v2/w/{workspace_uuid}/webhook-endpoints', 'ANY /api/v2/w/{workspace_uuid}/webhook-endpoints/{proxy+}'],
+    handler: 'packages/functions/src/api/events/lambda.handler',
+  },
+  {
     name: 'org-chats',
     routes: ['ANY /v1/orgs/{org_id}/chats', 'ANY /v1/orgs/{org_id}/chats/{proxy+}'],
     handler: 'packages/functions/src/api/org-chats/lambda.handler',

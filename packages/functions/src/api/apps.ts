@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../shared/env.js';
 import { createChatsApp } from './chats/index.js';
+import { createEventsApp } from './events/index.js';
 import { createHealthApp } from './health/index.js';
 import { createWorkspaceChatsApp } from './workspace-chats/index.js';
 import { createOrgChatsApp } from './org-chats/index.js';
@@ -10,6 +11,7 @@ import { createStatisticsApp } from './statistics/index.js';
 export const groupApps: Record<string, (deps: AppDeps) => OpenAPIHono<AppEnv, any, any>> = {
   chats: createChatsApp,
   'workspace-chats': createWorkspaceChatsApp,
+  events: createEventsApp,
   'org-chats': createOrgChatsApp,
   statistics: createStatisticsApp,
   health: createHealthApp,

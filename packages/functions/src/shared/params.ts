@@ -71,3 +71,17 @@ export const SearchText = z
   .optional()
   .transform((s) => (s ? s : undefined))
   .openapi({ description: 'Case-insensitive text to find in chat titles and message content.' });
+
+/** `a,b` or `a&x=b`: a comma-separated or repeated list of one enum. */
+export function enumList<T extends readonly [string, ...string[]]>(values: T, description: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v, ctx): T[number][] => {
+      const items = (v === undefined ? [] : Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      const unknown = items.filter((s) => !values.includes(s));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}; got ${unknown.join(', ')}` });
+      return [...new Set(items)] as T[number][];
+    })
+    .openapi({ type: 'string', description: `${description} One of ${values.join(', ')}; comma-separate or repeat the parameter for several.` });
+}

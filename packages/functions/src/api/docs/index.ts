@@ -34,6 +34,11 @@ const GROUP_TAGS: Record<string, { name: string; description: string }> = {
     description:
       'The workspace inbox by integer chat id (`/api/v2/w/{workspace_uuid}/chats`): lists and counts, CSV exports, participants, messages and ratings, assistant replies delivered by SMS or email, summaries and tools.',
   },
+  events: {
+    name: 'Events',
+    description:
+      'Events of the workspace (`/api/v2/w/{workspace_uuid}/events`, `/webhook-endpoints`): the changefeed in log order behind a cursor, and webhook endpoints that receive every event signed per the Standard Webhooks specification, with their delivery log and redelivery. Each event type is described under `webhooks`.',
+  },
   'org-chats': { name: 'Org chats', description: 'The org inbox (`/v1/orgs/{org_id}/chats`): chats with their contact, assignment and state, and read markers.' },
   statistics: { name: 'Statistics', description: 'Reports, inbox statistics, channels and CSV exports of one chatbot (`/v1/chatbots/{chatbotId}/statistics`).' },
   health: { name: 'Health', description: 'Liveness and readiness checks for load balancers and monitors; no key needed.' },
@@ -66,6 +71,8 @@ export function buildOpenApiDocument(deps: AppDeps) {
       if (tag) operation.tags = [tag];
     }
   }
+  // Webhooks are named by event type; merging the groups' apps prefixed each name with their base path.
+  if (document.webhooks) document.webhooks = Object.fromEntries(Object.entries(document.webhooks).map(([name, item]) => [name.replace(/^\/+/, ''), item]));
   return document;
 }
 

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES } from '@parley/db';
 import { INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
-import { instant, IntegerParam, Uuid } from '../../shared/params.js';
+import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
 
 const DateTime = z.string().openapi({ format: 'date-time' });
 
@@ -15,20 +15,6 @@ export const QueryBoolean = z
   .transform((v) => v === 'true')
   .optional()
   .openapi({ type: 'boolean' });
-
-/** `a,b` or `a&x=b`: a comma-separated or repeated list of one enum. */
-function enumList<T extends readonly [string, ...string[]]>(values: T, description: string) {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v, ctx): T[number][] => {
-      const items = (v === undefined ? [] : Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-      const unknown = items.filter((s) => !values.includes(s));
-      if (unknown.length) ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}; got ${unknown.join(', ')}` });
-      return [...new Set(items)] as T[number][];
-    })
-    .openapi({ type: 'string', description: `${description} One of ${values.join(', ')}; comma-separate or repeat the parameter for several.` });
-}
 
 const MemberId = IntegerParam({ min: 1, max: 2_147_483_647 }).optional();
 

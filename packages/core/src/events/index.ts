@@ -1,0 +1,3 @@
+export * from './catalog.js';
+export * from './log.js';
+export * from './changefeed.js';

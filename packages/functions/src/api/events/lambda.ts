@@ -1,0 +1,5 @@
+import { lambdaDeps } from '../../shared/lambda-deps.js';
+import { lambdaHttpHandler } from '../../shared/lambda-http.js';
+import { createEventsApp } from './index.js';
+
+export const handler = lambdaHttpHandler(createEventsApp(lambdaDeps));
