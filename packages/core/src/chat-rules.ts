@@ -17,6 +17,29 @@ export const RULE_LIMITS = {
   maxTextLength: 200,
 } as const;
 
+/** What each rule field means, for the API reference (the `filters` parameter lists them with their operators). */
+export const CHAT_RULE_FIELD_DESCRIPTIONS: Record<ChatRuleField, string> = {
+  channel: "The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those.",
+  chatType: 'assignment, manager, dm or testing.',
+  state: 'The inbox state.',
+  label: 'Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.',
+  assistantMemberId: "The member id of the assistant answering the chat (its responder, or a squad's current responder).",
+  assignedMemberId: 'The member the chat is assigned to.',
+  memberId: 'A member taking part in the chat: its owner, a participant or its assignee.',
+  createdAt: 'When the chat was created (ISO-8601 with offset).',
+  updatedAt: 'When the chat last changed.',
+  lastMessageAt: "The chat's latest message time; `is_null: true` finds chats without messages.",
+  needsResponse: 'Waiting for an answer from the team.',
+  archived: 'Archived.',
+  paused: 'The assistant is paused in this chat.',
+  muted: 'Muted.',
+  isTest: 'A test chat.',
+  anonymous: 'Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).',
+  title: 'The title; `contains` is case-insensitive.',
+  content: "Any message's text, case-insensitive.",
+  messageCount: 'How many messages the chat holds.',
+};
+
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 class RuleErrors {

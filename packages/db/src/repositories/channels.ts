@@ -37,3 +37,7 @@ export async function findChannel(db: Executor, workspaceId: string, id: string)
     .executeTakeFirst();
   return row && { id: row.id, workspaceId: row.workspace_id, type: row.type, name: row.name, responderId: row.responder_id };
 }
+
+export async function setChannelEnabled(db: Executor, workspaceId: string, channelId: string, enabled: boolean): Promise<void> {
+  await db.updateTable('channels').set({ is_enabled: enabled }).where('workspace_id', '=', workspaceId).where('id', '=', channelId).execute();
+}

@@ -1,7 +1,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../executor.js';
 import type { Database } from '../schema.js';
-import { type ChatReach, chatWithinReach } from './chat-reach.js';
+import { type ChatReach, chatWithinReach } from '../reach.js';
 
 // The event log. Appends run inside the caller's transaction (the one that makes the change), so a
 // rolled-back change leaves no event and a committed one always has its event.

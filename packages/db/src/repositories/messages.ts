@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import type { MessageRole } from '../schema.js';
+import type { DeliveryStatus, MessageRole, MessagesTable } from '../schema.js';
 
 /** A tool the assistant called in a message, stored in `messages.tool_calls`. */
 export interface ToolCallRecord {
@@ -75,4 +75,166 @@ export async function appendMessages(db: Executor, workspaceId: string, chatId: 
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', chatId)
     .execute();
+}
+
+export interface ChatMessageRecord {
+  id: string;
+  number: number;
+  chatId: string;
+  authorId: string | null;
+  role: MessageRole;
+  content: string;
+  toolCalls: ToolCallRecord[];
+  rating: number | null;
+  deliveryStatus: DeliveryStatus | null;
+  deliveryError: string | null;
+  createdAt: Date;
+  /** created_at as Postgres prints it (microseconds kept): the exact value for a cursor. */
+  createdAtText: string;
+}
+
+export interface NewChatMessage {
+  role: MessageRole;
+  content: string;
+  authorId: string | null;
+  toolCalls?: ToolCallRecord[];
+  deliveryStatus?: DeliveryStatus | null;
+  /** Structured parts; a single text part of `content` when absent. */
+  parts?: unknown[];
+  /** When the message was written at its source; now (the statement's clock) when absent. */
+  createdAt?: Date;
+}
+
+const messageColumns = ['id', 'number', 'chat_id', 'author_id', 'role', 'content', 'tool_calls', 'rating', 'delivery_status', 'delivery_error', 'created_at'] as const;
+
+type MessageRow = Pick<Selectable<MessagesTable>, (typeof messageColumns)[number]> & { created_at_text: string };
+
+function toMessage(row: MessageRow): ChatMessageRecord {
+  const toolCalls = typeof row.tool_calls === 'string' ? JSON.parse(row.tool_calls) : row.tool_calls;
+  return {
+    id: row.id,
+    number: row.number,
+    chatId: row.chat_id,
+    authorId: row.author_id,
+    role: row.role,
+    content: row.content,
+    toolCalls: (toolCalls ?? []) as ToolCallRecord[],
+    rating: row.rating,
+    deliveryStatus: row.delivery_status,
+    deliveryError: row.delivery_error,
+    createdAt: row.created_at,
+    createdAtText: row.created_at_text,
+  };
+}
+
+/**
+ * Appends messages to a chat in the given order and moves the chat with them: message count, last
+ * message time, and `needsResponse` when given. Times come from clock_timestamp(), not the transaction's
+ * start, so messages written under the chat's lock are ordered as they were written.
+ */
+export async function insertChatMessages(
+  db: Executor,
+  chat: { workspaceId: string; chatId: string },
+  messages: NewChatMessage[],
+  options: { needsResponse?: boolean } = {},
+): Promise<ChatMessageRecord[]> {
+  const records: ChatMessageRecord[] = [];
+  // One statement per message: clock_timestamp() then differs between them and the order holds.
+  for (const m of messages) {
+    const row = await db
+      .insertInto('messages')
+      .values({
+        workspace_id: chat.workspaceId,
+        chat_id: chat.chatId,
+        author_id: m.authorId,
+        role: m.role,
+        content: m.content,
+        parts: JSON.stringify(m.parts ?? [{ type: 'text', text: m.content }]),
+        tool_calls: JSON.stringify(m.toolCalls ?? []),
+        model: null,
+        error: null,
+        input_tokens: null,
+        output_tokens: null,
+        reasoning_tokens: null,
+        cached_input_tokens: null,
+        intent_name: null,
+        intent_score: null,
+        step: null,
+        rating: null,
+        delivery_status: m.deliveryStatus ?? null,
+        created_at: m.createdAt ?? sql<Date>`clock_timestamp()`,
+        updated_at: sql<Date>`clock_timestamp()`,
+      })
+      .returning([...messageColumns, sql<string>`created_at::text`.as('created_at_text')])
+      .executeTakeFirstOrThrow();
+    records.push(toMessage(row));
+  }
+  if (records.length > 0) {
+    const latest = records.reduce((max, r) => (r.createdAt > max ? r.createdAt : max), records[0]!.createdAt);
+    await db
+      .updateTable('chats')
+      .set((eb) => ({
+        message_count: eb('message_count', '+', records.length),
+        last_message_at: sql<Date>`greatest(last_message_at, ${latest})`,
+        ...(options.needsResponse !== undefined && { needs_response: options.needsResponse }),
+        updated_at: sql<Date>`now()`,
+      }))
+      .where('workspace_id', '=', chat.workspaceId)
+      .where('id', '=', chat.chatId)
+      .execute();
+  }
+  return records;
+}
+
+export interface MessageCursor {
+  /** created_at as text, exact. */
+  createdAt: string;
+  number: number;
+}
+
+/** One page of a chat's messages by (created_at, number), oldest first (`asc`) or newest first. */
+export async function listChatMessages(
+  db: Executor,
+  chatId: string,
+  page: { limit: number; order: 'asc' | 'desc'; cursor?: MessageCursor; roles?: MessageRole[] },
+): Promise<{ items: ChatMessageRecord[]; hasMore: boolean }> {
+  const further = page.order === 'asc' ? '>' : '<';
+  const rows = await db
+    .selectFrom('messages')
+    .select([...messageColumns, sql<string>`created_at::text`.as('created_at_text')])
+    .where('chat_id', '=', chatId)
+    .$if(page.roles !== undefined, (qb) => qb.where('role', 'in', page.roles!))
+    .$if(page.cursor !== undefined, (qb) =>
+      qb.where(sql`(created_at, number)`, further, sql`(cast(${page.cursor!.createdAt} as timestamptz), ${page.cursor!.number})`),
+    )
+    .orderBy('created_at', page.order)
+    .orderBy('number', page.order)
+    .limit(page.limit + 1)
+    .execute();
+  return { items: rows.slice(0, page.limit).map(toMessage), hasMore: rows.length > page.limit };
+}
+
+export async function findChatMessage(db: Executor, chatId: string, messageId: string): Promise<ChatMessageRecord | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .select([...messageColumns, sql<string>`created_at::text`.as('created_at_text')])
+    .where('chat_id', '=', chatId)
+    .where('id', '=', messageId)
+    .executeTakeFirst();
+  return row && toMessage(row);
+}
+
+export async function setMessageRating(db: Executor, chatId: string, messageId: string, rating: number | null): Promise<ChatMessageRecord | undefined> {
+  const row = await db
+    .updateTable('messages')
+    .set({ rating, updated_at: sql<Date>`now()` })
+    .where('chat_id', '=', chatId)
+    .where('id', '=', messageId)
+    .returning([...messageColumns, sql<string>`created_at::text`.as('created_at_text')])
+    .executeTakeFirst();
+  return row && toMessage(row);
+}
+
+export async function setMessageDelivery(db: Executor, messageId: string, status: DeliveryStatus, error: string | null): Promise<void> {
+  await db.updateTable('messages').set({ delivery_status: status, delivery_error: error, updated_at: sql<Date>`now()` }).where('id', '=', messageId).execute();
 }

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES } from '@parley/db';
-import { INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
+import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES, type ChatRuleField } from '@parley/db';
+import { CHAT_RULE_FIELD_DESCRIPTIONS, INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
 import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
 
 const DateTime = z.string().openapi({ format: 'date-time' });
@@ -19,7 +19,7 @@ export const QueryBoolean = z
 const MemberId = IntegerParam({ min: 1, max: 2_147_483_647 }).optional();
 
 const ruleFieldDocs = Object.entries(CHAT_RULE_FIELDS)
-  .map(([name, spec]) => `- \`${name}\` (${spec.ops.join(', ')}): ${spec.description}`)
+  .map(([name, spec]) => `- \`${name}\` (${spec.ops.join(', ')}): ${CHAT_RULE_FIELD_DESCRIPTIONS[name as ChatRuleField]}`)
   .join('\n');
 
 export const FILTERS_DESCRIPTION = [

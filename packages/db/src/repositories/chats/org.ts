@@ -1,9 +1,10 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Executor } from '../executor.js';
-import type { ChannelType, Database, IdentityKind, MessageRole, ParticipantRole } from '../schema.js';
-import { type ChatReach, chatWithinReach } from './chat-reach.js';
-import { chatOnChannelTypes, chatTextMatches, type Page } from './chats.js';
+import type { Executor } from '../../executor.js';
+import type { ChannelType, Database, IdentityKind, MessageRole, ParticipantRole } from '../../schema.js';
+import { type ChatReach, chatWithinReach } from '../../reach.js';
+import type { Page } from '../../paging.js';
+import { chatOnChannelTypes, chatTextMatches } from '../../search.js';
 
 // The org chats inbox (seed 002): a page of chats with everything the nested shape shows, built by
 // ONE statement whatever the page size: the page's ids first, then joins and lateral lookups
@@ -440,29 +441,4 @@ export async function updateOrgChatAttributes(db: Executor, workspaceId: string,
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', chatId)
     .execute();
-}
-
-/** The contact's presence on its channel: handle, client details and profile link. */
-export async function updateContactChannelDetails(
-  db: Executor,
-  workspaceId: string,
-  contactId: string,
-  patch: { handle?: string | null; ip?: string | null; userAgent?: string | null; link?: string | null; pictureUrl?: string | null },
-): Promise<void> {
-  const contact = {
-    ...(patch.handle !== undefined && { handle: patch.handle }),
-    ...(patch.ip !== undefined && { ip: patch.ip }),
-    ...(patch.userAgent !== undefined && { user_agent: patch.userAgent }),
-    ...(patch.link !== undefined && { link: patch.link }),
-  };
-  if (Object.keys(contact).length > 0) {
-    await db.updateTable('contacts').set(contact).where('workspace_id', '=', workspaceId).where('identity_id', '=', contactId).execute();
-  }
-  if (patch.pictureUrl !== undefined) {
-    await db.updateTable('identities').set({ picture_url: patch.pictureUrl }).where('workspace_id', '=', workspaceId).where('id', '=', contactId).execute();
-  }
-}
-
-export async function setChannelEnabled(db: Executor, workspaceId: string, channelId: string, enabled: boolean): Promise<void> {
-  await db.updateTable('channels').set({ is_enabled: enabled }).where('workspace_id', '=', workspaceId).where('id', '=', channelId).execute();
 }

@@ -1,8 +1,8 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import type { Executor } from '../executor.js';
-import { type ChatReach, chatWithinReach, ownerIsAnonymous } from './chat-reach.js';
-import { anyMessageMatches, chatOnChannelTypes, chatTextMatches, containsPattern } from './chats.js';
-import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../schema.js';
+import type { Executor } from '../../executor.js';
+import { type ChatReach, chatWithinReach, ownerIsAnonymous } from '../../reach.js';
+import { anyMessageMatches, chatOnChannelTypes, chatTextMatches, containsPattern } from '../../search.js';
+import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../../schema.js';
 
 // The v2 workspace chats (seed 000): one filter language for the list, the export and the statistics.
 // Every filter, the query parameters included, becomes a rule tree that compiles to one WHERE clause here.
@@ -17,30 +17,29 @@ interface FieldSpec {
   ops: readonly ChatRuleOp[];
   /** The allowed values of an `enum` field. */
   values?: readonly string[];
-  description: string;
 }
 
-/** The fields a rule may test, with their operators. Core validates rules against this table. */
+/** The fields a rule may test, with their operators. Core validates rules against this table and documents each field. */
 export const CHAT_RULE_FIELDS = {
-  channel: { kind: 'enum', values: CHANNEL_TYPES, ops: ['eq', 'ne', 'in', 'not_in', 'is_null'], description: "The chat's channel type; a chat without a channel counts as `api`, and `is_null` finds those." },
-  chatType: { kind: 'enum', values: CHAT_TYPES, ops: ['eq', 'ne', 'in', 'not_in'], description: 'assignment, manager, dm or testing.' },
-  state: { kind: 'enum', values: ['OPEN', 'SNOOZED', 'CLOSED'], ops: ['eq', 'ne', 'in', 'not_in'], description: 'The inbox state.' },
-  label: { kind: 'label', ops: ['eq', 'ne', 'in', 'not_in', 'is_null'], description: 'Label names: `eq` has the label, `in` has any of them, `ne`/`not_in` has none of them, `is_null: true` has no labels.' },
-  assistantMemberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in'], description: "The member id of the assistant answering the chat (its responder, or a squad's current responder)." },
-  assignedMemberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in', 'is_null'], description: 'The member the chat is assigned to.' },
-  memberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in'], description: 'A member taking part in the chat: its owner, a participant or its assignee.' },
-  createdAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between'], description: 'When the chat was created (ISO-8601 with offset).' },
-  updatedAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between'], description: 'When the chat last changed.' },
-  lastMessageAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between', 'is_null'], description: "The chat's latest message time; `is_null: true` finds chats without messages." },
-  needsResponse: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Waiting for an answer from the team.' },
-  archived: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Archived.' },
-  paused: { kind: 'boolean', ops: ['eq', 'ne'], description: 'The assistant is paused in this chat.' },
-  muted: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Muted.' },
-  isTest: { kind: 'boolean', ops: ['eq', 'ne'], description: 'A test chat.' },
-  anonymous: { kind: 'boolean', ops: ['eq', 'ne'], description: 'Owned by an anonymous end user (filtering on it needs `chats:admin`, the only scope that reaches such chats).' },
-  title: { kind: 'text', ops: ['eq', 'ne', 'contains', 'not_contains', 'is_null'], description: 'The title; `contains` is case-insensitive.' },
-  content: { kind: 'text', ops: ['contains', 'not_contains'], description: "Any message's text, case-insensitive." },
-  messageCount: { kind: 'integer', ops: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between'], description: 'How many messages the chat holds.' },
+  channel: { kind: 'enum', values: CHANNEL_TYPES, ops: ['eq', 'ne', 'in', 'not_in', 'is_null'] },
+  chatType: { kind: 'enum', values: CHAT_TYPES, ops: ['eq', 'ne', 'in', 'not_in'] },
+  state: { kind: 'enum', values: ['OPEN', 'SNOOZED', 'CLOSED'], ops: ['eq', 'ne', 'in', 'not_in'] },
+  label: { kind: 'label', ops: ['eq', 'ne', 'in', 'not_in', 'is_null'] },
+  assistantMemberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in'] },
+  assignedMemberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in', 'is_null'] },
+  memberId: { kind: 'member', ops: ['eq', 'ne', 'in', 'not_in'] },
+  createdAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between'] },
+  updatedAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between'] },
+  lastMessageAt: { kind: 'time', ops: ['gt', 'gte', 'lt', 'lte', 'between', 'is_null'] },
+  needsResponse: { kind: 'boolean', ops: ['eq', 'ne'] },
+  archived: { kind: 'boolean', ops: ['eq', 'ne'] },
+  paused: { kind: 'boolean', ops: ['eq', 'ne'] },
+  muted: { kind: 'boolean', ops: ['eq', 'ne'] },
+  isTest: { kind: 'boolean', ops: ['eq', 'ne'] },
+  anonymous: { kind: 'boolean', ops: ['eq', 'ne'] },
+  title: { kind: 'text', ops: ['eq', 'ne', 'contains', 'not_contains', 'is_null'] },
+  content: { kind: 'text', ops: ['contains', 'not_contains'] },
+  messageCount: { kind: 'integer', ops: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between'] },
 } as const satisfies Record<string, FieldSpec>;
 export type ChatRuleField = keyof typeof CHAT_RULE_FIELDS;
 
@@ -469,4 +468,81 @@ export async function updateChatInbox(db: Executor, workspaceId: string, chatId:
     .where('id', '=', chatId)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+// ---- The chat a v2 action addresses ----
+
+/** A v2 chat as the actions need it: its channel and the owner's addresses for delivery. */
+export interface ActionChatRecord {
+  id: string;
+  number: number;
+  workspaceId: string;
+  title: string | null;
+  channelId: string | null;
+  channelType: ChannelType | null;
+  channelConfig: Record<string, unknown>;
+  ownerId: string;
+  ownerKind: 'user' | 'contact' | 'agent' | 'squad';
+  ownerName: string;
+  ownerEmail: string | null;
+  ownerPhone: string | null;
+  ownerBlocked: boolean;
+  responderId: string;
+  responderKind: 'user' | 'contact' | 'agent' | 'squad';
+  currentResponderId: string | null;
+  assistantName: string | null;
+  needsResponse: boolean;
+}
+
+/**
+ * The live chat with integer id `number` within the reach; undefined for chats outside it (other
+ * workspaces' too) and removed ones. `lock` takes the chat's row lock until the transaction ends, so
+ * writers to one chat queue up.
+ */
+export async function findActionChat(db: Executor, reach: ChatReach, number: number, options: { lock?: boolean } = {}): Promise<ActionChatRecord | undefined> {
+  if (options.lock) {
+    const locked = await db.selectFrom('chats').select('chats.id').where(chatWithinReach(reach)).where('chats.number', '=', number).forUpdate().executeTakeFirst();
+    if (!locked) return undefined;
+  }
+  const row = await db
+    .selectFrom('chats')
+    .leftJoin('channels', 'channels.id', 'chats.channel_id')
+    .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
+    .leftJoin('members as owner_member', 'owner_member.identity_id', 'chats.owner_id')
+    .leftJoin('contacts as owner_contact', 'owner_contact.identity_id', 'chats.owner_id')
+    .innerJoin('identities as responder', 'responder.id', 'chats.responder_id')
+    .leftJoin('identities as assistant', (join) => join.on((eb) => eb('assistant.id', '=', eb.fn.coalesce('chats.current_responder_id', 'chats.responder_id'))).on('assistant.kind', '=', 'agent'))
+    .select([
+      'chats.id', 'chats.number', 'chats.workspace_id', 'chats.title', 'chats.channel_id', 'chats.needs_response',
+      'channels.type as channel_type', 'channels.config as channel_config',
+      'chats.owner_id', 'owner.kind as owner_kind', 'owner.display_name as owner_name',
+      'owner_member.email as member_email', 'owner_member.phone as member_phone',
+      'owner_contact.email as contact_email', 'owner_contact.phone as contact_phone', 'owner_contact.is_blocked',
+      'chats.responder_id', 'responder.kind as responder_kind', 'chats.current_responder_id', 'assistant.display_name as assistant_name',
+    ])
+    .where(chatWithinReach(reach))
+    .where('chats.number', '=', number)
+    .where('chats.is_removed', '=', false)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    number: row.number,
+    workspaceId: row.workspace_id,
+    title: row.title,
+    channelId: row.channel_id,
+    channelType: row.channel_type,
+    channelConfig: (row.channel_config as Record<string, unknown> | null) ?? {},
+    ownerId: row.owner_id,
+    ownerKind: row.owner_kind,
+    ownerName: row.owner_name,
+    ownerEmail: row.owner_kind === 'contact' ? row.contact_email : row.member_email,
+    ownerPhone: row.owner_kind === 'contact' ? row.contact_phone : row.member_phone,
+    ownerBlocked: row.is_blocked ?? false,
+    responderId: row.responder_id,
+    responderKind: row.responder_kind,
+    currentResponderId: row.current_responder_id,
+    assistantName: row.assistant_name,
+    needsResponse: row.needs_response,
+  };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor } from '../executor.js';
-import type { ExportJobStatus } from '../schema.js';
+import type { Executor } from '../../executor.js';
+import type { ExportJobStatus } from '../../schema.js';
 
 // Export jobs (see the export-jobs migration). Every state change is one conditional UPDATE, so two
 // workers racing on the same job cannot both win, and a worker whose lease was taken over cannot

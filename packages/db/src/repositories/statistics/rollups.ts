@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Database } from '../schema.js';
-import type { Executor } from '../executor.js';
+import type { Database } from '../../schema.js';
+import type { Executor } from '../../executor.js';
 
 // Statistics rollups (see the statistics-rollups and statistics-value-lists migrations). Two writers, one lock:
 // - foldStatistics recomputes the 15-minute slices the triggers marked dirty, then their parents;

@@ -1,5 +1,5 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Database } from './schema.js';
 
 // Which chats a caller may see. The policy in core decides a ChatReach for each caller; every query that
 // finds, lists or counts chats on a caller's behalf takes one (a required parameter) and applies it here,

@@ -1,6 +1,6 @@
 import { type CompiledQuery, type Expression, type RawBuilder, sql } from 'kysely';
-import type { Executor } from '../executor.js';
-import { type ChatSort, type WorkspaceChatFilter, workspaceChatsOrder, workspaceChatsWhere } from './workspace-chats.js';
+import type { Executor } from '../../executor.js';
+import { type ChatSort, type WorkspaceChatFilter, workspaceChatsOrder, workspaceChatsWhere } from '../chats/workspace.js';
 
 // The CSV export of the v2 workspace chats: one SELECT whose rows are the CSV's rows, filtered and
 // sorted exactly as the list is (workspaceChatsWhere, workspaceChatsOrder), formatted entirely in SQL

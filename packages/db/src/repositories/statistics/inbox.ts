@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor } from '../executor.js';
-import { type ChatReach, chatWithinReach } from './chat-reach.js';
+import type { Executor } from '../../executor.js';
+import { type ChatReach, chatWithinReach } from '../../reach.js';
 
 // The inbox statistics of a chatbot (seed 003): the state of the chats it answers that were created in
 // a period, read live from the chats and their messages (no rollup: the counts describe the chats as
