@@ -30,7 +30,7 @@ type Caller =
 type Expected = number | '2xx' | '2xx|3xx';
 
 interface Request {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
 }
@@ -206,6 +206,39 @@ const OPERATIONS: Record<string, Operation> = {
     addresses: 'export',
     success: 200,
     request: (target) => ({ method: 'GET', path: `${v2()}/exports/${fx.chatExports[target]}` }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/chats/{chat_id}': { scope: 'chats:read', addresses: 'chat', success: 200, request: (target) => ({ method: 'GET', path: `${v2()}/${fx.chats[target].number}` }) },
+  'PUT /api/v2/w/{workspace_uuid}/chats/{chat_id}': {
+    scope: 'chats:write',
+    addresses: 'chat',
+    success: 200,
+    request: (target) => ({
+      method: 'PUT',
+      path: `${v2()}/${fx.chats[target].number}`,
+      body: { title: `Chat ${target}`, summary: null, labels: [], archived: false, paused: false, muted: false, needsResponse: true, state: 'OPEN', assignedMemberId: null },
+    }),
+  },
+  'PATCH /api/v2/w/{workspace_uuid}/chats/{chat_id}': {
+    scope: 'chats:write',
+    addresses: 'chat',
+    success: 200,
+    request: (target) => ({ method: 'PATCH', path: `${v2()}/${fx.chats[target].number}`, body: { muted: false } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/members': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/api/v2/w/${fx.ws.workspace.id}/members?search=o` }) },
+  'GET /api/v2/w/{workspace_uuid}/chats/{chat_id}/participants': {
+    scope: 'chats:read',
+    addresses: 'chat',
+    success: 200,
+    request: (target) => ({ method: 'GET', path: `${v2()}/${fx.chats[target].number}/participants` }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/chats/{chat_id}/participants/{participant_id}': {
+    scope: 'chats:write',
+    addresses: 'chat',
+    success: 200,
+    request: async (target) => {
+      const participant = await insertParticipant(t.db, { chatId: fx.chats[target].id, memberId: await fx.freshMember() });
+      return { method: 'DELETE', path: `${v2()}/${fx.chats[target].number}/participants/${participant!.id}` };
+    },
   },
   'POST /api/v2/w/{workspace_uuid}/chats/{chat_id}/participants': {
     scope: 'chats:write',

@@ -273,6 +273,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/w/{workspace_uuid}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List workspace members.
+         * @description The workspace's members, users and assistants alike, by name (then id), `limit` at a time; follow `nextCursor` for the rest. These are the ids that adding a participant, assigning a chat and the chat filters take. Every member of the workspace is listed to any caller with `chats:read`: the directory is what one needs to add a participant or assign a chat, and it shows no chat.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listWorkspaceMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/chats/{chat_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get chat details including participants and the current summary.
+         * @description The chat as the list shows it: its owner, channel, assistant, participants, current summary (`summary_updated_at`), labels, state, assignment and flags. The `ETag` header is what `If-Match` takes on PUT and PATCH.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        get: operations["getWorkspaceChat"];
+        /**
+         * Update chat manually (every writable field).
+         * @description PUT replaces the writable part of the chat: title, summary, labels, archived, paused, muted, needsResponse, state and assignedMemberId, every one required (a missing field is a 400, never left as it was); the rest of the chat (owner, channel, messages, participants) is not written this way. For a partial update use PATCH. A member without full reach may change the chats within their reach (a chat of one's own: owned, taken part in or assigned); other members' chats need an admin member or a `chats:admin` key, and answer 404 otherwise. Any change needs `chats:write`, even on a chat of one's own: a key's scopes bound what it may change. Labels must be label definitions of the workspace; the assignee a user of the workspace. Send `If-Match` with the ETag of a read to refuse the change (412) if the chat changed meanwhile. Returns the chat as it is after the change, with its new ETag.
+         *
+         *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        put: operations["replaceWorkspaceChat"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update some fields of a chat.
+         * @description PATCH changes the fields it names (at least one) and keeps the others: title, summary, labels (the whole set), archived, paused, muted, needsResponse, state, assignedMemberId; null clears title, summary and assignedMemberId. A member without full reach may change the chats within their reach (a chat of one's own: owned, taken part in or assigned); other members' chats need an admin member or a `chats:admin` key, and answer 404 otherwise. Any change needs `chats:write`, even on a chat of one's own: a key's scopes bound what it may change. Labels must be label definitions of the workspace; the assignee a user of the workspace. Send `If-Match` with the ETag of a read to refuse the change (412) if the chat changed meanwhile. Returns the chat as it is after the change, with its new ETag.
+         *
+         *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        patch: operations["updateWorkspaceChat"];
+        trace?: never;
+    };
     "/api/v2/w/{workspace_uuid}/chats/{chat_id}/participants": {
         parameters: {
             query?: never;
@@ -280,7 +336,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the participants of a chat.
+         * @description Every member added to the chat, with their role, in the order they were added (a chat has few, so the list is not paged). The chat's owner and its assistant are not participants; they are the chat's `owner` and `assistantMemberId`.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        get: operations["listChatParticipants"];
         put?: never;
         /**
          * Add a participant to a chat with a specified role.
@@ -290,6 +352,28 @@ export interface paths {
          */
         post: operations["addChatParticipant"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/chats/{chat_id}/participants/{participant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a participant from a chat.
+         * @description Removes the participant from the chat; the member no longer takes part in it (and a member without full reach who reached the chat only as this participant no longer reaches it). 404 for an unknown chat, or a participant that is not one of this chat's (removed already, or another chat's).
+         *
+         *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        delete: operations["removeChatParticipant"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1569,7 +1653,7 @@ export interface components {
                  * @example validation_failed
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "internal" | "unavailable";
+                code: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "idempotency_mismatch" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "internal" | "unavailable";
                 /** @example query.pageSize: must be at most 100 */
                 message: string;
                 /** @description Quote this when reporting a problem. */
@@ -1801,6 +1885,110 @@ export interface components {
             /** Format: date-time */
             completedAt: string | null;
         };
+        WorkspaceMemberPage: {
+            members: components["schemas"]["WorkspaceMember"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        WorkspaceMember: {
+            /** @description The member's integer id: what `memberId`, `assistantMemberId` and `assignedMemberId` name. */
+            id: number;
+            /**
+             * Format: uuid
+             * @description The member's identity id (its id in the v1 API's `ownerId` and `responderId`).
+             */
+            identityId: string;
+            /**
+             * @description `user`: a person of the workspace; `assistant`: an AI assistant.
+             * @enum {string}
+             */
+            kind: "user" | "assistant";
+            name: string;
+            /** @description The user's email address; null for assistants and users without one. */
+            email: string | null;
+            /**
+             * @description `admin` members reach every chat of the workspace; `member`s the chats they own, take part in or are assigned to. Assistants are `member`.
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            avatar: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description Every writable field of the chat, each required: what is not sent is not kept as it was (use PATCH for that). */
+        ReplaceWorkspaceChat: {
+            /** @description The title; null for none. */
+            title: string | null;
+            /** @description The summary; null for none. A changed summary moves `summary_updated_at` to now. */
+            summary: string | null;
+            /** @description The chat's labels, exactly these (any order, each once): names of the workspace's label definitions, matched case-insensitively; an unknown name is a 400. */
+            labels: string[];
+            archived: boolean;
+            /** @description Whether the chat's assistant is paused. */
+            paused: boolean;
+            muted: boolean;
+            /** @description Whether the chat waits for an answer from the team. */
+            needsResponse: boolean;
+            /**
+             * @description The inbox state.
+             * @enum {string}
+             */
+            state: "OPEN" | "SNOOZED" | "CLOSED";
+            /** @description The workspace user the chat is assigned to (see GET /members), or null for nobody. 404 for an unknown member, 400 for an assistant. Without full reach a member may only take the chat (their own id) while it is unassigned or theirs, or give up their own assignment (403 otherwise). */
+            assignedMemberId: number | null;
+        };
+        /** @description The fields to change (at least one); the others keep their values. null clears title, summary and assignedMemberId. */
+        UpdateWorkspaceChat: {
+            /** @description The title; null for none. */
+            title?: string | null;
+            /** @description The summary; null for none. A changed summary moves `summary_updated_at` to now. */
+            summary?: string | null;
+            /** @description The chat's labels, exactly these (any order, each once): names of the workspace's label definitions, matched case-insensitively; an unknown name is a 400. */
+            labels?: string[];
+            archived?: boolean;
+            /** @description Whether the chat's assistant is paused. */
+            paused?: boolean;
+            muted?: boolean;
+            /** @description Whether the chat waits for an answer from the team. */
+            needsResponse?: boolean;
+            /**
+             * @description The inbox state.
+             * @enum {string}
+             */
+            state?: "OPEN" | "SNOOZED" | "CLOSED";
+            /** @description The workspace user the chat is assigned to (see GET /members), or null for nobody. 404 for an unknown member, 400 for an assistant. Without full reach a member may only take the chat (their own id) while it is unassigned or theirs, or give up their own assignment (403 otherwise). */
+            assignedMemberId?: number | null;
+        };
+        ChatParticipantList: {
+            /** @description Every participant, in the order they were added. */
+            participants: components["schemas"]["ChatParticipant"][];
+        };
+        ChatParticipant: {
+            /** @description The participant's id: what removing it takes. */
+            id: number;
+            /** @description The member taking part (see GET /members). */
+            memberId: number;
+            /**
+             * Format: uuid
+             * @description The member's identity id.
+             */
+            identityId: string;
+            name: string;
+            email: string | null;
+            /** @enum {string} */
+            role: "owner" | "admin" | "contributor" | "observer";
+            /**
+             * Format: date-time
+             * @description When the member was added to the chat.
+             */
+            addedAt: string;
+            /**
+             * Format: date-time
+             * @description When the participant last saw the chat; null if never recorded.
+             */
+            lastSeenAt: string | null;
+        };
         ChatParticipantAddedResponse: {
             /** @enum {boolean} */
             success: true;
@@ -1818,6 +2006,14 @@ export interface components {
              * @enum {string}
              */
             role: "owner" | "admin" | "contributor" | "observer";
+        };
+        ChatParticipantRemovedResponse: {
+            /** @enum {boolean} */
+            success: true;
+            /** @example Participant removed */
+            message: string;
+            /** @description The ID of the removed participant. */
+            participantId: number;
         };
         SendAssistantMessageResponse: {
             /** @enum {boolean} */
@@ -3649,6 +3845,492 @@ export interface operations {
             };
         };
     };
+    listWorkspaceMembers: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive text to find in members' names. */
+                search?: string;
+                /** @description Only workspace users (`user`) or only assistants (`assistant`); both when absent. */
+                kind?: "user" | "assistant";
+                /** @description Members per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep `search` and `kind` unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceMemberPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWorkspaceChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat. */
+            200: {
+                headers: {
+                    /** @description The chat's ETag: send it as `If-Match` to change the chat only if it is still so. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceChat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceWorkspaceChat: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The chat's `ETag` from an earlier read (or `*`): the change is made only if the chat is still as it was then, else 412 (`precondition_failed`) and nothing changes. Tags compare weakly (`W/` aside), as every ETag of this API is weak. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaceWorkspaceChat"];
+            };
+        };
+        responses: {
+            /** @description The chat as it is now. */
+            200: {
+                headers: {
+                    /** @description The chat's ETag: send it as `If-Match` to change the chat only if it is still so. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceChat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks `chats:write`, or a member without full reach assigns the chat to someone else (or takes it from its assignee). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The chat changed since the `If-Match` ETag was read (`precondition_failed`); nothing was changed. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateWorkspaceChat: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The chat's `ETag` from an earlier read (or `*`): the change is made only if the chat is still as it was then, else 412 (`precondition_failed`) and nothing changes. Tags compare weakly (`W/` aside), as every ETag of this API is weak. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWorkspaceChat"];
+            };
+        };
+        responses: {
+            /** @description The chat as it is now. */
+            200: {
+                headers: {
+                    /** @description The chat's ETag: send it as `If-Match` to change the chat only if it is still so. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceChat"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks `chats:write`, or a member without full reach assigns the chat to someone else (or takes it from its assignee). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The chat changed since the `If-Match` ETag was read (`precondition_failed`); nothing was changed. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatParticipants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The participants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatParticipantList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     addChatParticipant: {
         parameters: {
             query?: never;
@@ -3746,6 +4428,89 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeChatParticipant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+                /** @description The participant's id, as adding it returned (`participantId`) and the list shows (`id`). */
+                participant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The participant was removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatParticipantRemovedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,8 @@ import {
   type ActionChatRecord,
   type ChatReach,
   type ChatMessageRecord,
+  type ChatParticipantRecord,
+  deleteParticipant,
   type ChatToolRecord,
   type Database,
   type DeliveryStatus,
@@ -18,6 +20,7 @@ import {
   listChatMessages,
   listChatTools,
   listLabels,
+  listParticipants,
   listWorkspaceChats,
   type NewChatMessage,
   type ParticipantRole,
@@ -33,6 +36,7 @@ import { decodeCursor, encodeCursor, isRowNumber, isTimestampText } from './curs
 import { AppError, type ErrorIssue } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { type EmailMessage, ProviderError, type Providers, type SmsMessage, type TranscriptMessage } from './providers/ports.js';
+import { chatEvent, recordEvent } from './events/log.js';
 import { chatReach } from './policy.js';
 
 // Chat actions (seed 004) on a v2 chat, addressed by its integer id: participants, the assistant's
@@ -74,10 +78,28 @@ export async function addParticipant(
       if (!row) {
         throw new AppError('bad_request', `Member ${member.id} is already a participant of chat ${chat.number}`, { issues: [{ path: 'body.memberId', message: 'is already a participant' }] });
       }
+      await recordEvent(trx, chatEvent('participant.added', chat, { participant: { id: row.id, memberId: member.id, identityId: member.identityId, role: input.role } }));
       const outcome: Outcome<{ participantId: number }> = { ok: true, value: { participantId: row.id } };
       await record(trx, outcome);
       return outcome;
     });
+  });
+}
+
+/** The chat's participants, in the order they were added. */
+export async function listChatParticipants(db: Executor, principal: Principal, chatNumber: number): Promise<ChatParticipantRecord[]> {
+  const chat = await requireChat(db, principal, chatNumber);
+  return listParticipants(db, chat.id);
+}
+
+/** Removes a participant of the chat; 404 for one that is not the chat's. */
+export async function removeChatParticipant(db: Db, principal: Principal, chatNumber: number, participantId: number): Promise<void> {
+  const chat = await requireChat(db, principal, chatNumber);
+  await db.transaction().execute(async (trx) => {
+    const removed = await deleteParticipant(trx, chat.id, participantId);
+    if (!removed) throw AppError.notFound('Participant');
+    const member = await findMember(trx, chat.workspaceId, removed.memberId);
+    await recordEvent(trx, chatEvent('participant.removed', chat, { participant: { id: participantId, memberId: removed.memberId, identityId: member?.identityId ?? null, role: removed.role } }));
   });
 }
 

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   /** The path exists, but not with this method (the response's `Allow` lists those it takes). */
   'method_not_allowed',
   'conflict',
+  /** A conditional request (`If-Match`) whose condition no longer holds: the resource changed meanwhile. */
+  'precondition_failed',
   'idempotency_mismatch',
   'payload_too_large',
   /** A request body that is not JSON. */

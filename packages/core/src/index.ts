@@ -19,6 +19,7 @@ export * from './idempotency.js';
 export * from './markdown.js';
 export * from './providers/index.js';
 export * from './chat-actions.js';
+export * from './members.js';
 export * from './exports/index.js';
 export * from './statistics/index.js';
 export * from './events/index.js';

@@ -12,6 +12,11 @@ import { AppError } from './errors.js';
 // - Chats owned by anonymous end users are left out of every list, lookup, export and count without
 //   `chats:admin`; filtering on anonymity needs it too.
 // - A chat (or export job) outside the reach is not found, exactly like another workspace's.
+// - The members directory (users and assistants) is the workspace's whole, to any key with `chats:read`:
+//   it is what adding participants and assigning chats take, and it shows no chat.
+// - Changing a chat needs `chats:write` and the chat within the caller's reach. Without full reach a
+//   member may take a chat (assign it to themselves) or give up their own assignment, but not assign it
+//   to someone else nor take it from its assignee: that is an admin's (or a `chats:admin` key's) call.
 
 /** What a route may need: one of the scopes. */
 export type Permission = Scope;
@@ -48,6 +53,24 @@ export function authorizeAnonymousFilter(principal: Principal, what: string): vo
 /** The workspace (or org) a path names must be the key's own; any other answers 404, as if it did not exist. */
 export function requireOwnWorkspace(principal: Principal, workspaceId: string, what: 'Workspace' | 'Org' = 'Workspace'): void {
   if (principal.workspaceId !== workspaceId.toLowerCase()) throw AppError.notFound(what);
+}
+
+/** The members a caller may list: every member of its workspace. */
+export function memberReach(principal: Principal): { workspaceId: string } {
+  return { workspaceId: principal.workspaceId };
+}
+
+/**
+ * A change of a chat's assignee from `from` to `to` (member ids, null for none): 403 unless the caller
+ * has full reach, or takes an unassigned chat or their own, or gives up their own assignment.
+ */
+export function authorizeAssignment(principal: Principal, from: number | null, to: number | null): void {
+  if (from === to || hasFullReach(principal)) return;
+  const own = (id: number | null) => id === null || id === principal.memberId;
+  if (own(from) && own(to)) return;
+  throw new AppError('forbidden', 'Assigning a chat to another member, or taking it from its assignee, needs an admin member or the chats:admin scope', {
+    issues: [{ path: 'body.assignedMemberId', message: to === null || to === principal.memberId ? `the chat is assigned to member ${from}` : 'names another member' }],
+  });
 }
 
 /**

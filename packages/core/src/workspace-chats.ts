@@ -8,9 +8,15 @@ import {
   type ChatType,
   countChatsCreatedByLocalDay,
   type DailyCreationRow,
+  type Database,
   type Executor,
+  findMember,
   findWorkspace,
+  findActionChat,
   listChatNumbersNeedingResponse,
+  listLabels,
+  replaceChatLabels,
+  updateChatFields,
   listToolCallNames,
   listWorkspaceChats as listWorkspaceChatRows,
   type WorkspaceChatFilter,
@@ -20,7 +26,9 @@ import type { Principal } from './auth.js';
 import { parseChatRules } from './chat-rules.js';
 import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText } from './cursors.js';
 import { AppError } from './errors.js';
-import { authorizeAnonymousFilter, chatReach } from './policy.js';
+import type { Kysely } from 'kysely';
+import { chatEvent, type EventInput, recordEvents } from './events/log.js';
+import { authorizeAnonymousFilter, authorizeAssignment, chatReach } from './policy.js';
 
 // The v2 workspace chats (seed 000): chats addressed by their integer id under /api/v2/w/{workspace_uuid},
 // within the caller's reach (policy.ts).
@@ -173,4 +181,109 @@ export async function dailyChatCreation(
 
 export async function toolCallNames(db: Executor, principal: Principal): Promise<string[]> {
   return listToolCallNames(db, { reach: chatReach(principal) });
+}
+
+// ---- one chat: read and change ----
+
+/** The chat with integer id `chatNumber` within the caller's reach; 404 outside it. */
+export async function getWorkspaceChat(db: Executor, principal: Principal, chatNumber: number): Promise<WorkspaceChatRecord> {
+  const page = await listWorkspaceChatRows(db, { reach: chatReach(principal), chatNumber }, { field: 'createdAt', order: 'desc' }, { offset: 0, limit: 1 });
+  const chat = page.items[0];
+  if (!chat) throw AppError.notFound('Chat');
+  return chat;
+}
+
+/** What PUT (every field) and PATCH (some) change; absent fields are kept. */
+export interface WorkspaceChatChanges {
+  title?: string | null;
+  summary?: string | null;
+  /** Label names, matched case-insensitively against the workspace's definitions. */
+  labels?: string[];
+  archived?: boolean;
+  paused?: boolean;
+  muted?: boolean;
+  needsResponse?: boolean;
+  state?: 'OPEN' | 'SNOOZED' | 'CLOSED';
+  assignedMemberId?: number | null;
+}
+
+/**
+ * Changes a chat within the caller's reach under its row lock, so concurrent changes apply one after
+ * the other and `precondition` (If-Match) sees the chat it changes. The assignee must be a user of the
+ * workspace and the assignment allowed by the policy; labels must be label definitions of the workspace.
+ */
+export async function updateWorkspaceChat(
+  db: Kysely<Database>,
+  principal: Principal,
+  chatNumber: number,
+  changes: WorkspaceChatChanges,
+  options: { precondition?: (current: WorkspaceChatRecord) => boolean } = {},
+): Promise<WorkspaceChatRecord> {
+  return db.transaction().execute(async (trx) => {
+    const locked = await findActionChat(trx, chatReach(principal), chatNumber, { lock: true });
+    if (!locked) throw AppError.notFound('Chat');
+    const current = await getWorkspaceChat(trx, principal, chatNumber);
+    if (options.precondition && !options.precondition(current)) {
+      throw new AppError('precondition_failed', `Chat ${chatNumber} changed since it was read (If-Match does not match its ETag); read it again and retry`, {
+        issues: [{ path: 'header.if-match', message: 'does not match the chat as it is now' }],
+      });
+    }
+    if (changes.assignedMemberId !== undefined && changes.assignedMemberId !== current.assignedMemberId) {
+      authorizeAssignment(principal, current.assignedMemberId, changes.assignedMemberId);
+      if (changes.assignedMemberId !== null) {
+        const member = await findMember(trx, principal.workspaceId, changes.assignedMemberId);
+        if (!member) throw new AppError('not_found', 'Member not found', { issues: [{ path: 'body.assignedMemberId', message: 'is no member of this workspace' }] });
+        if (member.kind !== 'user') {
+          throw new AppError('validation_failed', 'Chats are assigned to workspace users, not assistants', { issues: [{ path: 'body.assignedMemberId', message: 'is an assistant' }] });
+        }
+      }
+    }
+    let labelIds: string[] | undefined;
+    if (changes.labels !== undefined) {
+      const defined = new Map((await listLabels(trx, principal.workspaceId)).map((l) => [l.name.toLowerCase(), l.id]));
+      const issues = changes.labels.flatMap((name, i) => (defined.has(name.toLowerCase()) ? [] : [{ path: `body.labels.${i}`, message: 'is not a label of this workspace' }]));
+      if (issues.length) throw new AppError('validation_failed', `Unknown labels: ${issues.map((i) => changes.labels![Number(i.path.split('.').pop())]).join(', ')}`, { issues });
+      labelIds = [...new Set(changes.labels.map((name) => defined.get(name.toLowerCase())!))];
+    }
+    await updateChatFields(trx, principal.workspaceId, locked.id, {
+      title: changes.title,
+      summary: changes.summary,
+      isArchived: changes.archived,
+      isPaused: changes.paused,
+      isMuted: changes.muted,
+      needsResponse: changes.needsResponse,
+      state: changes.state,
+      assignedMemberId: changes.assignedMemberId,
+    });
+    if (labelIds) await replaceChatLabels(trx, locked.id, labelIds);
+    const updated = await getWorkspaceChat(trx, principal, chatNumber);
+    await recordEvents(trx, changeEvents(principal.workspaceId, current, updated));
+    return updated;
+  });
+}
+
+/** The fields a change may touch, by the names the API gives them. */
+const CHANGEABLE = {
+  title: (c: WorkspaceChatRecord) => c.title,
+  summary: (c: WorkspaceChatRecord) => c.summary,
+  labels: (c: WorkspaceChatRecord) => c.labels,
+  archived: (c: WorkspaceChatRecord) => c.isArchived,
+  paused: (c: WorkspaceChatRecord) => c.isPaused,
+  muted: (c: WorkspaceChatRecord) => c.isMuted,
+  needsResponse: (c: WorkspaceChatRecord) => c.needsResponse,
+  state: (c: WorkspaceChatRecord) => c.state,
+  assignedMemberId: (c: WorkspaceChatRecord) => c.assignedMemberId,
+} as const;
+
+/** `chat.updated` with each field that changed (none: no event), and `chat.needs_response` when that flag flipped. */
+function changeEvents(workspaceId: string, before: WorkspaceChatRecord, after: WorkspaceChatRecord): EventInput[] {
+  const changes: Record<string, unknown> = {};
+  for (const [name, read] of Object.entries(CHANGEABLE)) {
+    if (JSON.stringify(read(before)) !== JSON.stringify(read(after))) changes[name] = read(after);
+  }
+  if (Object.keys(changes).length === 0) return [];
+  const ref = { workspaceId, id: after.id, number: after.number };
+  const events = [chatEvent('chat.updated', ref, { changes })];
+  if ('needsResponse' in changes) events.push(chatEvent('chat.needs_response', ref, { needsResponse: after.needsResponse }));
+  return events;
 }

@@ -20,7 +20,8 @@ export const endpointGroups: EndpointGroup[] = [
   },
   {
     name: 'workspace-chats',
-    routes: ['ANY /api/v2/w/{workspace_uuid}/chats', 'ANY /api/v2/w/{workspace_uuid}/chats/{proxy+}'],
+    // With the members directory (seed 004 names GET /members beside the chat actions).
+    routes: ['ANY /api/v2/w/{workspace_uuid}/chats', 'ANY /api/v2/w/{workspace_uuid}/chats/{proxy+}', 'ANY /api/v2/w/{workspace_uuid}/members'],
     handler: 'packages/functions/src/api/workspace-chats/lambda.handler',
   },
   {

@@ -42,3 +42,9 @@ export async function setChatSummary(db: Executor, chat: { workspaceId: string; 
     }
   }
 }
+
+/** The chat's labels become exactly `labelIds`. */
+export async function replaceChatLabels(db: Executor, chatId: string, labelIds: string[]): Promise<void> {
+  await db.deleteFrom('chat_labels').where('chat_id', '=', chatId).execute();
+  if (labelIds.length > 0) await db.insertInto('chat_labels').values(labelIds.map((labelId) => ({ chat_id: chatId, label_id: labelId }))).execute();
+}

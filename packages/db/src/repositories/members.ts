@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
 import type { IdentityKind } from '../schema.js';
+import { containsPattern } from '../search.js';
 
 // Identities (every actor has one) and the workspace's members: its users and its assistants' member rows.
 // Contacts are in contacts.ts, assistants and squads in assistants.ts.
@@ -107,4 +109,51 @@ export async function findWorkspaceAdmin(db: Executor, workspaceId: string): Pro
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
+}
+
+// ---- members (the directory) ----
+
+export interface MemberListRecord {
+  id: number;
+  identityId: string;
+  kind: 'user' | 'assistant';
+  role: 'admin' | 'member';
+  name: string;
+  email: string | null;
+  avatar: string | null;
+  createdAt: Date;
+}
+
+/**
+ * One page of the workspace's members by name, then id: after `after` (the last row's name and id),
+ * optionally only those whose name holds `search` (case-insensitive) and of one kind.
+ */
+export async function listMembers(
+  db: Executor,
+  reach: { workspaceId: string },
+  page: { limit: number; after?: { name: string; id: number }; search?: string; kind?: 'user' | 'assistant' },
+): Promise<{ items: MemberListRecord[]; hasMore: boolean }> {
+  const rows = await db
+    .selectFrom('members')
+    .innerJoin('identities', 'identities.id', 'members.identity_id')
+    .select(['members.id', 'members.identity_id', 'members.kind', 'members.role', 'members.email', 'members.created_at', 'identities.display_name', 'identities.picture_url'])
+    .where('members.workspace_id', '=', reach.workspaceId)
+    .$if(page.kind !== undefined, (qb) => qb.where('members.kind', '=', page.kind!))
+    .$if(page.search !== undefined, (qb) => qb.where('identities.display_name', 'ilike', containsPattern(page.search!)))
+    .$if(page.after !== undefined, (qb) => qb.where(sql<boolean>`(identities.display_name, members.id) > (cast(${page.after!.name} as text), ${page.after!.id})`))
+    .orderBy('identities.display_name')
+    .orderBy('members.id')
+    .limit(page.limit + 1)
+    .execute();
+  const items = rows.slice(0, page.limit).map((r) => ({
+    id: r.id,
+    identityId: r.identity_id,
+    kind: r.kind,
+    role: r.role,
+    name: r.display_name,
+    email: r.email,
+    avatar: r.picture_url,
+    createdAt: r.created_at,
+  }));
+  return { items, hasMore: rows.length > page.limit };
 }

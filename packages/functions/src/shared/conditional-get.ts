@@ -17,6 +17,11 @@ export function noneMatch(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
+/** The weak ETag of a representation: the one a GET of it answers with. */
+export function etagOf(body: Buffer | string): string {
+  return `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
 export function conditionalGet(): MiddlewareHandler {
   return async (c, next) => {
     await next();
@@ -25,7 +30,7 @@ export function conditionalGet(): MiddlewareHandler {
     // Files streamed from the export store are not held in memory to be hashed, nor cached.
     if (res.headers.has('content-length') || /no-store/i.test(res.headers.get('cache-control') ?? '')) return;
     const body = Buffer.from(await res.arrayBuffer());
-    const etag = `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    const etag = etagOf(body);
     if (noneMatch(c.req.header('if-none-match'), etag)) {
       c.res = new Response(null, { status: 304, headers: res.headers });
       for (const name of [...c.res.headers.keys()]) if (!KEPT_ON_304.has(name)) c.res.headers.delete(name);

@@ -470,6 +470,47 @@ export async function updateChatInbox(db: Executor, workspaceId: string, chatId:
   return Number(result.numUpdatedRows) > 0;
 }
 
+export interface ChatFieldsPatch {
+  title?: string | null;
+  summary?: string | null;
+  isArchived?: boolean;
+  isPaused?: boolean;
+  isMuted?: boolean;
+  needsResponse?: boolean;
+  state?: 'OPEN' | 'SNOOZED' | 'CLOSED';
+  assignedMemberId?: number | null;
+}
+
+/**
+ * Writes the fields the patch names (and updated_at). A summary that differs from the stored one moves
+ * summary_updated_at to now (no summary: null); a new assignee moves assigned_at (null when unassigned).
+ */
+export async function updateChatFields(db: Executor, workspaceId: string, chatId: string, patch: ChatFieldsPatch): Promise<void> {
+  await db
+    .updateTable('chats')
+    .set((eb) => ({
+      ...(patch.title !== undefined && { title: patch.title }),
+      ...(patch.summary !== undefined && {
+        summary: patch.summary,
+        summary_updated_at:
+          patch.summary === null ? null : eb.case().when(sql<boolean>`chats.summary is distinct from ${patch.summary}`).then(sql<Date>`now()`).else(eb.ref('chats.summary_updated_at')).end(),
+      }),
+      ...(patch.isArchived !== undefined && { is_archived: patch.isArchived }),
+      ...(patch.isPaused !== undefined && { is_paused: patch.isPaused }),
+      ...(patch.isMuted !== undefined && { is_muted: patch.isMuted }),
+      ...(patch.needsResponse !== undefined && { needs_response: patch.needsResponse }),
+      ...(patch.state !== undefined && { state: patch.state }),
+      ...(patch.assignedMemberId !== undefined && {
+        assigned_member_id: patch.assignedMemberId,
+        assigned_at: patch.assignedMemberId === null ? null : eb.case().when('chats.assigned_member_id', 'is not distinct from', patch.assignedMemberId).then(eb.ref('chats.assigned_at')).else(sql<Date>`now()`).end(),
+      }),
+      updated_at: sql<Date>`now()`,
+    }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', chatId)
+    .execute();
+}
+
 // ---- The chat a v2 action addresses ----
 
 /** A v2 chat as the actions need it: its channel and the owner's addresses for delivery. */

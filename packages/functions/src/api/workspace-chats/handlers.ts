@@ -1,6 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { WorkspaceChatRecord } from '@parley/db';
+import type { Context } from 'hono';
+import { etagOf, noneMatch } from '../../shared/conditional-get.js';
 import type { AppEnv } from '../../shared/env.js';
 import type * as routes from './routes.js';
 
@@ -53,4 +55,37 @@ export const dailyCreation: RouteHandler<typeof routes.dailyCreation, AppEnv> = 
 
 export const toolCallNames: RouteHandler<typeof routes.toolCallNames, AppEnv> = async (c) => {
   return c.json(await core.toolCallNames(c.get('db'), c.get('principal')), 200);
+};
+
+export const getChat: RouteHandler<typeof routes.getChat, AppEnv> = async (c) => {
+  const { chat_id } = c.req.valid('param');
+  return c.json(toWorkspaceChat(await core.getWorkspaceChat(c.get('db'), c.get('principal'), chat_id)), 200);
+};
+
+/**
+ * `If-Match` as the core's precondition: the chat as it is (locked) must still have the ETag the client
+ * read, which is the GET's (a weak tag over the same JSON). `*` matches any chat that exists.
+ */
+function ifMatch(header: string | undefined) {
+  if (header === undefined) return undefined;
+  return (current: WorkspaceChatRecord) => header.trim() === '*' || noneMatch(header, etagOf(JSON.stringify(toWorkspaceChat(current))));
+}
+
+/** The changed chat, with the ETag its next read will have. */
+function changed(c: Context<AppEnv>, chat: WorkspaceChatRecord) {
+  const body = toWorkspaceChat(chat);
+  c.header('ETag', etagOf(JSON.stringify(body)));
+  return body;
+}
+
+export const replaceChat: RouteHandler<typeof routes.replaceChat, AppEnv> = async (c) => {
+  const { chat_id } = c.req.valid('param');
+  const chat = await core.updateWorkspaceChat(c.get('db'), c.get('principal'), chat_id, c.req.valid('json'), { precondition: ifMatch(c.req.valid('header')['if-match']) });
+  return c.json(changed(c, chat), 200);
+};
+
+export const updateChat: RouteHandler<typeof routes.updateChat, AppEnv> = async (c) => {
+  const { chat_id } = c.req.valid('param');
+  const chat = await core.updateWorkspaceChat(c.get('db'), c.get('principal'), chat_id, c.req.valid('json'), { precondition: ifMatch(c.req.valid('header')['if-match']) });
+  return c.json(changed(c, chat), 200);
 };

@@ -7,6 +7,8 @@ import * as actionRoutes from './chat-actions/routes.js';
 import * as exportHandlers from './exports/handlers.js';
 import * as exportRoutes from './exports/routes.js';
 import * as handlers from './handlers.js';
+import * as memberHandlers from './members/handlers.js';
+import * as memberRoutes from './members/routes.js';
 import * as routes from './routes.js';
 
 /** The key's workspace must be the one in the path; any other answers 404. */
@@ -23,6 +25,8 @@ export function createWorkspaceChatsApp(deps: AppDeps) {
   const app = createApp();
   // `/*` also matches the bare list path, so each request is authenticated once.
   app.use('/api/v2/w/:workspace_uuid/chats/*', requireApiKey(deps), requirePathWorkspace, withProviders(deps));
+  // The members directory: what participants, assignees and the member filters name.
+  app.use('/api/v2/w/:workspace_uuid/members', requireApiKey(deps), requirePathWorkspace);
   app.use('/api/v2/w/:workspace_uuid/chats/export', withExports(deps));
   app.use('/api/v2/w/:workspace_uuid/chats/exports/*', withExports(deps));
   return app
@@ -32,7 +36,13 @@ export function createWorkspaceChatsApp(deps: AppDeps) {
     .openapi(routes.toolCallNames, handlers.toolCallNames)
     .openapi(exportRoutes.exportChats, exportHandlers.exportChats)
     .openapi(exportRoutes.exportStatus, exportHandlers.exportStatus)
+    .openapi(memberRoutes.listMembers, memberHandlers.listMembers)
+    .openapi(routes.getChat, handlers.getChat)
+    .openapi(routes.replaceChat, handlers.replaceChat)
+    .openapi(routes.updateChat, handlers.updateChat)
+    .openapi(actionRoutes.listParticipants, actionHandlers.listParticipants)
     .openapi(actionRoutes.addParticipant, actionHandlers.addParticipant)
+    .openapi(actionRoutes.removeParticipant, actionHandlers.removeParticipant)
     .openapi(actionRoutes.sendAssistantMessage, actionHandlers.sendAssistantMessage)
     .openapi(actionRoutes.summarize, actionHandlers.summarize)
     .openapi(actionRoutes.listMessages, actionHandlers.listMessages)

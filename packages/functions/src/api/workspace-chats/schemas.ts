@@ -143,3 +143,70 @@ export const DailyCreation = z
   .openapi('DailyCreation');
 
 export const ToolCallNames = z.array(z.string()).openapi('ToolCallNames', { description: 'Distinct tool names, sorted.' });
+
+// ---- one chat: read, replace (PUT), update (PATCH) ----
+
+const CHAT_STATES = ['OPEN', 'SNOOZED', 'CLOSED'] as const;
+
+/** The fields a caller may write, as the chat object names them. */
+const writableChatFields = {
+  title: z.string({ message: 'must be a string or null' }).max(500, 'must be at most 500 characters').nullable().openapi({ description: 'The title; null for none.' }),
+  summary: z
+    .string({ message: 'must be a string or null' })
+    .max(10_000, 'must be at most 10000 characters')
+    .nullable()
+    .openapi({ description: 'The summary; null for none. A changed summary moves `summary_updated_at` to now.' }),
+  labels: z
+    .array(z.string({ message: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'), { message: 'must be an array of label names' })
+    .max(50, 'must hold at most 50 labels')
+    .openapi({ description: "The chat's labels, exactly these (any order, each once): names of the workspace's label definitions, matched case-insensitively; an unknown name is a 400." }),
+  archived: z.boolean({ message: 'must be true or false' }),
+  paused: z.boolean({ message: 'must be true or false' }).openapi({ description: "Whether the chat's assistant is paused." }),
+  muted: z.boolean({ message: 'must be true or false' }),
+  needsResponse: z.boolean({ message: 'must be true or false' }).openapi({ description: 'Whether the chat waits for an answer from the team.' }),
+  state: z.enum(CHAT_STATES, { message: `must be one of ${CHAT_STATES.join(', ')}` }).openapi({ description: 'The inbox state.' }),
+  assignedMemberId: z
+    .number({ message: 'must be a member id or null' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(2_147_483_647, 'is too large')
+    .nullable()
+    .openapi({
+      description:
+        'The workspace user the chat is assigned to (see GET /members), or null for nobody. 404 for an unknown member, 400 for an assistant. ' +
+        'Without full reach a member may only take the chat (their own id) while it is unassigned or theirs, or give up their own assignment (403 otherwise).',
+    }),
+};
+
+export const ReplaceChatBody = z
+  .strictObject(writableChatFields)
+  .openapi('ReplaceWorkspaceChat', { description: 'Every writable field of the chat, each required: what is not sent is not kept as it was (use PATCH for that).' });
+
+export const UpdateChatBody = z
+  .strictObject({
+    title: writableChatFields.title.optional(),
+    summary: writableChatFields.summary.optional(),
+    labels: writableChatFields.labels.optional(),
+    archived: writableChatFields.archived.optional(),
+    paused: writableChatFields.paused.optional(),
+    muted: writableChatFields.muted.optional(),
+    needsResponse: writableChatFields.needsResponse.optional(),
+    state: writableChatFields.state.optional(),
+    assignedMemberId: writableChatFields.assignedMemberId.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: `must set at least one of ${Object.keys(writableChatFields).join(', ')}` })
+  .openapi('UpdateWorkspaceChat', { minProperties: 1, description: 'The fields to change (at least one); the others keep their values. null clears title, summary and assignedMemberId.' });
+
+export const ConditionalHeaders = z.object({
+  'if-match': z
+    .string()
+    .min(1, 'must not be empty')
+    .max(1000, 'must be at most 1000 characters')
+    .optional()
+    .openapi({
+      param: { name: 'if-match', in: 'header' },
+      description:
+        "The chat's `ETag` from an earlier read (or `*`): the change is made only if the chat is still as it was then, else 412 " +
+        '(`precondition_failed`) and nothing changes. Tags compare weakly (`W/` aside), as every ETag of this API is weak.',
+    }),
+});

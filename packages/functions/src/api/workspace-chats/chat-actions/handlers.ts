@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
-import type { ChatMessageRecord, ChatToolRecord } from '@parley/db';
+import type { ChatMessageRecord, ChatParticipantRecord, ChatToolRecord } from '@parley/db';
 import type { AppEnv } from '../../../shared/env.js';
 import { markReplay } from '../../../shared/idempotency.js';
 import { toWorkspaceChat } from '../handlers.js';
@@ -21,6 +21,19 @@ export function toChatMessage(m: ChatMessageRecord) {
   };
 }
 
+function toChatParticipant(p: ChatParticipantRecord) {
+  return {
+    id: p.id,
+    memberId: p.memberId,
+    identityId: p.identityId,
+    name: p.name,
+    email: p.email,
+    role: p.role,
+    addedAt: p.createdAt.toISOString(),
+    lastSeenAt: p.lastSeenAt ? p.lastSeenAt.toISOString() : null,
+  };
+}
+
 function toChatTool(t: ChatToolRecord) {
   return { id: t.id, name: t.name, description: t.description, inputSchema: t.inputSchema, callbackUrl: t.callbackUrl, timeoutMs: t.timeoutMs };
 }
@@ -32,6 +45,18 @@ export const addParticipant: RouteHandler<typeof routes.addParticipant, AppEnv> 
   markReplay(c, replayed);
   const { participantId } = value;
   return c.json({ success: true as const, message: 'Participant added', participantId }, 200);
+};
+
+export const listParticipants: RouteHandler<typeof routes.listParticipants, AppEnv> = async (c) => {
+  const { chat_id } = c.req.valid('param');
+  const participants = await core.listChatParticipants(c.get('db'), c.get('principal'), chat_id);
+  return c.json({ participants: participants.map(toChatParticipant) }, 200);
+};
+
+export const removeParticipant: RouteHandler<typeof routes.removeParticipant, AppEnv> = async (c) => {
+  const { chat_id, participant_id } = c.req.valid('param');
+  await core.removeChatParticipant(c.get('db'), c.get('principal'), chat_id, participant_id);
+  return c.json({ success: true as const, message: 'Participant removed', participantId: participant_id }, 200);
 };
 
 export const sendAssistantMessage: RouteHandler<typeof routes.sendAssistantMessage, AppEnv> = async (c) => {

@@ -6,12 +6,15 @@ import {
   AddParticipantBody,
   ChatParams,
   ChatParticipantAddedResponse,
+  ChatParticipantList,
+  ChatParticipantRemovedResponse,
   ChatTools,
   ChatMessage,
   IdempotencyHeaders,
   MessageHistory,
   MessageHistoryQuery,
   MessageParams,
+  ParticipantParams,
   RateMessageBody,
   RecordMessageBody,
   SendAssistantMessageBody,
@@ -42,6 +45,32 @@ export const addParticipant = authorizedRoute({ permission: 'chats:write', reach
     ...idempotencyErrors,
     ...bodyErrorResponses,
   },
+});
+
+export const listParticipants = authorizedRoute({ permission: 'chats:read', reach: 'chat' }, {
+  operationId: 'listChatParticipants',
+  method: 'get',
+  path: `${base}/participants`,
+  tags,
+  summary: 'List the participants of a chat.',
+  description:
+    'Every member added to the chat, with their role, in the order they were added (a chat has few, so the list is not paged). ' +
+    "The chat's owner and its assistant are not participants; they are the chat's `owner` and `assistantMemberId`.",
+  request: { params: ChatParams },
+  responses: { 200: json(ChatParticipantList, 'The participants.'), ...commonErrorResponses },
+});
+
+export const removeParticipant = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
+  operationId: 'removeChatParticipant',
+  method: 'delete',
+  path: `${base}/participants/{participant_id}`,
+  tags,
+  summary: 'Remove a participant from a chat.',
+  description:
+    'Removes the participant from the chat; the member no longer takes part in it (and a member without full reach who reached the chat ' +
+    'only as this participant no longer reaches it). 404 for an unknown chat, or a participant that is not one of this chat\'s (removed already, or another chat\'s).',
+  request: { params: ParticipantParams },
+  responses: { 200: json(ChatParticipantRemovedResponse, 'The participant was removed.'), ...commonErrorResponses },
 });
 
 export const sendAssistantMessage = authorizedRoute({ permission: 'chats:admin', reach: 'chat' }, {

@@ -36,6 +36,38 @@ export const ChatParticipantAddedResponse = z
   })
   .openapi('ChatParticipantAddedResponse');
 
+export const ParticipantParams = ChatParams.extend({
+  participant_id: IntegerParam({ min: 1, max: Number.MAX_SAFE_INTEGER }).openapi({
+    param: { name: 'participant_id', in: 'path' },
+    description: 'The participant\'s id, as adding it returned (`participantId`) and the list shows (`id`).',
+  }),
+});
+
+export const ChatParticipant = z
+  .object({
+    id: z.number().int().openapi({ description: "The participant's id: what removing it takes." }),
+    memberId: z.number().int().openapi({ description: 'The member taking part (see GET /members).' }),
+    identityId: Uuid.openapi({ description: "The member's identity id." }),
+    name: z.string(),
+    email: z.string().nullable(),
+    role: z.enum(PARTICIPANT_ROLES),
+    addedAt: DateTime.openapi({ description: 'When the member was added to the chat.' }),
+    lastSeenAt: DateTime.nullable().openapi({ description: 'When the participant last saw the chat; null if never recorded.' }),
+  })
+  .openapi('ChatParticipant');
+
+export const ChatParticipantList = z
+  .object({ participants: z.array(ChatParticipant).openapi({ description: 'Every participant, in the order they were added.' }) })
+  .openapi('ChatParticipantList');
+
+export const ChatParticipantRemovedResponse = z
+  .object({
+    success: z.literal(true),
+    message: z.string().openapi({ example: 'Participant removed' }),
+    participantId: z.number().int().openapi({ description: 'The ID of the removed participant.' }),
+  })
+  .openapi('ChatParticipantRemovedResponse');
+
 // ---- messages ----
 
 export const ToolCall = z
