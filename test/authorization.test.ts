@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey, createLocalExportStore, createProviders, type ExportServices, parseConfig, type Scope, SCOPES } from '@parley/core';
-import { insertChat, insertContact, insertParticipant, insertUser, updateOrgChatAttributes } from '@parley/db';
+import { insertAssistant, insertCall, insertChannel, insertChat, insertContact, insertLabel, insertParticipant, insertSquad, insertUser, insertWorkspaceTool, updateOrgChatAttributes } from '@parley/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 import { createInProcessExportQueue } from '../packages/functions/src/local/export-queue.js';
@@ -91,7 +91,16 @@ interface Fixture {
   freshChat(target: Target): Promise<{ id: string; number: number }>;
   /** A new member each call, to be added as a participant. */
   freshMember(): Promise<number>;
+  /** A call recorded on each chat, and a new one each call (for deletions). */
+  calls: Record<Target, string>;
+  freshCall(target: Target): Promise<{ id: string }>;
+  /** A workspace tool and a label definition of the workspace. */
+  toolId: string;
+  labelId: string;
 }
+
+/** Makes the names of things created by the table unique. */
+let serial = 0;
 
 let fx: Fixture;
 const dir = mkdtempSync(join(tmpdir(), 'parley-authorization-'));
@@ -157,7 +166,12 @@ beforeAll(async () => {
 
   let n = 0;
   const freshMember = async () => (await insertUser(t.db, { workspaceId: ws.workspace.id, name: `Newcomer ${++n}` })).id;
-  fx = { ws, foreign, keys, chats, chatExports, statisticsExports, freshChat, freshMember };
+  const freshCall = (target: Target) =>
+    insertCall(t.db, { workspaceId: ws.workspace.id, chatId: chats[target].id }, { direction: 'inbound', startedAt: new Date('2026-11-30T09:00:00Z'), endedAt: null, durationSeconds: 30, outcome: null, exitStep: null, transferTarget: null, userInputs: null });
+  const calls = { in: (await freshCall('in')).id, out: (await freshCall('out')).id };
+  const toolId = (await insertWorkspaceTool(t.db, { workspaceId: ws.workspace.id, name: 'lookup_order', callbackUrl: 'http://127.0.0.1:9/lookup', inputSchema: { type: 'object' } }))!.id;
+  const labelId = (await insertLabel(t.db, { workspaceId: ws.workspace.id, name: 'billing' })).id;
+  fx = { ws, foreign, keys, chats, chatExports, statisticsExports, freshChat, freshMember, calls, freshCall, toolId, labelId };
 });
 
 afterAll(async () => {
@@ -167,7 +181,8 @@ afterAll(async () => {
 
 // ---- The table: every operation of /openapi.json ----
 
-const v2 = () => `/api/v2/w/${fx.ws.workspace.id}/chats`;
+const wsPath = () => `/api/v2/w/${fx.ws.workspace.id}`;
+const v2 = () => `${wsPath()}/chats`;
 const stats = () => `/v1/chatbots/${fx.ws.agent.identityId}/statistics`;
 const PERIOD = 'from=2026-01-01T00:00:00Z&to=2026-01-31T23:59:59Z';
 
@@ -273,6 +288,148 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'GET /api/v2/w/{workspace_uuid}/chats/{chat_id}/tools': { scope: 'chats:read', addresses: 'chat', success: 200, request: (target) => ({ method: 'GET', path: `${v2()}/${fx.chats[target].number}/tools` }) },
 
+  // Workspace configuration.
+  'GET /api/v2/w/{workspace_uuid}/contacts': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/contacts?search=carl` }) },
+  'POST /api/v2/w/{workspace_uuid}/contacts': {
+    scope: 'chats:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: `${wsPath()}/contacts`, body: { name: 'Nia New', phone: '+14155550100' } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/contacts/{contact_id}': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/contacts/${fx.ws.contact.identityId}` }) },
+  'PATCH /api/v2/w/{workspace_uuid}/contacts/{contact_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'PATCH', path: `${wsPath()}/contacts/${fx.ws.contact.identityId}`, body: { handle: '@carl' } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/contacts/{contact_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: async () => ({ method: 'DELETE', path: `${wsPath()}/contacts/${(await insertContact(t.db, { workspaceId: fx.ws.workspace.id, name: 'Gone Soon' })).identityId}` }),
+  },
+
+  'GET /api/v2/w/{workspace_uuid}/channels': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/channels?type=sms` }) },
+  'POST /api/v2/w/{workspace_uuid}/channels': {
+    scope: 'chats:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: `${wsPath()}/channels`, body: { type: 'email', name: `Inbox ${++serial}`, responderId: fx.ws.agent.identityId } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/channels/{channel_id}': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/channels/${fx.ws.channels.sms.id}` }) },
+  'PATCH /api/v2/w/{workspace_uuid}/channels/{channel_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'PATCH', path: `${wsPath()}/channels/${fx.ws.channels.sms.id}`, body: { notificationsEnabled: true } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/channels/{channel_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: async () => ({ method: 'DELETE', path: `${wsPath()}/channels/${(await insertChannel(t.db, { workspaceId: fx.ws.workspace.id, type: 'api', name: `Spare ${++serial}`, responderId: fx.ws.agent.identityId })).id}` }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/assistants': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/assistants` }) },
+  'POST /api/v2/w/{workspace_uuid}/assistants': {
+    scope: 'chats:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: `${wsPath()}/assistants`, body: { name: `Bot ${++serial}`, config: { model: 'gpt-4o-mini' } } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/assistants/{assistant_id}': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/assistants/${fx.ws.agent.identityId}` }) },
+  'PATCH /api/v2/w/{workspace_uuid}/assistants/{assistant_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'PATCH', path: `${wsPath()}/assistants/${fx.ws.agent.identityId}`, body: { description: 'Helps.' } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/assistants/{assistant_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: async () => ({ method: 'DELETE', path: `${wsPath()}/assistants/${(await insertAssistant(t.db, { workspaceId: fx.ws.workspace.id, name: `Retired ${++serial}` })).identityId}` }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/assistants/{assistant_id}/versions': {
+    scope: 'chats:read',
+    success: 200,
+    request: () => ({ method: 'GET', path: `${wsPath()}/assistants/${fx.ws.agent.identityId}/versions` }),
+  },
+  'POST /api/v2/w/{workspace_uuid}/assistants/{assistant_id}/versions': {
+    scope: 'chats:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: `${wsPath()}/assistants/${fx.ws.otherAgent.identityId}/versions`, body: { config: { model: 'gpt-4o' }, makeCurrent: false } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/assistants/{assistant_id}/versions/{version_id}': {
+    scope: 'chats:read',
+    success: 200,
+    request: () => ({ method: 'GET', path: `${wsPath()}/assistants/${fx.ws.agent.identityId}/versions/${fx.ws.agent.currentVersionId}` }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/squads': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/squads` }) },
+  'POST /api/v2/w/{workspace_uuid}/squads': {
+    scope: 'chats:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: `${wsPath()}/squads`, body: { name: `Team ${++serial}`, assistantIds: [fx.ws.agent.identityId] } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/squads/{squad_id}': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/squads/${fx.ws.squad.identityId}` }) },
+  'PATCH /api/v2/w/{workspace_uuid}/squads/{squad_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'PATCH', path: `${wsPath()}/squads/${fx.ws.squad.identityId}`, body: { description: 'First line.' } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/squads/{squad_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: async () => ({ method: 'DELETE', path: `${wsPath()}/squads/${(await insertSquad(t.db, { workspaceId: fx.ws.workspace.id, name: `Disbanded ${++serial}`, assistantIds: [] })).identityId}` }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/tools': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/tools` }) },
+  'POST /api/v2/w/{workspace_uuid}/tools': {
+    scope: 'chats:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: `${wsPath()}/tools`, body: { name: `tool_${++serial}`, callbackUrl: 'http://127.0.0.1:9/tool' } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/tools/{tool_id}': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/tools/${fx.toolId}` }) },
+  'PATCH /api/v2/w/{workspace_uuid}/tools/{tool_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'PATCH', path: `${wsPath()}/tools/${fx.toolId}`, body: { timeoutMs: 2000 } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/tools/{tool_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: async () => ({ method: 'DELETE', path: `${wsPath()}/tools/${(await insertWorkspaceTool(t.db, { workspaceId: fx.ws.workspace.id, name: `old_${++serial}`, callbackUrl: 'http://127.0.0.1:9/x', inputSchema: { type: 'object' } }))!.id}` }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/labels': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/labels` }) },
+  'POST /api/v2/w/{workspace_uuid}/labels': { scope: 'chats:admin', success: 201, request: () => ({ method: 'POST', path: `${wsPath()}/labels`, body: { name: `label ${++serial}` } }) },
+  'GET /api/v2/w/{workspace_uuid}/labels/{label_id}': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `${wsPath()}/labels/${fx.labelId}` }) },
+  'PATCH /api/v2/w/{workspace_uuid}/labels/{label_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: () => ({ method: 'PATCH', path: `${wsPath()}/labels/${fx.labelId}`, body: { description: 'Invoices and payments' } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/labels/{label_id}': {
+    scope: 'chats:admin',
+    success: 200,
+    request: async () => ({ method: 'DELETE', path: `${wsPath()}/labels/${(await insertLabel(t.db, { workspaceId: fx.ws.workspace.id, name: `stale ${++serial}` })).id}` }),
+  },
+
+  // Call records of a chat.
+  'GET /api/v2/w/{workspace_uuid}/chats/{chat_id}/calls': { scope: 'chats:read', addresses: 'chat', success: 200, request: (target) => ({ method: 'GET', path: `${v2()}/${fx.chats[target].number}/calls` }) },
+  'POST /api/v2/w/{workspace_uuid}/chats/{chat_id}/calls': {
+    scope: 'chats:write',
+    addresses: 'chat',
+    success: 201,
+    request: (target) => ({ method: 'POST', path: `${v2()}/${fx.chats[target].number}/calls`, body: { startedAt: '2026-11-30T10:00:00Z', durationSeconds: 60 } }),
+  },
+  'GET /api/v2/w/{workspace_uuid}/chats/{chat_id}/calls/{call_id}': {
+    scope: 'chats:read',
+    addresses: 'chat',
+    success: 200,
+    request: (target) => ({ method: 'GET', path: `${v2()}/${fx.chats[target].number}/calls/${fx.calls[target]}` }),
+  },
+  'PATCH /api/v2/w/{workspace_uuid}/chats/{chat_id}/calls/{call_id}': {
+    scope: 'chats:write',
+    addresses: 'chat',
+    success: 200,
+    request: (target) => ({ method: 'PATCH', path: `${v2()}/${fx.chats[target].number}/calls/${fx.calls[target]}`, body: { outcome: 'customer-ended-call' } }),
+  },
+  'DELETE /api/v2/w/{workspace_uuid}/chats/{chat_id}/calls/{call_id}': {
+    scope: 'chats:write',
+    addresses: 'chat',
+    success: 200,
+    request: async (target) => ({ method: 'DELETE', path: `${v2()}/${fx.chats[target].number}/calls/${(await fx.freshCall(target)).id}` }),
+  },
   // Events.
   'GET /api/v2/w/{workspace_uuid}/events': { scope: 'chats:read', success: 200, request: () => ({ method: 'GET', path: `/api/v2/w/${fx.ws.workspace.id}/events` }) },
 

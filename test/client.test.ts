@@ -39,6 +39,14 @@ describe('packages/client', () => {
     const list = await client.GET('/api/v1/chats', { params: { query: { pageSize: 5, channelIds: [ws.channels.whatsapp.id] } } });
     expect(list.data?.map((c) => c.id)).toEqual([chatId]);
 
+    // Workspace: a contact made through the client owns a v1 chat.
+    const contact = await client.POST('/api/v2/w/{workspace_uuid}/contacts', { params: { path: { workspace_uuid: ws.workspace.id } }, body: { name: 'Client Cleo', email: 'cleo@example.test' } });
+    expect(contact.response.status).toBe(201);
+    const owned = await client.POST('/api/v1/chats', { body: { channelId: null, ownerId: contact.data!.id, title: null } });
+    expect(owned.data?.ownerId).toBe(contact.data!.id);
+    const contacts = await client.GET('/api/v2/w/{workspace_uuid}/contacts', { params: { path: { workspace_uuid: ws.workspace.id }, query: { search: 'cleo', limit: 10 } } });
+    expect(contacts.data?.contacts.map((c) => c.email)).toEqual(['cleo@example.test']);
+
     // Workspace chats: a message in, the history out.
     const chat = await insertChat(t.db, {
       workspaceId: ws.workspace.id, channelId: ws.channels.sms.id, ownerId: ws.contact.identityId,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ExportServices } from '@parley/core';
-import { insertChat, insertChatTool, insertLabel } from '@parley/db';
+import { insertCall, insertChat, insertChatTool, insertLabel, insertSquad, insertWorkspaceTool } from '@parley/db';
 import { useTestDb } from './harness/db.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
 import { sendJson, startHttpStub } from './support/http-stub.js';
@@ -89,6 +89,8 @@ interface Seed {
   statisticsExportId: string;
   /** Real cursors and page tokens by operation path, from the first page of one item. */
   cursors: Map<string, string>;
+  /** Real ids of the workspace's tool, label and a call, by path parameter. */
+  ids: Record<string, string>;
 }
 
 const FILTERS = JSON.stringify({ all: [{ field: 'channel', op: 'in', value: ['sms', 'whatsapp'] }, { any: [{ field: 'label', op: 'eq', value: 'billing' }, { field: 'messageCount', op: 'gte', value: 1 }] }] });
@@ -118,6 +120,15 @@ function validValues(seed: Seed, op: Operation, resolve: (s: Schema) => Schema) 
       responderVersionId: ws.agent.currentVersionId,
       responderVersionIds: [ws.agent.currentVersionId],
       memberId: ws.member.id,
+      contact_id: ws.contact.identityId,
+      channel_id: ws.channels.whatsapp.id,
+      assistant_id: ws.agent.identityId,
+      version_id: ws.agent.currentVersionId,
+      squad_id: ws.squad.identityId,
+      responderId: ws.agent.identityId,
+      assistantIds: [ws.agent.identityId],
+      startedAt: '2026-11-30T10:00:00Z',
+      ...seed.ids,
       assistantMemberId: ws.agent.memberId,
       from: '2026-01-01T00:00:00Z',
       to: '2026-01-31T23:59:59Z',
@@ -395,7 +406,16 @@ async function seedWorkspace(): Promise<Seed> {
     );
   }
   const chat = chats[0]!;
-  await insertLabel(t.db, { workspaceId: ws.workspace.id, name: 'billing' });
+  const label = await insertLabel(t.db, { workspaceId: ws.workspace.id, name: 'billing' });
+  const tool = await insertWorkspaceTool(t.db, { workspaceId: ws.workspace.id, name: 'check_stock', callbackUrl: `${stub.url}/stock`, inputSchema: { type: 'object' } });
+  const callAt = (startedAt: string) =>
+    insertCall(t.db, { workspaceId: ws.workspace.id, chatId: chat.id }, { direction: 'inbound', startedAt: new Date(startedAt), endedAt: null, durationSeconds: 42, outcome: 'customer-ended-call', exitStep: null, transferTarget: null, userInputs: 3 });
+  // Two of everything listed, so each list has a next page and a real cursor.
+  await insertLabel(t.db, { workspaceId: ws.workspace.id, name: 'shipping' });
+  await insertWorkspaceTool(t.db, { workspaceId: ws.workspace.id, name: 'track_parcel', callbackUrl: `${stub.url}/track`, inputSchema: { type: 'object' } });
+  await insertSquad(t.db, { workspaceId: ws.workspace.id, name: 'Tier 2', assistantIds: [ws.otherAgent.identityId] });
+  const call = await callAt('2026-11-30T10:00:00Z');
+  await callAt('2026-11-30T11:00:00Z');
   const schema = { type: 'object', properties: { orderId: { type: 'string' } }, required: ['orderId'], additionalProperties: false };
   await insertChatTool(t.db, { workspaceId: ws.workspace.id, chatId: chat.id, name: 'lookup_order', callbackUrl: `${stub.url}/lookup`, inputSchema: schema });
   for (const [role, content] of [['user', 'Where is my order?'], ['assistant', 'Let me check.'], ['user', 'Thanks']] as const) {
@@ -416,6 +436,7 @@ async function seedWorkspace(): Promise<Seed> {
     chatExportId: chatExport.exportId,
     statisticsExportId: statisticsExport.exportId,
     cursors: new Map(),
+    ids: { label_id: label.id, tool_id: tool!.id, call_id: call.id },
   };
 }
 

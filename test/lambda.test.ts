@@ -12,7 +12,7 @@ import { httpApiEvent } from './harness/lambda-events.js';
 import { servePglite } from './harness/pglite-server.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
 
-// Builds the chats and health functions with esbuild and invokes the bundles with API Gateway v2 events against
+// Builds the chats, workspace and health functions with esbuild and invokes the bundles with API Gateway v2 events against
 // the test database: DATABASE_URL's server, or (by default) an embedded PGlite served over the
 // Postgres protocol so the bundle can reach it as it would reach Postgres, its address handed over
 // the way SST hands a linked secret to a function.
@@ -22,6 +22,7 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIG
 let outdir: string;
 let handler: Handler;
 let healthHandler: Handler;
+let workspaceHandler: Handler;
 let fixtureDb: DbHandle;
 let stopPglite: (() => Promise<void>) | undefined;
 let ws: TestWorkspace;
@@ -44,13 +45,14 @@ beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'parley-lambda-'));
   // As infra/api.ts passes it to every function.
   process.env.CORS_ORIGINS = ORIGIN;
-  const built = await buildFunctions({ outdir, only: ['chats', 'health'] });
+  const built = await buildFunctions({ outdir, only: ['chats', 'health', 'workspace'] });
   const load = async (name: string) => {
     const fn = built.find((b) => b.name === name)!;
     return (await import(pathToFileURL(fn.file).href))[fn.exportName] as Handler;
   };
   handler = await load('chats');
   healthHandler = await load('health');
+  workspaceHandler = await load('workspace');
 });
 
 afterAll(async () => {
@@ -63,9 +65,9 @@ const ORIGIN = 'https://app.example.test';
 
 const context = { awsRequestId: 'local', functionName: 'chats', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
-async function invoke(method: string, path: string, options: { key?: string | null; body?: unknown } = {}) {
+async function invoke(method: string, path: string, options: { key?: string | null; body?: unknown; fn?: Handler } = {}) {
   const key = options.key === undefined ? ws.keys.all : options.key;
-  const result = await handler(httpApiEvent(method, path, { body: options.body, headers: key ? { authorization: `Bearer ${key}` } : {} }), context);
+  const result = await (options.fn ?? handler)(httpApiEvent(method, path, { body: options.body, headers: key ? { authorization: `Bearer ${key}` } : {} }), context);
   const body = result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString() : result.body) : '';
   return { status: result.statusCode, headers: result.headers ?? {}, json: body ? JSON.parse(body) : undefined };
 }
@@ -99,6 +101,21 @@ describe('the built chats Lambda bundle', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.json.error.issues).toEqual([{ path: 'query.pageSize', message: 'must be at most 100' }]);
     expect((await invoke('GET', '/api/v1/chats/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+});
+
+describe('the built workspace Lambda bundle', () => {
+  it('creates a contact that the chats function then takes as a chat owner', async () => {
+    const created = await invoke('POST', `/api/v2/w/${ws.workspace.id}/contacts`, { body: { name: 'Lambda Lou', phone: '+14155550199' }, fn: workspaceHandler });
+    expect(created.status).toBe(201);
+    const listed = await invoke('GET', `/api/v2/w/${ws.workspace.id}/contacts?search=lou`, { fn: workspaceHandler });
+    expect(listed.json.contacts.map((c: { id: string }) => c.id)).toEqual([created.json.id]);
+    const chat = await invoke('POST', '/api/v1/chats', { body: { channelId: null, ownerId: created.json.id, title: 'Owned by Lou' } });
+    expect(chat).toMatchObject({ status: 200, json: { ownerId: created.json.id } });
+    const invalid = await invoke('POST', `/api/v2/w/${ws.workspace.id}/contacts`, { body: { name: 'Bad', phone: '12' }, fn: workspaceHandler });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.error.issues.map((i: { path: string }) => i.path)).toEqual(['body.phone']);
+    await invoke('DELETE', `/api/v1/chats/${chat.json.id}`);
   });
 });
 

@@ -89,7 +89,7 @@ describe('GET /openapi.json and /docs', () => {
 
   it('has top-level tags with descriptions, each operation under one of them, servers, a license and the closed set of error codes', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
-    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Events', 'Org chats', 'Statistics', 'Health']);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Workspace', 'Events', 'Org chats', 'Statistics', 'Health']);
     for (const tag of doc.tags) expect(tag.description, tag.name).toBeTruthy();
     const byTag: Record<string, string[]> = {};
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -101,6 +101,7 @@ describe('GET /openapi.json and /docs', () => {
     expect(Object.keys(byTag).sort()).toEqual([...doc.tags.map((t: { name: string }) => t.name)].sort());
     expect(byTag['Org chats']!.every((p) => p.startsWith('/v1/orgs/'))).toBe(true);
     expect(byTag['Workspace chats']!.every((p) => p.startsWith('/api/v2/w/'))).toBe(true);
+    expect(byTag.Workspace!.every((p) => p.startsWith('/api/v2/w/') && !p.startsWith('/api/v2/w/{workspace_uuid}/chats'))).toBe(true);
     expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
     expect(doc.info.license).toEqual({ name: 'MIT', identifier: 'MIT' });
     expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual([...ERROR_CODES]);

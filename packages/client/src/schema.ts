@@ -497,6 +497,490 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/w/{workspace_uuid}/chats/{chat_id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the calls of a chat.
+         * @description The call records of the chat, earliest first, `limit` at a time; follow `nextCursor`.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        get: operations["listChatCalls"];
+        put?: never;
+        /**
+         * Record a call on a chat.
+         * @description Records a call (a voice call on the chat's channel): when it started and ended, its duration, direction and outcome. The chat's call totals (the sum of its calls' durations and user inputs, the latest call's outcome and exit step, the latest transfer) are what the statistics read (channel report components 16-22); they count from the next rollup.
+         *
+         *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        post: operations["recordChatCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/chats/{chat_id}/calls/{call_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a call of a chat.
+         * @description One call record.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        get: operations["getChatCall"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a call of a chat.
+         * @description Deletes the call record. The chat's call totals (the sum of its calls' durations and user inputs, the latest call's outcome and exit step, the latest transfer) are what the statistics read (channel report components 16-22); they count from the next rollup.
+         *
+         *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        delete: operations["deleteChatCall"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a call of a chat.
+         * @description Changes the fields the body names (a partial update), e.g. its end and outcome once it is over; a new start or end without a duration recomputes it. The chat's call totals (the sum of its calls' durations and user inputs, the latest call's outcome and exit step, the latest transfer) are what the statistics read (channel report components 16-22); they count from the next rollup.
+         *
+         *     Requires `chats:write` (`chats:admin` grants it too). Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`. A chat outside the caller's reach answers 404, as if it did not exist.
+         */
+        patch: operations["updateChatCall"];
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace’s contacts.
+         * @description The end users of the workspace, who own its chats, by name (then id), `limit` at a time; follow `nextCursor` for the next page. `search` finds names holding the text. Anonymous contacts are listed to `chats:admin` keys only.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listContacts"];
+        put?: never;
+        /**
+         * Create a contact.
+         * @description Adds an end user to the workspace. Its `id` is the `ownerId` of the chats it owns (`POST /api/v1/chats`). Names need not be unique; send an `Idempotency-Key` to make retries safe.
+         *
+         *     Requires `chats:admin`.
+         */
+        post: operations["createContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a contact.
+         * @description One contact by id. Anonymous contacts are found by `chats:admin` keys only (404 otherwise).
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["getContact"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a contact.
+         * @description Deletes a contact that owns no chats. A contact with chats cannot be deleted (409): block it instead.
+         *
+         *     Requires `chats:admin`.
+         */
+        delete: operations["deleteContact"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a contact.
+         * @description Changes the fields the body names (a partial update); null clears a field. `blocked: true` stops assistant messages to the contact.
+         *
+         *     Requires `chats:admin`.
+         */
+        patch: operations["updateContact"];
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace’s channels.
+         * @description The channels chats arrive on, by name (then id), `limit` at a time; follow `nextCursor`. `search` finds names holding the text.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listChannels"];
+        put?: never;
+        /**
+         * Create a channel.
+         * @description Adds a channel answered by an assistant or a squad (`responderId`: 404 when unknown, 400 when it is a user or contact). 409 when the workspace has a channel of that name (in any letter case).
+         *
+         *     Requires `chats:admin`.
+         */
+        post: operations["createChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a channel.
+         * @description One channel with its responder.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["getChannel"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a channel.
+         * @description Deletes a channel no chat is on. A channel with chats cannot be deleted (409): disable it instead (`enabled: false`).
+         *
+         *     Requires `chats:admin`.
+         */
+        delete: operations["deleteChannel"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a channel.
+         * @description Changes the fields the body names (a partial update). A new responder answers new chats; existing chats keep theirs. 409 when the new name is taken.
+         *
+         *     Requires `chats:admin`.
+         */
+        patch: operations["updateChannel"];
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/assistants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace’s assistants.
+         * @description The AI assistants that answer chats, by name (then id), `limit` at a time; follow `nextCursor`. `search` finds names holding the text.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listAssistants"];
+        put?: never;
+        /**
+         * Create an assistant.
+         * @description Adds an assistant (with a member id of its own) whose `config` is its version 1. Make it a channel's responder to have it answer chats. 409 when an assistant or squad of the workspace has that name (in any letter case).
+         *
+         *     Requires `chats:admin`.
+         */
+        post: operations["createAssistant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/assistants/{assistant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an assistant.
+         * @description One assistant with its current version.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["getAssistant"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an assistant.
+         * @description Deletes an assistant that answers no chats, is no channel's responder and wrote no messages (409 otherwise), with its versions.
+         *
+         *     Requires `chats:admin`.
+         */
+        delete: operations["deleteAssistant"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an assistant.
+         * @description Changes the fields the body names (a partial update). A `config` is stored as the next version and becomes current; `currentVersionId` makes an earlier version current again. Chats keep the version they ran on. 409 when the new name is taken.
+         *
+         *     Requires `chats:admin`.
+         */
+        patch: operations["updateAssistant"];
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/assistants/{assistant_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an assistant’s versions.
+         * @description Its versions, newest first, `limit` at a time; follow `nextCursor`. A chat's `responderVersionId` names the one that answered it.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listAssistantVersions"];
+        put?: never;
+        /**
+         * Create a version of an assistant.
+         * @description Stores a configuration as the assistant's next version (numbered after the last); it becomes current unless `makeCurrent` is false.
+         *
+         *     Requires `chats:admin`.
+         */
+        post: operations["createAssistantVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/assistants/{assistant_id}/versions/{version_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a version of an assistant.
+         * @description One version with its configuration.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["getAssistantVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/squads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace’s squads.
+         * @description Teams of assistants that answer chats together, by name (then id), `limit` at a time; follow `nextCursor`. `search` finds names holding the text.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listSquads"];
+        put?: never;
+        /**
+         * Create a squad.
+         * @description Adds a team of assistants; make it a channel's responder to have its assistants take that channel's chats. 400 for ids that are not assistants of the workspace; 409 when an assistant or squad has that name.
+         *
+         *     Requires `chats:admin`.
+         */
+        post: operations["createSquad"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/squads/{squad_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a squad.
+         * @description One squad with its assistants.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["getSquad"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a squad.
+         * @description Deletes a squad that answers no chats and is no channel's responder (409 otherwise); its assistants stay.
+         *
+         *     Requires `chats:admin`.
+         */
+        delete: operations["deleteSquad"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a squad.
+         * @description Changes the fields the body names (a partial update); `assistantIds` replaces its assistants. 409 when the new name is taken.
+         *
+         *     Requires `chats:admin`.
+         */
+        patch: operations["updateSquad"];
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace’s chat tools.
+         * @description The tools every chat's assistant may call (`send-assistant-message`'s `tool_calls`), by name (then id), `limit` at a time; follow `nextCursor`. `search` finds names holding the text. A chat's own tools (`GET .../chats/{chat_id}/tools`) include these.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listWorkspaceTools"];
+        put?: never;
+        /**
+         * Create a chat tool.
+         * @description Adds an HTTP callback every chat of the workspace may call. `parameters` must be a valid JSON Schema of an object (400 naming the problem otherwise). 409 when the workspace has a tool of that name (in any letter case).
+         *
+         *     Requires `chats:admin`.
+         */
+        post: operations["createWorkspaceTool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/tools/{tool_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a chat tool.
+         * @description One tool of the workspace.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["getWorkspaceTool"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a chat tool.
+         * @description Deletes the tool: assistants can no longer call it. Messages that called it keep their tool calls.
+         *
+         *     Requires `chats:admin`.
+         */
+        delete: operations["deleteWorkspaceTool"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a chat tool.
+         * @description Changes the fields the body names (a partial update); the next call uses them. 409 when the new name is taken.
+         *
+         *     Requires `chats:admin`.
+         */
+        patch: operations["updateWorkspaceTool"];
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace’s label definitions.
+         * @description The labels chats are tagged with, by name (then id), `limit` at a time; follow `nextCursor`. `search` finds names holding the text.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["listLabels"];
+        put?: never;
+        /**
+         * Create a label definition.
+         * @description Adds a label the workspace tags chats with; `summarize?update_labels=true` chooses among these. 409 when the workspace has a label of that name (in any letter case).
+         *
+         *     Requires `chats:admin`.
+         */
+        post: operations["createLabel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/labels/{label_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a label definition.
+         * @description One label definition, with how many chats carry it.
+         *
+         *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too).
+         */
+        get: operations["getLabel"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a label definition.
+         * @description Deletes the label and takes it off every chat that had it.
+         *
+         *     Requires `chats:admin`.
+         */
+        delete: operations["deleteLabel"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a label definition.
+         * @description Changes the fields the body names (a partial update). Renaming renames the label on every chat that has it; 409 when the new name is taken.
+         *
+         *     Requires `chats:admin`.
+         */
+        patch: operations["updateLabel"];
+        trace?: never;
+    };
     "/api/v2/w/{workspace_uuid}/events": {
         parameters: {
             query?: never;
@@ -2112,6 +2596,31 @@ export interface components {
              * @description When the message was written at its source; now when absent. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
              */
             createdAt?: string;
+            /**
+             * @description The language detected in the message; it becomes the conversation's language (the statistics' CONVERSATION_LANGUAGES).
+             * @example en
+             */
+            language?: string;
+            /** @description The intent recognised in the message and its score (INTENT_HITS, INTENT_COUNT, INTENT_SCORE_MEDIAN). */
+            intent?: {
+                name: string;
+                /** @description The confidence, 0 to 1. */
+                score?: number | null;
+            };
+            /**
+             * @description The flow step the message executed (STEP_EXEC_COUNT).
+             * @example collect_address
+             */
+            step?: string;
+            /** @description The model that wrote an assistant message. */
+            model?: string;
+            /** @description The model's token usage for an assistant message (seed 002's `last_message.usage`). */
+            usage?: {
+                inputTokens?: number;
+                outputTokens?: number;
+                reasoningTokens?: number;
+                cachedInputTokens?: number;
+            };
         };
         RateMessageRequest: {
             /**
@@ -2139,6 +2648,602 @@ export interface components {
             callbackUrl: string;
             /** @description How long a call may take; null for the server's default. */
             timeoutMs: number | null;
+        };
+        CallPage: {
+            calls: components["schemas"]["Call"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Call: {
+            /**
+             * Format: uuid
+             * @description A UUID string that identifies an entity (any letter case).
+             */
+            id: string;
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            endedAt: string | null;
+            durationSeconds: number | null;
+            outcome: string | null;
+            exitStep: string | null;
+            transferTarget: string | null;
+            userInputs: number | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CallRecordRequest: {
+            /**
+             * @description `inbound`: the contact called; `outbound`: the assistant called out.
+             * @default inbound
+             * @enum {string}
+             */
+            direction: "inbound" | "outbound";
+            /**
+             * Format: date-time
+             * @description When the call started. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
+             */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description When the call ended; null while it runs. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
+             */
+            endedAt?: string | null;
+            /** @description How long it lasted, in seconds; computed from startedAt and endedAt when absent. A call counts in the statistics once it has a duration. */
+            durationSeconds?: number | null;
+            /**
+             * @description How the call ended (the statistics' end reason, CALL_END_REASON).
+             * @example customer-ended-call
+             */
+            outcome?: string | null;
+            /**
+             * @description The flow step the call ended in (CALL_EXIT_STEP).
+             * @example collect_address
+             */
+            exitStep?: string | null;
+            /**
+             * @description Where the call was transferred to, if it was (CALL_TRANSFER_TARGET).
+             * @example sales-desk
+             */
+            transferTarget?: string | null;
+            /** @description How many times the caller said or keyed something (CALL_USER_INPUTS_MEDIAN). */
+            userInputs?: number | null;
+        };
+        /** @description The fields to change; absent fields stay as they are, null clears a field. */
+        CallUpdateRequest: {
+            /**
+             * @description `inbound`: the contact called; `outbound`: the assistant called out.
+             * @enum {string}
+             */
+            direction?: "inbound" | "outbound";
+            /**
+             * Format: date-time
+             * @description When the call started. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
+             */
+            startedAt?: string;
+            /**
+             * Format: date-time
+             * @description When the call ended; null while it runs. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
+             */
+            endedAt?: string | null;
+            /** @description How long it lasted, in seconds; computed from startedAt and endedAt when absent. A call counts in the statistics once it has a duration. */
+            durationSeconds?: number | null;
+            /**
+             * @description How the call ended (the statistics' end reason, CALL_END_REASON).
+             * @example customer-ended-call
+             */
+            outcome?: string | null;
+            /**
+             * @description The flow step the call ended in (CALL_EXIT_STEP).
+             * @example collect_address
+             */
+            exitStep?: string | null;
+            /**
+             * @description Where the call was transferred to, if it was (CALL_TRANSFER_TARGET).
+             * @example sales-desk
+             */
+            transferTarget?: string | null;
+            /** @description How many times the caller said or keyed something (CALL_USER_INPUTS_MEDIAN). */
+            userInputs?: number | null;
+        };
+        CallDeletedResponse: {
+            /** @enum {boolean} */
+            success: true;
+            /** @example Call deleted */
+            message: string;
+        };
+        ContactPage: {
+            contacts: components["schemas"]["Contact"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Contact: {
+            /**
+             * Format: uuid
+             * @description The contact's id: pass it as `ownerId` to `POST /api/v1/chats`.
+             */
+            id: string;
+            name: string;
+            phone: string | null;
+            email: string | null;
+            handle: string | null;
+            identifier: string | null;
+            blocked: boolean;
+            anonymous: boolean;
+            country: string | null;
+            language: string | null;
+            ip: string | null;
+            userAgent: string | null;
+            link: string | null;
+            pictureUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ContactCreateRequest: {
+            /** @description Display name. */
+            name: string;
+            /**
+             * @description Phone number in E.164 form (`+`, country code, number; up to 15 digits).
+             * @example +14155550123
+             */
+            phone?: string | null;
+            /** Format: email */
+            email?: string | null;
+            /** @description The handle on its channel, e.g. an X or Instagram handle. */
+            handle?: string | null;
+            /** @description Your identifier for the contact (e.g. its id in your CRM or its phone number); shown as `ownerIdentifier` in the v1 details. */
+            identifier?: string | null;
+            /** @description A blocked contact receives no assistant messages (send-assistant-message answers 400). */
+            blocked?: boolean;
+            /** @description An anonymous end user (a visitor not identified yet): the contact and its chats are reached with `chats:admin` only. */
+            anonymous?: boolean;
+            /** @example DE */
+            country?: string | null;
+            /** @example en */
+            language?: string | null;
+            /** @description The IP address it last came from. */
+            ip?: string | null;
+            userAgent?: string | null;
+            /**
+             * Format: uri
+             * @description A link to the contact, e.g. its social media profile.
+             */
+            link?: string | null;
+            /** Format: uri */
+            pictureUrl?: string | null;
+        };
+        /** @description The fields to change; absent fields stay as they are, null clears a field. */
+        ContactUpdateRequest: {
+            /** @description Display name. */
+            name?: string;
+            /**
+             * @description Phone number in E.164 form (`+`, country code, number; up to 15 digits).
+             * @example +14155550123
+             */
+            phone?: string | null;
+            /** Format: email */
+            email?: string | null;
+            /** @description The handle on its channel, e.g. an X or Instagram handle. */
+            handle?: string | null;
+            /** @description Your identifier for the contact (e.g. its id in your CRM or its phone number); shown as `ownerIdentifier` in the v1 details. */
+            identifier?: string | null;
+            /** @description A blocked contact receives no assistant messages (send-assistant-message answers 400). */
+            blocked?: boolean;
+            /** @description An anonymous end user (a visitor not identified yet): the contact and its chats are reached with `chats:admin` only. */
+            anonymous?: boolean;
+            /** @example DE */
+            country?: string | null;
+            /** @example en */
+            language?: string | null;
+            /** @description The IP address it last came from. */
+            ip?: string | null;
+            userAgent?: string | null;
+            /**
+             * Format: uri
+             * @description A link to the contact, e.g. its social media profile.
+             */
+            link?: string | null;
+            /** Format: uri */
+            pictureUrl?: string | null;
+        };
+        DeletedResponse: {
+            /** @enum {boolean} */
+            success: true;
+            /** @example Contact deleted */
+            message: string;
+        };
+        ChannelPage: {
+            channels: components["schemas"]["Channel"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Channel: {
+            /**
+             * Format: uuid
+             * @description The channel's id: `channelId` of `POST /api/v1/chats`.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "widget" | "waha" | "whatsapp" | "instagram" | "api" | "sms" | "email" | "voice" | "slack" | "telegram" | "gmail" | "google_calendar" | "internal" | "custom";
+            name: string;
+            enabled: boolean;
+            notificationsEnabled: boolean;
+            responder: {
+                /**
+                 * Format: uuid
+                 * @description A UUID string that identifies an entity (any letter case).
+                 */
+                id: string;
+                /**
+                 * @description `agent`: an assistant; `squad`: a team of assistants.
+                 * @enum {string}
+                 */
+                kind: "agent" | "squad";
+                name: string;
+            };
+            avatarUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ChannelCreateRequest: {
+            /**
+             * @description The kind of channel. Assistant messages are delivered on `sms` and `email` channels.
+             * @enum {string}
+             */
+            type: "widget" | "waha" | "whatsapp" | "instagram" | "api" | "sms" | "email" | "voice" | "slack" | "telegram" | "gmail" | "google_calendar" | "internal" | "custom";
+            /**
+             * @description Unique in the workspace in any letter case.
+             * @example Support inbox
+             */
+            name: string;
+            /** @description Whether the channel takes chats (default true). */
+            enabled?: boolean;
+            /** @description Whether assistant messages are delivered on the channel by SMS or email (default true); send-assistant-message answers 400 when off. */
+            notificationsEnabled?: boolean;
+            /**
+             * Format: uuid
+             * @description Who answers the channel's new chats: an assistant's or a squad's id.
+             */
+            responderId: string;
+            /** Format: uri */
+            avatarUrl?: string | null;
+        };
+        /** @description The fields to change; absent fields stay as they are. */
+        ChannelUpdateRequest: {
+            /**
+             * @description The kind of channel. Assistant messages are delivered on `sms` and `email` channels.
+             * @enum {string}
+             */
+            type?: "widget" | "waha" | "whatsapp" | "instagram" | "api" | "sms" | "email" | "voice" | "slack" | "telegram" | "gmail" | "google_calendar" | "internal" | "custom";
+            /**
+             * @description Unique in the workspace in any letter case.
+             * @example Support inbox
+             */
+            name?: string;
+            /** @description Whether the channel takes chats (default true). */
+            enabled?: boolean;
+            /** @description Whether assistant messages are delivered on the channel by SMS or email (default true); send-assistant-message answers 400 when off. */
+            notificationsEnabled?: boolean;
+            /**
+             * Format: uuid
+             * @description Who answers the channel's new chats: an assistant's or a squad's id.
+             */
+            responderId?: string;
+            /** Format: uri */
+            avatarUrl?: string | null;
+        };
+        AssistantPage: {
+            assistants: components["schemas"]["Assistant"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Assistant: {
+            /**
+             * Format: uuid
+             * @description The assistant's id: a channel's `responderId`, the statistics' `chatbotId`.
+             */
+            id: string;
+            /** @description Its member id (`assistantMemberId` of the v2 chats). */
+            memberId: number;
+            name: string;
+            description: string | null;
+            pictureUrl: string | null;
+            /** @description The version new chats run on. */
+            currentVersion: {
+                /**
+                 * Format: uuid
+                 * @description A UUID string that identifies an entity (any letter case).
+                 */
+                id: string;
+                number: number;
+                config: {
+                    [key: string]: unknown;
+                };
+            } | null;
+            versionCount: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description The new assistant; `config` becomes its version 1 (an empty config when absent). */
+        AssistantCreateRequest: {
+            /**
+             * @description Unique among the assistants and squads of the workspace, in any letter case.
+             * @example Support Assistant
+             */
+            name: string;
+            description?: string | null;
+            /** Format: uri */
+            pictureUrl?: string | null;
+            config?: components["schemas"]["AssistantConfig"];
+        };
+        /** @description A new configuration: stored as the next version, which becomes current. */
+        AssistantConfig: {
+            model?: string;
+            /** @description `auto` or the ISO 639-1 code of the language it answers in. */
+            language?: string;
+            instructions?: string;
+            /** @enum {string} */
+            knowledge_scope?: "all" | "restricted";
+            stt?: {
+                model?: string;
+            };
+            tts?: {
+                model?: string;
+                voice_id?: string;
+            };
+            conversation?: {
+                /** @enum {string} */
+                thread_mode?: "new" | "continue";
+                enable_memories?: boolean;
+                enable_end_conversation_tool?: boolean;
+                enable_transfer_to_human_tool?: boolean;
+                welcome_banner?: string;
+                suggested_messages?: string[];
+                auto_intro_message?: string;
+                enable_private_chats?: boolean;
+            };
+        };
+        /** @description The fields to change; absent fields stay as they are. */
+        AssistantUpdateRequest: {
+            /**
+             * @description Unique among the assistants and squads of the workspace, in any letter case.
+             * @example Support Assistant
+             */
+            name?: string;
+            description?: string | null;
+            /** Format: uri */
+            pictureUrl?: string | null;
+            config?: components["schemas"]["AssistantConfig"];
+            /**
+             * Format: uuid
+             * @description Make this earlier version current again (a rollback); not together with `config`.
+             */
+            currentVersionId?: string;
+        };
+        AssistantVersionPage: {
+            versions: components["schemas"]["AssistantVersion"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        AssistantVersion: {
+            /**
+             * Format: uuid
+             * @description A UUID string that identifies an entity (any letter case).
+             */
+            id: string;
+            /** @description The version number, from 1 (`responderVersionNumber` of the chats it answered). */
+            number: number;
+            config: {
+                [key: string]: unknown;
+            };
+            current: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AssistantVersionCreateRequest: {
+            config: components["schemas"]["AssistantConfig"] & unknown;
+            /**
+             * @description Whether new chats run on it from now on (default true).
+             * @default true
+             */
+            makeCurrent: boolean;
+        };
+        SquadPage: {
+            squads: components["schemas"]["Squad"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Squad: {
+            /**
+             * Format: uuid
+             * @description A UUID string that identifies an entity (any letter case).
+             */
+            id: string;
+            name: string;
+            description: string | null;
+            pictureUrl: string | null;
+            assistants: {
+                /**
+                 * Format: uuid
+                 * @description A UUID string that identifies an entity (any letter case).
+                 */
+                id: string;
+                memberId: number;
+                name: string;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SquadCreateRequest: {
+            /**
+             * @description Unique among the assistants and squads of the workspace, in any letter case.
+             * @example Frontline Squad
+             */
+            name: string;
+            description?: string | null;
+            /** Format: uri */
+            pictureUrl?: string | null;
+            /** @description The assistants of the squad (ids of this workspace's assistants); replaces them on update. */
+            assistantIds?: string[];
+        };
+        /** @description The fields to change; absent fields stay as they are. */
+        SquadUpdateRequest: {
+            /**
+             * @description Unique among the assistants and squads of the workspace, in any letter case.
+             * @example Frontline Squad
+             */
+            name?: string;
+            description?: string | null;
+            /** Format: uri */
+            pictureUrl?: string | null;
+            /** @description The assistants of the squad (ids of this workspace's assistants); replaces them on update. */
+            assistantIds?: string[];
+        };
+        WorkspaceToolPage: {
+            tools: components["schemas"]["WorkspaceTool"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        WorkspaceTool: {
+            /**
+             * Format: uuid
+             * @description A UUID string that identifies an entity (any letter case).
+             */
+            id: string;
+            name: string;
+            description: string | null;
+            /** @description The JSON Schema the call arguments must satisfy. */
+            parameters: {
+                [key: string]: unknown;
+            };
+            callbackUrl: string;
+            timeoutMs: number | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ToolCreateRequest: {
+            /**
+             * @description What the assistant calls it by (`tool_calls[].name`); unique in the workspace in any letter case.
+             * @example lookup_order
+             */
+            name: string;
+            /** @description What the tool does, for the assistant choosing it. */
+            description?: string | null;
+            /**
+             * @description The JSON Schema (draft-07) of the call arguments, of `"type": "object"`; checked as a schema here (400 with the problem otherwise) and every call's arguments against it. Default `{"type":"object"}`.
+             * @example {
+             *       "type": "object",
+             *       "properties": {
+             *         "orderId": {
+             *           "type": "string"
+             *         }
+             *       },
+             *       "required": [
+             *         "orderId"
+             *       ]
+             *     }
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: uri
+             * @description Where calls are POSTed as JSON: `{ tool, callId, arguments, chat: { id, uuid }, workspaceId }`; a 2xx JSON answer is the result.
+             */
+            callbackUrl: string;
+            /** @description How long a call may take, in milliseconds (100 to 20000); null for the server's default. */
+            timeoutMs?: number | null;
+        };
+        /** @description The fields to change; absent fields stay as they are. */
+        ToolUpdateRequest: {
+            /**
+             * @description What the assistant calls it by (`tool_calls[].name`); unique in the workspace in any letter case.
+             * @example lookup_order
+             */
+            name?: string;
+            /** @description What the tool does, for the assistant choosing it. */
+            description?: string | null;
+            /**
+             * @description The JSON Schema (draft-07) of the call arguments, of `"type": "object"`; checked as a schema here (400 with the problem otherwise) and every call's arguments against it. Default `{"type":"object"}`.
+             * @example {
+             *       "type": "object",
+             *       "properties": {
+             *         "orderId": {
+             *           "type": "string"
+             *         }
+             *       },
+             *       "required": [
+             *         "orderId"
+             *       ]
+             *     }
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: uri
+             * @description Where calls are POSTed as JSON: `{ tool, callId, arguments, chat: { id, uuid }, workspaceId }`; a 2xx JSON answer is the result.
+             */
+            callbackUrl?: string;
+            /** @description How long a call may take, in milliseconds (100 to 20000); null for the server's default. */
+            timeoutMs?: number | null;
+        };
+        LabelPage: {
+            labels: components["schemas"]["Label"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Label: {
+            /**
+             * Format: uuid
+             * @description A UUID string that identifies an entity (any letter case).
+             */
+            id: string;
+            name: string;
+            description: string | null;
+            color: string | null;
+            keywords: string[];
+            /** @description Chats tagged with the label. */
+            chatCount: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        LabelCreateRequest: {
+            /**
+             * @description The label as chats show it; unique in the workspace in any letter case.
+             * @example billing
+             */
+            name: string;
+            /** @description What the label means: the summarizer reads it when it picks labels for a chat. */
+            description?: string | null;
+            /** @example #1e90ff */
+            color?: string | null;
+            /** @description Words that suggest the label; the extractive summarizer picks a label when the conversation holds one. */
+            keywords?: string[];
+        };
+        /** @description The fields to change; absent fields stay as they are, null clears a field. */
+        LabelUpdateRequest: {
+            /**
+             * @description The label as chats show it; unique in the workspace in any letter case.
+             * @example billing
+             */
+            name?: string;
+            /** @description What the label means: the summarizer reads it when it picks labels for a chat. */
+            description?: string | null;
+            /** @example #1e90ff */
+            color?: string | null;
+            /** @description Words that suggest the label; the extractive summarizer picks a label when the conversation holds one. */
+            keywords?: string[];
         };
         ChangefeedPage: {
             events: components["schemas"]["Event"][];
@@ -5144,6 +6249,3721 @@ export interface operations {
             };
             /** @description Not found (also for another workspace's resources). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatCalls: {
+        parameters: {
+            query?: {
+                /** @description Calls per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of calls. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recordChatCall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallRecordRequest"];
+            };
+        };
+        responses: {
+            /** @description The recorded call. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChatCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+                /** @description The call record's id. */
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteChatCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+                /** @description The call record's id. */
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallDeletedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateChatCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The chat's integer id. */
+                chat_id: number;
+                /** @description The call record's id. */
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listContacts: {
+        parameters: {
+            query?: {
+                /** @description Contacts per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep the other parameters unchanged. */
+                cursor?: string;
+                /** @description Case-insensitive text to find in the name. */
+                search?: string;
+                /** @description Only blocked (true) or unblocked (false) contacts; both when absent. */
+                blocked?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new contact. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The contact's id (its identity id: a chat's `ownerId`). */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The contact's id (its identity id: a chat's `ownerId`). */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The contact's id (its identity id: a chat's `ownerId`). */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChannels: {
+        parameters: {
+            query?: {
+                /** @description Channels per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep the other parameters unchanged. */
+                cursor?: string;
+                /** @description Case-insensitive text to find in the name. */
+                search?: string;
+                /** @description Only channels of these types (widget, waha, whatsapp, instagram, api, sms, email, voice, slack, telegram, gmail, google_calendar, internal, custom); comma-separate or repeat for several. */
+                type?: string;
+                /** @description Only enabled (true) or disabled (false) channels; both when absent. */
+                enabled?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of channels. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createChannel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new channel. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The channel's id. */
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The channel's id. */
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is already taken in this workspace (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The channel's id. */
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated channel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is already taken in this workspace (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAssistants: {
+        parameters: {
+            query?: {
+                /** @description Assistants per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep the other parameters unchanged. */
+                cursor?: string;
+                /** @description Case-insensitive text to find in the name. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of assistants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAssistant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new assistant. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assistant"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAssistant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The assistant's id (its identity id: a chat's `responderId`, the statistics' `chatbotId`). */
+                assistant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assistant. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assistant"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAssistant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The assistant's id (its identity id: a chat's `responderId`, the statistics' `chatbotId`). */
+                assistant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assistant was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is already taken in this workspace (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateAssistant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The assistant's id (its identity id: a chat's `responderId`, the statistics' `chatbotId`). */
+                assistant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated assistant. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assistant"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is already taken in this workspace (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAssistantVersions: {
+        parameters: {
+            query?: {
+                /** @description Versions per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep the other parameters unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The assistant's id (its identity id: a chat's `responderId`, the statistics' `chatbotId`). */
+                assistant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantVersionPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAssistantVersion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The assistant's id (its identity id: a chat's `responderId`, the statistics' `chatbotId`). */
+                assistant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantVersionCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new version. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantVersion"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAssistantVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The assistant's id (its identity id: a chat's `responderId`, the statistics' `chatbotId`). */
+                assistant_id: string;
+                /** @description The version's id (a chat's `responderVersionId`). */
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantVersion"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSquads: {
+        parameters: {
+            query?: {
+                /** @description Squads per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep the other parameters unchanged. */
+                cursor?: string;
+                /** @description Case-insensitive text to find in the name. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of squads. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SquadPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSquad: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SquadCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new squad. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Squad"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSquad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The squad's id (a channel's or chat's `responderId`). */
+                squad_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The squad. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Squad"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSquad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The squad's id (a channel's or chat's `responderId`). */
+                squad_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The squad was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is already taken in this workspace (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSquad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The squad's id (a channel's or chat's `responderId`). */
+                squad_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SquadUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated squad. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Squad"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is already taken in this workspace (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWorkspaceTools: {
+        parameters: {
+            query?: {
+                /** @description Tools per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep the other parameters unchanged. */
+                cursor?: string;
+                /** @description Case-insensitive text to find in the name. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tools. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceToolPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWorkspaceTool: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToolCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new tool. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceTool"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWorkspaceTool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The tool's id. */
+                tool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tool. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceTool"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWorkspaceTool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The tool's id. */
+                tool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tool was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateWorkspaceTool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The tool's id. */
+                tool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToolUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated tool. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceTool"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is already taken in this workspace (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listLabels: {
+        parameters: {
+            query?: {
+                /** @description Labels per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. Keep the other parameters unchanged. */
+                cursor?: string;
+                /** @description Case-insensitive text to find in the name. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of labels. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelPage"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createLabel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID, say) that makes retries safe: a retry with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates or sends nothing twice; the same key with a different body is a 422 (`idempotency_mismatch`); a retry while the first request still runs is a 409. Keys belong to the API key that sent them. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new label. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The label definition's id. */
+                label_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The label. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The label definition's id. */
+                label_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The label was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id; it must be the API key's workspace (404 otherwise). */
+                workspace_uuid: string;
+                /** @description The label definition's id. */
+                label_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated label. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is already taken in this workspace (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

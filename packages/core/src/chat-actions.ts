@@ -112,7 +112,7 @@ export async function chatTools(db: Executor, principal: Principal, chatNumber: 
 
 // ajv is loaded when a tool call is first checked: the request paths without tool calls do not pay for it at cold start.
 let ajv: Promise<Ajv> | undefined;
-const loadAjv = () => (ajv ??= import('ajv').then(commonJs).then(({ Ajv }) => new Ajv({ allErrors: true, strict: false })));
+export const loadAjv = () => (ajv ??= import('ajv').then(commonJs).then(({ Ajv }) => new Ajv({ allErrors: true, strict: false })));
 const validators = new Map<string, ValidateFunction>();
 
 /** The tool's compiled input schema, cached per tool and schema. */
@@ -340,6 +340,19 @@ async function deliver(providers: Providers, envelope: Envelope): Promise<{ stat
 
 export type IncomingRole = 'user' | 'assistant' | 'note';
 
+/** A message from the chat's channel, with what the statistics read of it (language, intent, step) and its usage. */
+export interface IncomingMessage {
+  role: IncomingRole;
+  content: string;
+  createdAt?: Date;
+  /** The detected language: it becomes the chat's (the conversation's) language. */
+  language?: string;
+  intent?: { name: string; score?: number | null };
+  step?: string;
+  model?: string;
+  usage?: { inputTokens?: number; outputTokens?: number; reasoningTokens?: number; cachedInputTokens?: number };
+}
+
 /**
  * Records a message that arrived on the chat's channel (or a team note). A user message marks the chat
  * as waiting for an answer; an assistant message marks it answered; a note changes neither.
@@ -348,7 +361,7 @@ export async function recordChatMessage(
   db: Db,
   principal: Principal,
   chatNumber: number,
-  input: { role: IncomingRole; content: string; createdAt?: Date },
+  input: IncomingMessage,
   idempotencyKey?: string,
 ): Promise<{ value: ChatMessageRecord; replayed: boolean }> {
   const scope = { principal, key: idempotencyKey, operation: `record-message:${chatNumber}`, request: { ...input, createdAt: input.createdAt?.toISOString() } };
@@ -359,8 +372,23 @@ export async function recordChatMessage(
       const [message] = await insertChatMessages(
         trx,
         { workspaceId: chat.workspaceId, chatId: chat.id },
-        [{ role: input.role, content: input.content, authorId, createdAt: input.createdAt }],
-        { needsResponse: input.role === 'user' ? true : input.role === 'assistant' ? false : undefined },
+        [
+          {
+            role: input.role,
+            content: input.content,
+            authorId,
+            createdAt: input.createdAt,
+            intentName: input.intent?.name,
+            intentScore: input.intent?.score ?? null,
+            step: input.step,
+            model: input.model,
+            inputTokens: input.usage?.inputTokens,
+            outputTokens: input.usage?.outputTokens,
+            reasoningTokens: input.usage?.reasoningTokens,
+            cachedInputTokens: input.usage?.cachedInputTokens,
+          },
+        ],
+        { needsResponse: input.role === 'user' ? true : input.role === 'assistant' ? false : undefined, language: input.language },
       );
       const outcome: Outcome<ChatMessageRecord> = { ok: true, value: message! };
       await record(trx, outcome);

@@ -8,7 +8,23 @@ import { isStorableText } from './input.js';
 // on the API key, so tokens outlive a key's rotation. Decoding checks the signature first, then the
 // payload's shape for its kind; any failure is the same 400 at the parameter's path.
 
-export type CursorKind = 'workspace-chats' | 'chat-messages' | 'org-chats' | 'workspace-members' | 'events' | 'webhook-deliveries';
+export type CursorKind =
+  | 'workspace-chats'
+  | 'chat-messages'
+  | 'org-chats'
+  // The directory lists of the workspace group, each a kind of its own.
+  | 'contacts'
+  | 'channels'
+  | 'assistants'
+  | 'assistant-versions'
+  | 'squads'
+  | 'tools'
+  | 'labels'
+  | 'calls'
+  | 'workspace-members'
+  // The changefeed and webhook delivery logs.
+  | 'events'
+  | 'webhook-deliveries';
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const SIGNATURE_CHARS = 43; // 32 bytes

@@ -17,6 +17,10 @@ import { AppError } from './errors.js';
 // - Changing a chat needs `chats:write` and the chat within the caller's reach. Without full reach a
 //   member may take a chat (assign it to themselves) or give up their own assignment, but not assign it
 //   to someone else nor take it from its assignee: that is an admin's (or a `chats:admin` key's) call.
+// - The workspace's configuration (contacts, channels, assistants and their versions, squads, chat tools,
+//   label definitions) is read with `chats:read` and changed with `chats:admin`; anonymous contacts are
+//   found and listed with `chats:admin` only, as their chats are. Call records and message metadata
+//   belong to a chat: they follow the chat's reach (`chats:read` to read, `chats:write` to record).
 
 /** What a route may need: one of the scopes. */
 export type Permission = Scope;
@@ -53,6 +57,11 @@ export function authorizeAnonymousFilter(principal: Principal, what: string): vo
 /** The workspace (or org) a path names must be the key's own; any other answers 404, as if it did not exist. */
 export function requireOwnWorkspace(principal: Principal, workspaceId: string, what: 'Workspace' | 'Org' = 'Workspace'): void {
   if (principal.workspaceId !== workspaceId.toLowerCase()) throw AppError.notFound(what);
+}
+
+/** The contacts a caller may find or list: anonymous end users only with `chats:admin`. */
+export function contactReach(principal: Principal): { workspaceId: string; includeAnonymous: boolean } {
+  return { workspaceId: principal.workspaceId, includeAnonymous: principal.scopes.has('chats:admin') };
 }
 
 /** The members a caller may list: every member of its workspace. */

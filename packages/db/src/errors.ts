@@ -33,3 +33,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   };
   return visit(err, 0);
 }
+
+/** Postgres' unique_violation, from any driver (pg, Neon, PGlite all carry the SQLSTATE as `code`). */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

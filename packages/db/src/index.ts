@@ -1,6 +1,6 @@
 export { createDb, type DatabaseDriver, type DbHandle, type DbOptions } from './create-db.js';
 export { knownMigrations, migrateToLatest, type MigrationStatus, migrationStatus } from './migrate.js';
-export { isDatabaseUnavailable } from './errors.js';
+export { isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { MAX_PREPARED_PER_CONNECTION, statementName, withPreparedStatements } from './prepared.js';
 export { commonJs, type CsvCopy, inlineParameters, sqlLiteral } from './copy-csv.js';
 export type { Executor } from './executor.js';
@@ -29,3 +29,4 @@ export * from './repositories/exports/chat-rows.js';
 export * from './repositories/statistics/rollups.js';
 export * from './repositories/statistics/inbox.js';
 export * from './repositories/events.js';
+export * from './repositories/calls.js';

@@ -1,3 +1,5 @@
+import { type RawBuilder, sql } from 'kysely';
+
 // Page requests and pages, shared by every list.
 
 export interface PageRequest {
@@ -10,3 +12,36 @@ export interface Page<T> {
   items: T[];
   hasMore: boolean;
 }
+
+// Keyset pages of the workspace's directory lists (contacts, channels, assistants, tools, labels,
+// calls): ordered by a sort value then id, `limit` at a time; the next page starts after the last row.
+
+/** Where a page starts: after the row with this sort value (as text) and id. */
+export interface KeysetAfter {
+  value: string;
+  id: string;
+}
+
+export interface KeysetPageRequest {
+  limit: number;
+  after?: KeysetAfter;
+  /** Case-insensitive text the row's name must hold. */
+  search?: string;
+}
+
+export interface KeysetPage<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+/** `(value, id) > (after.value, after.id)`: the rows after `after` in (value, id) order. */
+export function keysetAfter(valueColumn: string, idColumn: string, after: KeysetAfter, valueType: 'text' | 'timestamptz' = 'text'): RawBuilder<boolean> {
+  const value = valueType === 'text' ? sql`cast(${after.value} as text)` : sql`cast(${after.value} as timestamptz)`;
+  return sql<boolean>`(${sql.ref(valueColumn)}, ${sql.ref(idColumn)}) > (${value}, cast(${after.id} as uuid))`;
+}
+
+/** The page of `limit` rows out of the `limit + 1` a query read. */
+export function keysetPage<R, T>(rows: R[], limit: number, map: (row: R) => T): KeysetPage<T> {
+  return { items: rows.slice(0, limit).map(map), hasMore: rows.length > limit };
+}
+

@@ -253,13 +253,35 @@ export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
 export interface ChatToolsTable {
   id: Generated<string>;
   workspace_id: string;
-  chat_id: string;
+  /** The chat the tool belongs to; null for a tool of the whole workspace (every chat may call it). */
+  chat_id: string | null;
   name: string;
   description: string | null;
   callback_url: string;
   input_schema: Json<Record<string, unknown>>;
   timeout_ms: number | null;
   created_at: CreatedAt;
+}
+
+export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
+/** A call on a chat; the chat's call_* columns hold the totals of its calls (what the statistics read). */
+export interface CallsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  chat_id: string;
+  direction: CallDirection;
+  started_at: Date;
+  ended_at: Date | null;
+  duration_seconds: number | null;
+  /** How the call ended (the statistics' end reason), e.g. `customer-ended-call`, `transferred`. */
+  outcome: string | null;
+  exit_step: string | null;
+  transfer_target: string | null;
+  user_inputs: number | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }
 
 export interface DeliveriesTable {
@@ -387,6 +409,7 @@ export interface Database {
   stats_dirty: StatsDirtyTable;
   chat_read_markers: ChatReadMarkersTable;
   chat_tools: ChatToolsTable;
+  calls: CallsTable;
   deliveries: DeliveriesTable;
   idempotency_keys: IdempotencyKeysTable;
   export_jobs: ExportJobsTable;

@@ -1,4 +1,5 @@
 import { EXPORT_DELIVERY } from '@parley/core/export-delivery';
+import { WORKSPACE_RESOURCES } from './api/workspace/resources.js';
 
 // The endpoint groups: one Hono app and one Lambda function each. infra/api.ts and the local
 // server both read this list, so the deployed routes and the local ones cannot disagree.
@@ -23,6 +24,13 @@ export const endpointGroups: EndpointGroup[] = [
     // With the members directory (seed 004 names GET /members beside the chat actions).
     routes: ['ANY /api/v2/w/{workspace_uuid}/chats', 'ANY /api/v2/w/{workspace_uuid}/chats/{proxy+}', 'ANY /api/v2/w/{workspace_uuid}/members'],
     handler: 'packages/functions/src/api/workspace-chats/lambda.handler',
+  },
+  {
+    // The workspace's configuration (contacts, channels, assistants, tools, labels): each resource's
+    // list path and subtree. The chats subtree stays workspace-chats' (API Gateway picks the longest match).
+    name: 'workspace',
+    routes: WORKSPACE_RESOURCES.flatMap((resource) => [`ANY /api/v2/w/{workspace_uuid}/${resource}`, `ANY /api/v2/w/{workspace_uuid}/${resource}/{proxy+}`]),
+    handler: 'packages/functions/src/api/workspace/lambda.handler',
   },
   {
     name: 'events',

@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
+import { containsPattern } from '../search.js';
 import { insertIdentity } from './members.js';
 
 // Contacts: the end users of a workspace (external users, anonymous visitors).
@@ -56,4 +59,159 @@ export async function updateContactChannelDetails(
   if (patch.pictureUrl !== undefined) {
     await db.updateTable('identities').set({ picture_url: patch.pictureUrl }).where('workspace_id', '=', workspaceId).where('id', '=', contactId).execute();
   }
+}
+
+// Contacts: the end users who reach the workspace through a channel and own its chats. A contact is an
+// identity (its name, picture) with a contacts row (how to reach it, its channel details).
+
+export interface ContactRecord {
+  id: string;
+  name: string;
+  pictureUrl: string | null;
+  identifier: string | null;
+  email: string | null;
+  phone: string | null;
+  handle: string | null;
+  isBlocked: boolean;
+  isAnonymous: boolean;
+  country: string | null;
+  language: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  link: string | null;
+  createdAt: Date;
+}
+
+/** The fields of a contact that can be written; absent fields are left as they are. */
+export interface ContactPatch {
+  name?: string;
+  pictureUrl?: string | null;
+  identifier?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  handle?: string | null;
+  isBlocked?: boolean;
+  isAnonymous?: boolean;
+  country?: string | null;
+  language?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  link?: string | null;
+}
+
+function contactsQuery(db: Executor, workspaceId: string) {
+  return db
+    .selectFrom('contacts as c')
+    .innerJoin('identities as i', 'i.id', 'c.identity_id')
+    .select([
+      'i.id', 'i.display_name', 'i.picture_url', 'c.identifier', 'c.email', 'c.phone', 'c.handle', 'c.is_blocked', 'c.is_anonymous',
+      'c.country', 'c.language', 'c.ip', 'c.user_agent', 'c.link', 'c.created_at',
+    ])
+    .where('c.workspace_id', '=', workspaceId)
+    .where('i.workspace_id', '=', workspaceId);
+}
+
+type ContactRow = Awaited<ReturnType<ReturnType<typeof contactsQuery>['executeTakeFirstOrThrow']>>;
+
+function toContact(r: ContactRow): ContactRecord {
+  return {
+    id: r.id,
+    name: r.display_name,
+    pictureUrl: r.picture_url,
+    identifier: r.identifier,
+    email: r.email,
+    phone: r.phone,
+    handle: r.handle,
+    isBlocked: r.is_blocked,
+    isAnonymous: r.is_anonymous,
+    country: r.country,
+    language: r.language,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    link: r.link,
+    createdAt: r.created_at,
+  };
+}
+
+/** A contact of the workspace; undefined for another workspace's and for identities that are no contact. */
+export async function findContact(db: Executor, workspaceId: string, id: string, options: { includeAnonymous: boolean }): Promise<ContactRecord | undefined> {
+  const row = await contactsQuery(db, workspaceId)
+    .where('i.id', '=', id)
+    .$if(!options.includeAnonymous, (qb) => qb.where('c.is_anonymous', '=', false))
+    .executeTakeFirst();
+  return row && toContact(row);
+}
+
+/** The workspace's contacts by name, then id. */
+export async function listContacts(db: Executor, workspaceId: string, page: KeysetPageRequest & { includeAnonymous: boolean; blocked?: boolean }): Promise<KeysetPage<ContactRecord>> {
+  const rows = await contactsQuery(db, workspaceId)
+    .where('i.kind', '=', 'contact')
+    .$if(!page.includeAnonymous, (qb) => qb.where('c.is_anonymous', '=', false))
+    .$if(page.blocked !== undefined, (qb) => qb.where('c.is_blocked', '=', page.blocked!))
+    .$if(page.search !== undefined, (qb) => qb.where('i.display_name', 'ilike', containsPattern(page.search!)))
+    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('i.display_name', 'i.id', page.after!)))
+    .orderBy('i.display_name')
+    .orderBy('i.id')
+    .limit(page.limit + 1)
+    .execute();
+  return keysetPage(rows, page.limit, toContact);
+}
+
+/** Writes the given fields of a contact; false when it is not one of the workspace's. */
+export async function updateContact(db: Executor, workspaceId: string, id: string, patch: ContactPatch): Promise<boolean> {
+  const contact = {
+    ...(patch.identifier !== undefined && { identifier: patch.identifier }),
+    ...(patch.email !== undefined && { email: patch.email }),
+    ...(patch.phone !== undefined && { phone: patch.phone }),
+    ...(patch.handle !== undefined && { handle: patch.handle }),
+    ...(patch.isBlocked !== undefined && { is_blocked: patch.isBlocked }),
+    ...(patch.isAnonymous !== undefined && { is_anonymous: patch.isAnonymous }),
+    ...(patch.country !== undefined && { country: patch.country }),
+    ...(patch.language !== undefined && { language: patch.language }),
+    ...(patch.ip !== undefined && { ip: patch.ip }),
+    ...(patch.userAgent !== undefined && { user_agent: patch.userAgent }),
+    ...(patch.link !== undefined && { link: patch.link }),
+  };
+  // Always one statement on the contact, so an unknown id is told apart even when only the name changes.
+  const updated = await db
+    .updateTable('contacts')
+    .set(Object.keys(contact).length > 0 ? contact : { identity_id: sql<string>`identity_id` })
+    .where('workspace_id', '=', workspaceId)
+    .where('identity_id', '=', id)
+    .returning('identity_id')
+    .executeTakeFirst();
+  if (!updated) return false;
+  const identity = {
+    ...(patch.name !== undefined && { display_name: patch.name }),
+    ...(patch.pictureUrl !== undefined && { picture_url: patch.pictureUrl }),
+  };
+  if (Object.keys(identity).length > 0) {
+    await db.updateTable('identities').set(identity).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+  return true;
+}
+
+/** How many chats the identity owns (removed ones too: they still refer to it). */
+export async function countChatsOwnedBy(db: Executor, workspaceId: string, identityId: string): Promise<number> {
+  const row = await db
+    .selectFrom('chats')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workspace_id', '=', workspaceId)
+    .where('owner_id', '=', identityId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Deletes a contact that owns no chat (its identity, and with it its read markers); false when none was deleted. */
+export async function deleteContact(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom('identities')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('kind', '=', 'contact')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('chats').select(sql.lit(1).as('one')).whereRef('chats.owner_id', '=', 'identities.id'))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('messages').select(sql.lit(1).as('one')).whereRef('messages.author_id', '=', 'identities.id'))))
+    .returning('id')
+    .executeTakeFirst();
+  return deleted !== undefined;
 }

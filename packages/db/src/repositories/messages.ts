@@ -103,6 +103,15 @@ export interface NewChatMessage {
   parts?: unknown[];
   /** When the message was written at its source; now (the statement's clock) when absent. */
   createdAt?: Date;
+  /** What the statistics read of a message, and the model's usage. */
+  intentName?: string | null;
+  intentScore?: number | null;
+  step?: string | null;
+  model?: string | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  reasoningTokens?: number | null;
+  cachedInputTokens?: number | null;
 }
 
 const messageColumns = ['id', 'number', 'chat_id', 'author_id', 'role', 'content', 'tool_calls', 'rating', 'delivery_status', 'delivery_error', 'created_at'] as const;
@@ -136,7 +145,7 @@ export async function insertChatMessages(
   db: Executor,
   chat: { workspaceId: string; chatId: string },
   messages: NewChatMessage[],
-  options: { needsResponse?: boolean } = {},
+  options: { needsResponse?: boolean; language?: string } = {},
 ): Promise<ChatMessageRecord[]> {
   const records: ChatMessageRecord[] = [];
   // One statement per message: clock_timestamp() then differs between them and the order holds.
@@ -151,15 +160,15 @@ export async function insertChatMessages(
         content: m.content,
         parts: JSON.stringify(m.parts ?? [{ type: 'text', text: m.content }]),
         tool_calls: JSON.stringify(m.toolCalls ?? []),
-        model: null,
+        model: m.model ?? null,
         error: null,
-        input_tokens: null,
-        output_tokens: null,
-        reasoning_tokens: null,
-        cached_input_tokens: null,
-        intent_name: null,
-        intent_score: null,
-        step: null,
+        input_tokens: m.inputTokens ?? null,
+        output_tokens: m.outputTokens ?? null,
+        reasoning_tokens: m.reasoningTokens ?? null,
+        cached_input_tokens: m.cachedInputTokens ?? null,
+        intent_name: m.intentName ?? null,
+        intent_score: m.intentScore ?? null,
+        step: m.step ?? null,
         rating: null,
         delivery_status: m.deliveryStatus ?? null,
         created_at: m.createdAt ?? sql<Date>`clock_timestamp()`,
@@ -177,6 +186,7 @@ export async function insertChatMessages(
         message_count: eb('message_count', '+', records.length),
         last_message_at: sql<Date>`greatest(last_message_at, ${latest})`,
         ...(options.needsResponse !== undefined && { needs_response: options.needsResponse }),
+        ...(options.language !== undefined && { language: options.language }),
         updated_at: sql<Date>`now()`,
       }))
       .where('workspace_id', '=', chat.workspaceId)

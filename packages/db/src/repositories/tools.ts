@@ -1,12 +1,15 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
+import { containsPattern } from '../search.js';
 import type { ChatToolsTable } from '../schema.js';
 
 // The tools a chat's assistant may call (chat_tools).
 
 export interface ChatToolRecord {
   id: string;
-  chatId: string;
+  /** Null for a tool of the whole workspace. */
+  chatId: string | null;
   name: string;
   description: string | null;
   callbackUrl: string;
@@ -48,8 +51,124 @@ export async function insertChatTool(
   return toTool(row);
 }
 
-/** The chat's tools by name. */
+/**
+ * The tools the chat may call, by name: its own and its workspace's (chat_id null); where both have a
+ * name (in any letter case), the chat's own.
+ */
 export async function listChatTools(db: Executor, chatId: string): Promise<ChatToolRecord[]> {
-  const rows = await db.selectFrom('chat_tools').selectAll().where('chat_id', '=', chatId).orderBy('name').execute();
-  return rows.map(toTool);
+  const rows = await db
+    .selectFrom('chat_tools')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('chat_id', '=', chatId),
+        eb.and([eb('chat_id', 'is', null), eb('workspace_id', '=', eb.selectFrom('chats').select('chats.workspace_id').where('chats.id', '=', chatId))]),
+      ]),
+    )
+    .orderBy('name')
+    .orderBy(sql`chat_id is null`)
+    .execute();
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.name.toLowerCase()) && seen.add(r.name.toLowerCase())).map(toTool);
+}
+
+// The workspace's chat tools: HTTP callbacks every chat's assistant may call (send-assistant-message's
+// tool_calls), beside the tools of one chat. Names are unique per workspace, case-insensitively.
+
+export interface WorkspaceToolRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  callbackUrl: string;
+  inputSchema: Record<string, unknown>;
+  timeoutMs: number | null;
+  createdAt: Date;
+}
+
+export interface WorkspaceToolPatch {
+  name?: string;
+  description?: string | null;
+  callbackUrl?: string;
+  inputSchema?: Record<string, unknown>;
+  timeoutMs?: number | null;
+}
+
+function toWorkspaceTool(row: Selectable<ChatToolsTable>): WorkspaceToolRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    callbackUrl: row.callback_url,
+    inputSchema: typeof row.input_schema === 'string' ? JSON.parse(row.input_schema) : row.input_schema,
+    timeoutMs: row.timeout_ms,
+    createdAt: row.created_at,
+  };
+}
+
+function workspaceTools(db: Executor, workspaceId: string) {
+  return db.selectFrom('chat_tools').selectAll().where('workspace_id', '=', workspaceId).where('chat_id', 'is', null);
+}
+
+export async function findWorkspaceTool(db: Executor, workspaceId: string, id: string): Promise<WorkspaceToolRecord | undefined> {
+  const row = await workspaceTools(db, workspaceId).where('id', '=', id).executeTakeFirst();
+  return row && toWorkspaceTool(row);
+}
+
+/** The workspace's tools by name, then id. */
+export async function listWorkspaceTools(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<WorkspaceToolRecord>> {
+  const rows = await workspaceTools(db, workspaceId)
+    .$if(page.search !== undefined, (qb) => qb.where('name', 'ilike', containsPattern(page.search!)))
+    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('name', 'id', page.after!)))
+    .orderBy('name')
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  return keysetPage(rows, page.limit, toWorkspaceTool);
+}
+
+/** A new workspace tool; undefined when the workspace has a tool of that name (any letter case). */
+export async function insertWorkspaceTool(
+  db: Executor,
+  input: { workspaceId: string; name: string; description?: string | null; callbackUrl: string; inputSchema: Record<string, unknown>; timeoutMs?: number | null },
+): Promise<WorkspaceToolRecord | undefined> {
+  const row = await db
+    .insertInto('chat_tools')
+    .values({
+      workspace_id: input.workspaceId,
+      chat_id: null,
+      name: input.name,
+      description: input.description ?? null,
+      callback_url: input.callbackUrl,
+      input_schema: JSON.stringify(input.inputSchema),
+      timeout_ms: input.timeoutMs ?? null,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toWorkspaceTool(row);
+}
+
+/** Writes the given fields; undefined when the workspace has no such tool. A taken name throws a unique violation. */
+export async function updateWorkspaceTool(db: Executor, workspaceId: string, id: string, patch: WorkspaceToolPatch): Promise<WorkspaceToolRecord | undefined> {
+  const row = await db
+    .updateTable('chat_tools')
+    .set({
+      id: sql<string>`id`,
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.description !== undefined && { description: patch.description }),
+      ...(patch.callbackUrl !== undefined && { callback_url: patch.callbackUrl }),
+      ...(patch.inputSchema !== undefined && { input_schema: JSON.stringify(patch.inputSchema) }),
+      ...(patch.timeoutMs !== undefined && { timeout_ms: patch.timeoutMs }),
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('chat_id', 'is', null)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toWorkspaceTool(row);
+}
+
+export async function deleteWorkspaceTool(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+  const row = await db.deleteFrom('chat_tools').where('workspace_id', '=', workspaceId).where('chat_id', 'is', null).where('id', '=', id).returning('id').executeTakeFirst();
+  return row !== undefined;
 }

@@ -6,11 +6,13 @@ import { createHealthApp } from './health/index.js';
 import { createWorkspaceChatsApp } from './workspace-chats/index.js';
 import { createOrgChatsApp } from './org-chats/index.js';
 import { createStatisticsApp } from './statistics/index.js';
+import { createWorkspaceApp } from './workspace/index.js';
 
 /** The app of every endpoint group that serves the public API, by the group's name in groups.ts. */
 export const groupApps: Record<string, (deps: AppDeps) => OpenAPIHono<AppEnv, any, any>> = {
   chats: createChatsApp,
   'workspace-chats': createWorkspaceChatsApp,
+  workspace: createWorkspaceApp,
   events: createEventsApp,
   'org-chats': createOrgChatsApp,
   statistics: createStatisticsApp,

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, authenticate, config, createProviders, type Providers } from '@parley/core';
+import { AppError, authenticate, config, createProviders, type Providers, requireOwnWorkspace } from '@parley/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -70,6 +70,12 @@ export function requireApiKey(deps: AppDeps, options: { extraHeaders?: string[] 
     await next();
   };
 }
+
+/** The key's workspace must be the one in the path (`workspace_uuid`); any other answers 404. */
+export const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireOwnWorkspace(c.get('principal'), c.req.param('workspace_uuid') ?? '');
+  await next();
+};
 
 export const securitySchemes = {
   bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key as `Authorization: Bearer <key>` (a bare `Authorization: <key>` works too).' },

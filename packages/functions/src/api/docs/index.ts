@@ -34,6 +34,11 @@ const GROUP_TAGS: Record<string, { name: string; description: string }> = {
     description:
       'The workspace inbox by integer chat id (`/api/v2/w/{workspace_uuid}/chats`): lists and counts, CSV exports, participants, messages and ratings, assistant replies delivered by SMS or email, summaries and tools.',
   },
+  workspace: {
+    name: 'Workspace',
+    description:
+      "The workspace's configuration (`/api/v2/w/{workspace_uuid}/...`): contacts (the owners of chats), channels, assistants with their versions, squads, chat tools and label definitions; lists paged by cursor and searchable by name.",
+  },
   events: {
     name: 'Events',
     description:

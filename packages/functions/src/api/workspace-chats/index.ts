@@ -1,21 +1,15 @@
-import { requireOwnWorkspace } from '@parley/core';
-import type { MiddlewareHandler } from 'hono';
-import { createApp, requireApiKey, withExports, withProviders } from '../../shared/app.js';
-import type { AppDeps, AppEnv } from '../../shared/env.js';
+import { createApp, requireApiKey, requirePathWorkspace, withExports, withProviders } from '../../shared/app.js';
+import type { AppDeps } from '../../shared/env.js';
 import * as actionHandlers from './chat-actions/handlers.js';
 import * as actionRoutes from './chat-actions/routes.js';
+import * as callHandlers from './calls/handlers.js';
+import * as callRoutes from './calls/routes.js';
 import * as exportHandlers from './exports/handlers.js';
 import * as exportRoutes from './exports/routes.js';
 import * as handlers from './handlers.js';
 import * as memberHandlers from './members/handlers.js';
 import * as memberRoutes from './members/routes.js';
 import * as routes from './routes.js';
-
-/** The key's workspace must be the one in the path; any other answers 404. */
-const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
-  requireOwnWorkspace(c.get('principal'), c.req.param('workspace_uuid') ?? '');
-  await next();
-};
 
 /**
  * The v2 workspace chats (seeds 000 and 004). Fixed paths (`/needs-response`, `/export`...) are
@@ -48,5 +42,10 @@ export function createWorkspaceChatsApp(deps: AppDeps) {
     .openapi(actionRoutes.listMessages, actionHandlers.listMessages)
     .openapi(actionRoutes.recordMessage, actionHandlers.recordMessage)
     .openapi(actionRoutes.rateMessage, actionHandlers.rateMessage)
-    .openapi(actionRoutes.listTools, actionHandlers.listTools);
+    .openapi(actionRoutes.listTools, actionHandlers.listTools)
+    .openapi(callRoutes.listCalls, callHandlers.listCalls)
+    .openapi(callRoutes.recordCall, callHandlers.recordCall)
+    .openapi(callRoutes.getCall, callHandlers.getCall)
+    .openapi(callRoutes.updateCall, callHandlers.updateCall)
+    .openapi(callRoutes.deleteCall, callHandlers.deleteCall);
 }

@@ -140,6 +140,38 @@ export const RecordMessageBody = z
       .openapi({ description: "`user`: from the chat's owner (sets needs_response); `assistant`: an answer sent elsewhere (clears it); `note`: an internal team note." }),
     content: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(32_000, 'must be at most 32000 characters'),
     createdAt: instant('When the message was written at its source; now when absent.').optional(),
+    // What the statistics read (seed 003): language, intent and its score, the flow step; and the model's usage (seed 002).
+    language: z
+      .string({ message: 'must be a string' })
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'must be a language code, e.g. en or pt-BR')
+      .optional()
+      .openapi({ description: "The language detected in the message; it becomes the conversation's language (the statistics' CONVERSATION_LANGUAGES).", example: 'en' }),
+    intent: z
+      .strictObject({
+        name: z.string({ message: 'must be a string' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+        score: z.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(1, 'must be at most 1').nullable().optional().openapi({ description: 'The confidence, 0 to 1.' }),
+      })
+      .optional()
+      .openapi({ description: 'The intent recognised in the message and its score (INTENT_HITS, INTENT_COUNT, INTENT_SCORE_MEDIAN).' }),
+    step: z
+      .string({ message: 'must be a string' })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(100, 'must be at most 100 characters')
+      .optional()
+      .openapi({ description: 'The flow step the message executed (STEP_EXEC_COUNT).', example: 'collect_address' }),
+    model: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional().openapi({ description: 'The model that wrote an assistant message.' }),
+    usage: z
+      .strictObject(
+        Object.fromEntries(
+          (['inputTokens', 'outputTokens', 'reasoningTokens', 'cachedInputTokens'] as const).map((k) => [
+            k,
+            z.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').max(1_000_000_000, 'must be at most 1000000000').optional(),
+          ]),
+        ) as Record<'inputTokens' | 'outputTokens' | 'reasoningTokens' | 'cachedInputTokens', z.ZodOptional<z.ZodNumber>>,
+      )
+      .optional()
+      .openapi({ description: "The model's token usage for an assistant message (seed 002's `last_message.usage`)." }),
   })
   .openapi('RecordMessageRequest');
 

@@ -1,0 +1,98 @@
+import {
+  deleteWorkspaceTool,
+  type Executor,
+  findWorkspaceTool,
+  insertWorkspaceTool,
+  isUniqueViolation,
+  listWorkspaceTools,
+  updateWorkspaceTool,
+  type WorkspaceToolPatch,
+  type WorkspaceToolRecord,
+} from '@parley/db';
+import type { Principal } from './auth.js';
+import { loadAjv } from './chat-actions.js';
+import { AppError, type ErrorIssue } from './errors.js';
+import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
+import { keysetList, type ListPage, type ListQuery } from './paging.js';
+
+// The workspace's chat tools (issue 13): HTTP callbacks that every chat's assistant may call, which
+// `send-assistant-message` runs for its `tool_calls` (validating the arguments against the tool's
+// parameters, POSTing them to the callback URL). A tool of one chat with the same name wins in that chat.
+// Read with `chats:read`, changed with `chats:admin`; a name is unique per workspace in any letter case.
+
+/** How long a call may take at most: the share of the request's tool budget one tool may have. */
+export const MAX_TOOL_TIMEOUT_MS = 20_000;
+
+/**
+ * The problems of a tool's parameters: it must be a JSON Schema (draft-07 meta-schema) that compiles
+ * (its `$ref`s resolve) and describes an object, as the call's arguments are one.
+ */
+export async function parameterSchemaIssues(schema: Record<string, unknown>, path: string): Promise<ErrorIssue[]> {
+  // The one ajv of the tool calls, loaded on first use (see chat-actions.ts).
+  const ajv = await loadAjv();
+  if (!ajv.validateSchema(schema)) {
+    return (ajv.errors ?? []).map((e) => ({ path: [path, ...e.instancePath.split('/').slice(1)].join('.'), message: `is not a valid JSON Schema: ${e.message ?? 'invalid'}` }));
+  }
+  if (schema.type !== 'object') return [{ path: `${path}.type`, message: 'must be "object": a tool is called with an object of arguments' }];
+  try {
+    ajv.compile(schema);
+  } catch (err) {
+    return [{ path, message: `does not compile: ${(err as Error).message}` }];
+  }
+  return [];
+}
+
+async function requireValidParameters(schema: Record<string, unknown> | undefined): Promise<void> {
+  if (schema === undefined) return;
+  const issues = await parameterSchemaIssues(schema, 'body.parameters');
+  if (issues.length) throw new AppError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+}
+
+function taken(name: string): AppError {
+  return new AppError('conflict', `The workspace already has a tool named "${name}"`, { issues: [{ path: 'body.name', message: 'is taken' }] });
+}
+
+async function requireTool(db: Executor, principal: Principal, id: string): Promise<WorkspaceToolRecord> {
+  const tool = await findWorkspaceTool(db, principal.workspaceId, id);
+  if (!tool) throw AppError.notFound('Tool');
+  return tool;
+}
+
+export async function listTools(db: Executor, principal: Principal, query: ListQuery): Promise<ListPage<WorkspaceToolRecord>> {
+  return keysetList(principal, 'tools', query, (page) => listWorkspaceTools(db, principal.workspaceId, page), (t) => t.name);
+}
+
+export async function getTool(db: Executor, principal: Principal, id: string): Promise<WorkspaceToolRecord> {
+  return requireTool(db, principal, id);
+}
+
+export type NewToolInput = WorkspaceToolPatch & { name: string; callbackUrl: string };
+
+export async function createTool(db: Executor, principal: Principal, input: NewToolInput, idempotencyKey?: string): Promise<{ value: WorkspaceToolRecord; replayed: boolean }> {
+  await requireValidParameters(input.inputSchema);
+  const scope = { principal, key: idempotencyKey, operation: 'create-tool', request: input };
+  return withIdempotency(db, scope, (t) => reviveDates<WorkspaceToolRecord>(t, ['createdAt']), async (record) => {
+    const created = await insertWorkspaceTool(db, { workspaceId: principal.workspaceId, ...input, inputSchema: input.inputSchema ?? { type: 'object' } });
+    if (!created) throw taken(input.name);
+    const outcome: Outcome<WorkspaceToolRecord> = { ok: true, value: created };
+    await record(db, outcome);
+    return outcome;
+  });
+}
+
+export async function updateTool(db: Executor, principal: Principal, id: string, patch: WorkspaceToolPatch): Promise<WorkspaceToolRecord> {
+  await requireValidParameters(patch.inputSchema);
+  let updated: WorkspaceToolRecord | undefined;
+  try {
+    updated = await updateWorkspaceTool(db, principal.workspaceId, id, patch);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw taken(patch.name ?? '');
+    throw err;
+  }
+  if (!updated) throw AppError.notFound('Tool');
+  return updated;
+}
+
+export async function deleteTool(db: Executor, principal: Principal, id: string): Promise<void> {
+  if (!(await deleteWorkspaceTool(db, principal.workspaceId, id))) throw AppError.notFound('Tool');
+}
