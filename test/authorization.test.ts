@@ -57,6 +57,7 @@ const GRANTS: Record<Scope, readonly Scope[]> = {
   'chats:admin': ['chats:admin', 'chats:write', 'chats:read'],
   'statistics:read': ['statistics:read'],
   'statistics:export': ['statistics:export', 'statistics:read'],
+  'keys:admin': ['keys:admin'],
 };
 
 /**
@@ -185,6 +186,11 @@ const wsPath = () => `/api/v2/w/${fx.ws.workspace.id}`;
 const v2 = () => `${wsPath()}/chats`;
 const stats = () => `/v1/chatbots/${fx.ws.agent.identityId}/statistics`;
 const PERIOD = 'from=2026-01-01T00:00:00Z&to=2026-01-31T23:59:59Z';
+
+const keysPath = () => `/api/v2/w/${fx.ws.workspace.id}/keys`;
+/** A new key of the workspace each call, for operations that change one. */
+const freshKey = async () => `prl_${(await createApiKey(t.db, { workspaceId: fx.ws.workspace.id, memberId: fx.ws.member.id, scopes: ['chats:read'] })).keyId}`;
+const MEMBER_KEYS_ADMIN = { 'member keys:admin': 403 } as const;
 
 const OPERATIONS: Record<string, Operation> = {
   // Chats v1. A key of another workspace lists its own workspace's chats.
@@ -462,6 +468,28 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/chatbots/{chatbotId}/statistics/inbox': { scope: 'statistics:read', success: 200, request: () => ({ method: 'GET', path: `${stats()}/inbox?${PERIOD}` }) },
   'GET /v1/chatbots/{chatbotId}/statistics/channels': { scope: 'statistics:read', success: 200, request: () => ({ method: 'GET', path: `${stats()}/channels` }) },
+
+  // API keys: `keys:admin` on an admin member's key; a member's `keys:admin` key is refused.
+  'GET /api/v2/w/{workspace_uuid}/keys': { scope: 'keys:admin', success: 200, request: () => ({ method: 'GET', path: keysPath() }), except: MEMBER_KEYS_ADMIN },
+  'POST /api/v2/w/{workspace_uuid}/keys': {
+    scope: 'keys:admin',
+    success: 201,
+    request: () => ({ method: 'POST', path: keysPath(), body: { name: 'Made in a test', scopes: ['keys:admin'] } }),
+    except: MEMBER_KEYS_ADMIN,
+  },
+  'GET /api/v2/w/{workspace_uuid}/keys/{key_id}': { scope: 'keys:admin', success: 200, request: async () => ({ method: 'GET', path: `${keysPath()}/${await freshKey()}` }), except: MEMBER_KEYS_ADMIN },
+  'POST /api/v2/w/{workspace_uuid}/keys/{key_id}/revoke': {
+    scope: 'keys:admin',
+    success: 200,
+    request: async () => ({ method: 'POST', path: `${keysPath()}/${await freshKey()}/revoke` }),
+    except: MEMBER_KEYS_ADMIN,
+  },
+  'POST /api/v2/w/{workspace_uuid}/keys/{key_id}/rotate': {
+    scope: 'keys:admin',
+    success: 200,
+    request: async () => ({ method: 'POST', path: `${keysPath()}/${await freshKey()}/rotate`, body: { gracePeriodSeconds: 60 } }),
+    except: MEMBER_KEYS_ADMIN,
+  },
 };
 
 /** Operations that take no key: every caller gets the same answer (test/platform.test.ts covers them). */

@@ -27,6 +27,18 @@ describe('configuration', () => {
     });
   });
 
+  it('reads rate limits per key class and the rotation grace period, within bounds', () => {
+    expect(parseConfig({}).rateLimits).toEqual({ enabled: true, windowSeconds: 60, limits: { default: 1000, admin: 5000 } });
+    expect(parseConfig({ RATE_LIMITS: 'off' }).rateLimits).toEqual({ enabled: false });
+    expect(parseConfig({ RATE_LIMIT_WINDOW_SECONDS: '1', RATE_LIMIT_DEFAULT: '10', RATE_LIMIT_ADMIN: '20' }).rateLimits).toEqual({ enabled: true, windowSeconds: 1, limits: { default: 10, admin: 20 } });
+    for (const env of [{ RATE_LIMIT_WINDOW_SECONDS: '0' }, { RATE_LIMIT_WINDOW_SECONDS: '3601' }, { RATE_LIMIT_DEFAULT: '0' }, { RATE_LIMIT_ADMIN: '1000001' }, { RATE_LIMITS: 'maybe' }]) {
+      expect(() => parseConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+    expect(parseConfig({}).apiKeys).toEqual({ rotationGraceSeconds: 86_400 });
+    expect(parseConfig({ API_KEY_ROTATION_GRACE_SECONDS: '0' }).apiKeys.rotationGraceSeconds).toBe(0);
+    expect(() => parseConfig({ API_KEY_ROTATION_GRACE_SECONDS: String(7 * 86_400 + 1) })).toThrow(/API_KEY_ROTATION_GRACE_SECONDS/);
+  });
+
   it('reads CORS_ORIGINS as any, none or a list of origins, leaving the default to the mode when unset', () => {
     expect(parseConfig({}).corsOrigins).toBeUndefined();
     expect(parseConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');

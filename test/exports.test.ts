@@ -685,7 +685,7 @@ describe('the OpenAPI document', () => {
   it('describes the export (303, 202, the CSV columns) and its status endpoint', async () => {
     const doc = (await (await createLocalApp({ db: () => Promise.reject(new Error('unused')) }).request('/openapi.json')).json()) as any;
     const exportOp = doc.paths['/api/v2/w/{workspace_uuid}/chats/export'].get;
-    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '303', '400', '401', '403', '404', '500', '503']);
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '303', '400', '401', '403', '404', '429', '500', '503']);
     expect(exportOp.responses['303'].headers.Location).toBeDefined();
     expect(exportOp.responses['202'].headers['Retry-After']).toBeDefined();
     for (const [column] of CHAT_EXPORT_COLUMNS) expect(exportOp.description).toContain(`\`${column}\``);

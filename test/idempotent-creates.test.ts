@@ -102,12 +102,15 @@ describe('POST /v1/chatbots/{chatbotId}/statistics/export with an Idempotency-Ke
 
 describe('the OpenAPI document', () => {
   // POSTs that create or send nothing: they set a rating or a read marker, and setting it twice is setting it once.
-  const NOTHING_CREATED = ['/api/v2/w/{workspace_uuid}/chats/{chat_id}/messages/{uuid}/rate', '/v1/orgs/{org_id}/chats/{chat_id}/read'];
+  const NOTHING_CREATED = ['/api/v2/w/{workspace_uuid}/chats/{chat_id}/messages/{uuid}/rate', '/v1/orgs/{org_id}/chats/{chat_id}/read', '/api/v2/w/{workspace_uuid}/keys/{key_id}/revoke'];
+  // POSTs whose answer holds a new key's secret: replaying it would mean storing the secret in clear, which
+  // the keys table never does (it keeps a hash). A client that lost the answer lists the keys and revokes the orphan.
+  const SECRET_IN_ANSWER = ['/api/v2/w/{workspace_uuid}/keys', '/api/v2/w/{workspace_uuid}/keys/{key_id}/rotate'];
 
   it('declares Idempotency-Key, the replay header and the 409/422 on every POST that creates something', async () => {
     const app = createLocalApp({ db: () => Promise.reject(new Error('no database in this test')) });
     const doc = (await (await app.request('/openapi.json')).json()) as any;
-    const posts = Object.entries<any>(doc.paths).filter(([path, item]) => item.post && !NOTHING_CREATED.includes(path));
+    const posts = Object.entries<any>(doc.paths).filter(([path, item]) => item.post && !NOTHING_CREATED.includes(path) && !SECRET_IN_ANSWER.includes(path));
     expect(posts.map(([path]) => path)).toEqual(expect.arrayContaining(['/api/v1/chats', '/api/v2/w/{workspace_uuid}/chats/{chat_id}/participants', '/v1/chatbots/{chatbotId}/statistics/export']));
     for (const [path, item] of posts) {
       const op = item.post;

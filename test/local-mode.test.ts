@@ -157,7 +157,7 @@ describe('npm start and the tools on one embedded database', () => {
   const home = join(dataDir, 'pglite');
   let first: Server;
 
-  it('runs every tool while the server runs, and keeps their data and keys across a restart', { timeout: 240_000 }, async () => {
+  it('runs every tool while the server runs, and keeps their data and keys across a restart', { timeout: 600_000 }, async () => {
     first = await startServer(env, running);
     const workspaceId = first.workspaceId!;
     const headers = { authorization: `Bearer ${first.key}` };
@@ -177,6 +177,33 @@ describe('npm start and the tools on one embedded database', () => {
     const statsKey = keys.stdout.trim();
     expect(statsKey).toMatch(/^prl_[A-Za-z0-9]{12}_[A-Za-z0-9_-]+$/);
     expect((await fetch(statsUrl, { headers: { authorization: `Bearer ${statsKey}` } })).status).toBe(200);
+
+    // The rest of the key lifecycle, through the server: list, rotate (the old secret keeps working), revoke.
+    const statsPrefix = statsKey.split('_').slice(0, 2).join('_');
+    const rotated = await run(KEYS, ['rotate', '--workspace', workspaceId, '--key', statsPrefix, '--grace', '1h'], env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const newStatsKey = rotated.stdout.trim();
+    expect(newStatsKey.startsWith(`${statsPrefix}_`) && newStatsKey !== statsKey).toBe(true);
+    expect(rotated.stderr).toMatch(new RegExp(`^The old secret of ${statsPrefix} works until \\S+Z\\.$`, 'm'));
+    for (const key of [statsKey, newStatsKey]) expect((await fetch(statsUrl, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    const doomed = (await run(KEYS, ['create', '--workspace', workspaceId, '--scopes', 'chats:read', '--name', 'to revoke', '--expires', '30d'], env)).stdout.trim();
+    expect((await fetch(`${first.base}/api/v1/chats`, { headers: { authorization: `Bearer ${doomed}` } })).status).toBe(200);
+    const revoked = await run(KEYS, ['revoke', '--workspace', workspaceId, '--key', doomed.split('_').slice(0, 2).join('_')], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toMatch(/^Revoked prl_\w{12} \(to revoke\) at /);
+    expect((await fetch(`${first.base}/api/v1/chats`, { headers: { authorization: `Bearer ${doomed}` } })).status).toBe(401);
+    const listed = await run(KEYS, ['list', '--workspace', workspaceId], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^PREFIX +NAME +SCOPES +MEMBER +STATE +CREATED +LAST USED +EXPIRES$/m);
+    expect(listed.stdout).toMatch(new RegExp(`^${statsPrefix} +made while running +statistics:read +\\d+ .+ active \\(old secret until \\S+Z\\) +\\S+Z +\\S+Z +-$`, 'm'));
+    expect(listed.stdout).toMatch(/ to revoke +chats:read .* revoked /);
+    expect(listed.stdout).not.toContain(newStatsKey.split('_').slice(2).join('_'));
+    // The API lists the same keys to the demo key (it holds every scope, keys:admin included).
+    const apiList = (await (await fetch(`${first.base}/api/v2/w/${workspaceId}/keys?limit=100`, { headers })).json()) as { keys: Array<{ prefix: string; state: string }> };
+    expect(apiList.keys.find((k) => k.prefix === statsPrefix)?.state).toBe('active');
+    const noKey = await run(KEYS, ['revoke', '--workspace', workspaceId, '--key', 'prl_000000000000'], env);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr.trim()).toBe(`Workspace ${workspaceId} has no key prl_000000000000`);
 
     const created = await fetch(`${first.base}/api/v1/chats`, {
       method: 'POST',
@@ -226,12 +253,14 @@ describe('npm start and the tools on one embedded database', () => {
     expect(again.key).toBe(first.key);
     expect((await fetch(statsUrl.replace(first.base, again.base), { headers: { 'x-api-key': statsKey } })).status).toBe(200);
     expect((await fetch(`${again.base}/api/v1/chats/${chatId}`, { headers: { 'x-api-key': statsKey } })).status).toBe(403);
+    expect((await fetch(statsUrl.replace(first.base, again.base), { headers: { 'x-api-key': newStatsKey } })).status).toBe(200);
+    expect((await fetch(`${again.base}/api/v1/chats`, { headers: { authorization: `Bearer ${doomed}` } })).status).toBe(401);
     const chat = await fetch(`${again.base}/api/v1/chats/${chatId}`, { headers });
     expect(((await chat.json()) as { title: string }).title).toBe('written beside the tools');
     await stopServer(again.child);
   });
 
-  it('keeps the embedded demo key when started once on DATABASE_URL, and reads the old layout', { timeout: 180_000 }, async () => {
+  it('keeps the embedded demo key when started once on DATABASE_URL, and reads the old layout', { timeout: 480_000 }, async () => {
     const server = await servePglite();
     try {
       const elsewhere = await startServer(userEnv(dataDir, { DATABASE_URL: server.url }), running);
@@ -260,7 +289,7 @@ describe('npm start and the tools on one embedded database', () => {
 describe('the command-line tools', () => {
   const env = userEnv(tempDir('parley-cli-'));
 
-  it('print their usage with --help and say what they accept', { timeout: 120_000 }, async () => {
+  it('print their usage with --help and say what they accept', { timeout: 300_000 }, async () => {
     const helps: Array<[string, string[]]> = [
       [KEYS, ['--help']],
       [STATS, ['--help']],
@@ -268,8 +297,12 @@ describe('the command-line tools', () => {
       [SERVER, ['--help']],
     ];
     const mistakes: Array<[string, string[], string]> = [
-      [KEYS, ['rotate'], 'Unknown command "rotate"; commands: create (see npm run keys -- --help)'],
-      [KEYS, ['create', '--workspace', randomUUID(), '--scope', 'chats:read'], 'Unknown flag --scope for "create"; accepted: --workspace, --scopes, --member, --name'],
+      [KEYS, ['renew'], 'Unknown command "renew"; commands: create, list, revoke, rotate (see npm run keys -- --help)'],
+      [KEYS, ['create', '--workspace', randomUUID(), '--scope', 'chats:read'], 'Unknown flag --scope for "create"; accepted: --workspace, --scopes, --member, --name, --expires'],
+      [KEYS, ['create', '--workspace', randomUUID(), '--scopes', 'chats:read', '--expires', 'soon'], '--expires must be an instant with an offset (2027-01-01T00:00:00Z) or a duration (90d, 12h, 30m), not "soon"'],
+      [KEYS, ['rotate', '--workspace', randomUUID(), '--key', 'prl_abc'], '--key must be a key\'s prefix prl_<12 letters or digits> (as `list` shows), not "prl_abc"'],
+      [KEYS, ['rotate', '--workspace', randomUUID(), '--key', 'prl_000000000000', '--grace', '8d'], '--grace must be a duration from 0 to 7d (0, 30m, 24h, 7d), not "8d"'],
+      [KEYS, ['revoke', '--workspace', randomUUID()], '"revoke" needs --key <prl_id> (see npm run keys -- --help)'],
       [KEYS, ['create', '--scopes', 'chats:read'], '"create" needs --workspace <uuid> (see npm run keys -- --help)'],
       [KEYS, ['create', '--workspace', 'abc', '--scopes', 'chats:read'], '--workspace must be a workspace id (a UUID)'],
       [STATS, ['backfill', '--workspace', 'abc'], '--workspace must be a workspace id (a UUID)'],

@@ -25,7 +25,9 @@ describe('GET /openapi.json and /docs', () => {
     expect(pageSize.schema).toMatchObject({ minimum: 1, maximum: 100, default: 10 });
     // Each scheme names the scope the operation requires (OpenAPI 3.1 lets any scheme list its roles).
     expect(list.security).toEqual([{ bearerAuth: ['chats:read'] }, { apiKeyHeader: ['chats:read'] }]);
-    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500', '503']);
+    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '500', '503']);
+    expect(Object.keys(list.responses['200'].headers)).toEqual(expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy']));
+    expect(Object.keys(list.responses['429'].headers).sort()).toEqual(['RateLimit-Limit', 'RateLimit-Policy', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After']);
     expect(doc.components.schemas.ChatDetails.required).toContain('penultimateMessageRole');
     expect(doc.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
   });
@@ -89,7 +91,7 @@ describe('GET /openapi.json and /docs', () => {
 
   it('has top-level tags with descriptions, each operation under one of them, servers, a license and the closed set of error codes', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as any;
-    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Workspace', 'Events', 'Org chats', 'Statistics', 'Health']);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['Chats', 'Workspace chats', 'Workspace', 'Events', 'Org chats', 'Statistics', 'API keys', 'Health']);
     for (const tag of doc.tags) expect(tag.description, tag.name).toBeTruthy();
     const byTag: Record<string, string[]> = {};
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -127,7 +129,7 @@ describe('GET /openapi.json and /docs', () => {
     }
     expect(doc.paths[`${base}/reports/channel`].get.parameters.find((p: { name: string }) => p.name === 'channelId').required).toBe(true);
     const exportOp = doc.paths[`${base}/export`].post;
-    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '409', '422', '500', '503']);
+    expect(Object.keys(exportOp.responses).sort()).toEqual(['202', '400', '401', '403', '404', '409', '422', '429', '500', '503']);
     expect(exportOp.responses['202'].headers.Location).toBeDefined();
     const status = doc.components.schemas.StatisticsExportStatus;
     expect(status.required).toEqual(['status']);

@@ -617,7 +617,7 @@ describe('GET /v1/orgs/{org_id}/chats: errors', () => {
       ['ai', 'filter', 'integration_id', 'next_page_token', 'org_id', 'page', 'search', 'state', 'status', 'take'],
     );
     expect(get.parameters.find((p: { name: string }) => p.name === 'take').schema).toMatchObject({ minimum: 1, maximum: 100 });
-    expect(Object.keys(get.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500', '503']);
+    expect(Object.keys(get.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '500', '503']);
     expect(doc.paths['/v1/orgs/{org_id}/chats/{chat_id}/read'].post).toBeDefined();
     expect(doc.components.schemas.OrgChatState.properties.admin_unseen_count).toBeDefined();
   });

@@ -16,9 +16,10 @@ import { orgChats } from './scenarios/org-chats.js';
 import { exportScenario } from './scenarios/export.js';
 import { statisticsScenario } from './scenarios/statistics.js';
 import { coldStart } from './scenarios/cold-start.js';
+import { rateLimits } from './scenarios/rate-limits.js';
 
 /** Every scenario, in the order they run. Add a scenario as a file under scenarios/ and list it here. */
-const scenarios = [coldStart, chatsV1, workspaceChats, exportScenario, orgChats, statisticsScenario];
+const scenarios = [coldStart, chatsV1, workspaceChats, exportScenario, orgChats, statisticsScenario, rateLimits];
 
 // npm run bench: the API through its HTTP server on real PostgreSQL, beside the same queries run
 // directly in this process, on a deterministic data set (1,000,000 chats and 10,000,000 messages by default).
@@ -91,7 +92,8 @@ async function main() {
   const ds = dataset;
 
   const { token } = await createApiKey(db, { workspaceId: ds.workspaceId, memberId: ds.memberId, scopes: [...SCOPES], name: 'bench' });
-  const server = serve({ fetch: createLocalApp({ db: async () => db }).fetch, port: 0, hostname: '127.0.0.1' });
+  // Without rate limits, so that no scenario measures them but their own (rate-limits).
+  const server = serve({ fetch: createLocalApp({ db: async () => db, rateLimits: () => ({ enabled: false }) }).fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const headers = { authorization: `Bearer ${token}` };

@@ -45,7 +45,8 @@ export async function startServer(env: NodeJS.ProcessEnv, running: ChildProcess[
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 90_000;
+  // Generous: on a loaded machine a first start (migrations, the demo seed) takes well over a minute.
+  const deadline = Date.now() + 240_000;
   while (!/Try it:/.test(output)) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
     if (Date.now() > deadline) throw new Error(`server did not start: ${output}`);

@@ -1201,6 +1201,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/w/{workspace_uuid}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the API keys of the workspace.
+         * @description Every key of the workspace, newest first, revoked and expired ones included, without secrets. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key.
+         * @description Creates a key with scopes, a name and an optional expiry, acting as a member of the workspace, and returns it with its token: the only copy. A key grants only scopes the calling key holds (403 otherwise). 404 for an unknown member. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an API key.
+         * @description One key of the workspace, without its secret. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        get: operations["getApiKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/keys/{key_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an API key.
+         * @description Revokes the key at once: its next request answers 401, whichever secret it sends. Revoking a revoked key changes nothing. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        post: operations["revokeApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/w/{workspace_uuid}/keys/{key_id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an API key: give it a new secret.
+         * @description Gives the key a new secret and returns its new token (the only copy). The key keeps its id, scopes, member, expiry and rate limit. The previous secret keeps working for the grace period (`gracePeriodSeconds`, default 24 hours), then answers 401 `key_expired`; a secret from before an earlier rotation stops at once. 409 for a revoked or expired key. The calling key must belong to an admin member of the workspace (403 otherwise).
+         *
+         *     Requires `keys:admin`.
+         */
+        post: operations["rotateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2137,7 +2231,7 @@ export interface components {
                  * @example validation_failed
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "idempotency_mismatch" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "internal" | "unavailable";
+                code: "bad_request" | "validation_failed" | "unauthorized" | "key_expired" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "idempotency_mismatch" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "internal" | "unavailable";
                 /** @example query.pageSize: must be at most 100 */
                 message: string;
                 /** @description Quote this when reporting a problem. */
@@ -3634,6 +3728,76 @@ export interface components {
             /** @description Why the export failed; only when `failed`. */
             error?: string;
         };
+        ApiKeyList: {
+            keys: components["schemas"]["ApiKey"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        ApiKey: {
+            /** @example AbCdEf012345 */
+            id: string;
+            /**
+             * @description The public start of the key (`prl_<id>`), as request logs show it.
+             * @example prl_AbCdEf012345
+             */
+            prefix: string;
+            name: string;
+            scopes: ("chats:read" | "chats:write" | "chats:admin" | "statistics:read" | "statistics:export" | "keys:admin")[];
+            /** @description The member the key acts as. */
+            memberId: number;
+            memberName: string;
+            /** @enum {string} */
+            state: "active" | "expired" | "revoked";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the key last authenticated a request, to the minute (recorded at most once a minute).
+             */
+            lastUsedAt: string | null;
+            /**
+             * Format: date-time
+             * @description Null: the key does not expire.
+             */
+            expiresAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the key last got a new secret.
+             */
+            rotatedAt: string | null;
+            /**
+             * Format: date-time
+             * @description While a rotation's grace period runs: until when the previous secret still works; null otherwise.
+             */
+            previousSecretExpiresAt: string | null;
+        };
+        ApiKeyWithToken: components["schemas"]["ApiKey"] & {
+            /**
+             * @description The whole key, to send as `Authorization: Bearer <token>`. Shown only in this answer: it is stored hashed.
+             * @example prl_AbCdEf012345_…
+             */
+            token: string;
+        };
+        CreateApiKeyRequest: {
+            /** @description A label, 1 to 100 characters (default `API key`). */
+            name?: string;
+            /** @description What the key may do; only scopes the calling key holds itself. */
+            scopes: ("chats:read" | "chats:write" | "chats:admin" | "statistics:read" | "statistics:export" | "keys:admin")[];
+            /** @description The member the key acts as (a user of the workspace); default: the calling key's member. */
+            memberId?: number;
+            /**
+             * Format: date-time
+             * @description When the key stops working (401 `key_expired` after); at least 60 seconds and at most 730 days ahead. Absent: it does not expire. ISO-8601 with a time-zone offset or `Z` (e.g. 2025-01-04T23:00:00Z), from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z; otherwise 400.
+             */
+            expiresAt?: string;
+        };
+        RotateApiKeyRequest: {
+            /** @description How long the previous secret keeps working, 0 to 604800 seconds (7 days); default API_KEY_ROTATION_GRACE_SECONDS (24 hours unless configured). */
+            gracePeriodSeconds?: number;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -3694,6 +3858,14 @@ export interface operations {
                     Link?: string;
                     /** @description `true` when a next page exists. */
                     "X-Has-More"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3709,7 +3881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3730,6 +3902,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3776,6 +3967,14 @@ export interface operations {
             /** @description Retrieves a chat. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3791,7 +3990,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3812,6 +4011,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3877,6 +4095,14 @@ export interface operations {
                     Link?: string;
                     /** @description `true` when a next page exists. */
                     "X-Has-More"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3892,7 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3913,6 +4139,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3962,6 +4207,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3977,7 +4230,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4040,6 +4293,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -4077,6 +4349,14 @@ export interface operations {
             /** @description Retrieves a chat. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4092,7 +4372,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4113,6 +4393,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4156,6 +4455,14 @@ export interface operations {
             /** @description The chat was removed. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4171,7 +4478,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4192,6 +4499,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4239,6 +4565,14 @@ export interface operations {
             /** @description The chat was updated. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4254,7 +4588,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4302,6 +4636,25 @@ export interface operations {
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4410,6 +4763,14 @@ export interface operations {
             /** @description A page of chats. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4425,7 +4786,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4446,6 +4807,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4489,6 +4869,14 @@ export interface operations {
             /** @description Chat ids. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4504,7 +4892,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4525,6 +4913,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4573,6 +4980,14 @@ export interface operations {
             /** @description Counts per day. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4588,7 +5003,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4609,6 +5024,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4652,6 +5086,14 @@ export interface operations {
             /** @description Tool names. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4667,7 +5109,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4688,6 +5130,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4794,6 +5255,14 @@ export interface operations {
                     Location: string;
                     /** @description Seconds to wait before polling. */
                     "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4805,6 +5274,14 @@ export interface operations {
                 headers: {
                     /** @description The download link. */
                     Location: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4820,7 +5297,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4841,6 +5318,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4886,6 +5382,14 @@ export interface operations {
             /** @description The export job. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4901,7 +5405,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4922,6 +5426,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4974,6 +5497,14 @@ export interface operations {
             /** @description A page of members. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4989,7 +5520,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5010,6 +5541,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5057,6 +5607,14 @@ export interface operations {
                 headers: {
                     /** @description The chat's ETag: send it as `If-Match` to change the chat only if it is still so. */
                     ETag?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5072,7 +5630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5093,6 +5651,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5147,6 +5724,14 @@ export interface operations {
                 headers: {
                     /** @description The chat's ETag: send it as `If-Match` to change the chat only if it is still so. */
                     ETag?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5162,7 +5747,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5210,6 +5795,25 @@ export interface operations {
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5264,6 +5868,14 @@ export interface operations {
                 headers: {
                     /** @description The chat's ETag: send it as `If-Match` to change the chat only if it is still so. */
                     ETag?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5279,7 +5891,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5333,6 +5945,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -5372,6 +6003,14 @@ export interface operations {
             /** @description The participants. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5387,7 +6026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5408,6 +6047,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5462,6 +6120,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5477,7 +6143,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5540,6 +6206,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -5581,6 +6266,14 @@ export interface operations {
             /** @description The participant was removed. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5596,7 +6289,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5617,6 +6310,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5671,6 +6383,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5686,7 +6406,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5749,6 +6469,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -5796,6 +6535,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5811,7 +6558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5850,6 +6597,25 @@ export interface operations {
             /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5902,6 +6668,14 @@ export interface operations {
             /** @description A page of messages. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5917,7 +6691,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5938,6 +6712,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5992,6 +6785,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6007,7 +6808,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6070,6 +6871,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -6115,6 +6935,14 @@ export interface operations {
             /** @description The rated message. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6130,7 +6958,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6169,6 +6997,25 @@ export interface operations {
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6214,6 +7061,14 @@ export interface operations {
             /** @description The chat’s tools. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6229,7 +7084,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6250,6 +7105,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6300,6 +7174,14 @@ export interface operations {
             /** @description A page of calls. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6315,7 +7197,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6336,6 +7218,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6390,6 +7291,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6405,7 +7314,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6468,6 +7377,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -6509,6 +7437,14 @@ export interface operations {
             /** @description The call. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6524,7 +7460,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6545,6 +7481,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6592,6 +7547,14 @@ export interface operations {
             /** @description The call was deleted. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6607,7 +7570,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6628,6 +7591,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6679,6 +7661,14 @@ export interface operations {
             /** @description The updated call. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6694,7 +7684,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6733,6 +7723,25 @@ export interface operations {
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6785,6 +7794,14 @@ export interface operations {
             /** @description A page of contacts. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6800,7 +7817,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6821,6 +7838,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6873,6 +7909,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6888,7 +7932,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6951,6 +7995,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -6990,6 +8053,14 @@ export interface operations {
             /** @description The contact. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7005,7 +8076,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7026,6 +8097,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7071,6 +8161,14 @@ export interface operations {
             /** @description The contact was deleted. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7086,7 +8184,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7116,6 +8214,25 @@ export interface operations {
             /** @description A request with this Idempotency-Key is still in progress. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7165,6 +8282,14 @@ export interface operations {
             /** @description The updated contact. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7180,7 +8305,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7219,6 +8344,25 @@ export interface operations {
             /** @description The request body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7273,6 +8417,14 @@ export interface operations {
             /** @description A page of channels. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7288,7 +8440,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7309,6 +8461,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7361,6 +8532,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7376,7 +8555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7439,6 +8618,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -7478,6 +8676,14 @@ export interface operations {
             /** @description The channel. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7493,7 +8699,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7514,6 +8720,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7559,6 +8784,14 @@ export interface operations {
             /** @description The channel was deleted. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7574,7 +8807,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7604,6 +8837,25 @@ export interface operations {
             /** @description The name is already taken in this workspace (`conflict`). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7653,6 +8905,14 @@ export interface operations {
             /** @description The updated channel. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7668,7 +8928,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7722,6 +8982,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -7766,6 +9045,14 @@ export interface operations {
             /** @description A page of assistants. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7781,7 +9068,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7802,6 +9089,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7854,6 +9160,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7869,7 +9183,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7932,6 +9246,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -7971,6 +9304,14 @@ export interface operations {
             /** @description The assistant. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7986,7 +9327,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8007,6 +9348,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8052,6 +9412,14 @@ export interface operations {
             /** @description The assistant was deleted. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8067,7 +9435,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8097,6 +9465,25 @@ export interface operations {
             /** @description The name is already taken in this workspace (`conflict`). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8146,6 +9533,14 @@ export interface operations {
             /** @description The updated assistant. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8161,7 +9556,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8215,6 +9610,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -8259,6 +9673,14 @@ export interface operations {
             /** @description A page of versions. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8274,7 +9696,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8295,6 +9717,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8349,6 +9790,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8364,7 +9813,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8427,6 +9876,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -8468,6 +9936,14 @@ export interface operations {
             /** @description The version. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8483,7 +9959,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8504,6 +9980,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8554,6 +10049,14 @@ export interface operations {
             /** @description A page of squads. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8569,7 +10072,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8590,6 +10093,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8642,6 +10164,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8657,7 +10187,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8720,6 +10250,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -8759,6 +10308,14 @@ export interface operations {
             /** @description The squad. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8774,7 +10331,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8795,6 +10352,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8840,6 +10416,14 @@ export interface operations {
             /** @description The squad was deleted. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8855,7 +10439,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8885,6 +10469,25 @@ export interface operations {
             /** @description The name is already taken in this workspace (`conflict`). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8934,6 +10537,14 @@ export interface operations {
             /** @description The updated squad. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8949,7 +10560,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9003,6 +10614,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -9047,6 +10677,14 @@ export interface operations {
             /** @description A page of tools. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9062,7 +10700,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9083,6 +10721,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9135,6 +10792,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9150,7 +10815,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9213,6 +10878,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -9252,6 +10936,14 @@ export interface operations {
             /** @description The tool. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9267,7 +10959,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9288,6 +10980,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9333,6 +11044,14 @@ export interface operations {
             /** @description The tool was deleted. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9348,7 +11067,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9369,6 +11088,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9418,6 +11156,14 @@ export interface operations {
             /** @description The updated tool. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9433,7 +11179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9487,6 +11233,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -9531,6 +11296,14 @@ export interface operations {
             /** @description A page of labels. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9546,7 +11319,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9567,6 +11340,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9619,6 +11411,14 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9634,7 +11434,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9697,6 +11497,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -9736,6 +11555,14 @@ export interface operations {
             /** @description The label. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9751,7 +11578,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9772,6 +11599,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9817,6 +11663,14 @@ export interface operations {
             /** @description The label was deleted. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9832,7 +11686,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9853,6 +11707,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9902,6 +11775,14 @@ export interface operations {
             /** @description The updated label. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9917,7 +11798,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9971,6 +11852,25 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
                 headers: {
@@ -10017,6 +11917,14 @@ export interface operations {
             /** @description A page of events. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10032,7 +11940,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10053,6 +11961,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10121,6 +12048,14 @@ export interface operations {
                     "X-Has-More"?: string;
                     /** @description The next page as `<url>; rel="next"`, when there is one. */
                     Link?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10136,7 +12071,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10157,6 +12092,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10202,6 +12156,14 @@ export interface operations {
             /** @description The chat is read. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10217,7 +12179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10238,6 +12200,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10311,6 +12292,14 @@ export interface operations {
             /** @description The report structure depends on the requested components. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10326,7 +12315,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10347,6 +12336,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10428,6 +12436,14 @@ export interface operations {
             /** @description The report structure depends on the requested components. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10443,7 +12459,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10464,6 +12480,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10507,6 +12542,14 @@ export interface operations {
             /** @description The list of channels for the chatbot. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10522,7 +12565,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10543,6 +12586,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10591,6 +12653,14 @@ export interface operations {
             /** @description The inbox statistics data. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10606,7 +12676,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10627,6 +12697,25 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10688,6 +12777,14 @@ export interface operations {
                     "Retry-After": string;
                     /** @description `true` when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10703,7 +12800,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10742,6 +12839,25 @@ export interface operations {
             /** @description This Idempotency-Key was used with a different request (`idempotency_mismatch`). */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10787,6 +12903,14 @@ export interface operations {
             /** @description The current status of the export job. */
             200: {
                 headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10802,7 +12926,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid API key. */
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10823,6 +12947,619 @@ export interface operations {
             /** @description Not found (also for another workspace's resources). */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /** @description Keys per page, 1 to 100. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of keys. */
+            200: {
+                headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The new key, with its token. */
+            201: {
+                headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithToken"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+                /** @description The key's id, or its prefix `prl_<id>` (any other value answers 404). */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+                /** @description The key's id, or its prefix `prl_<id>` (any other value answers 404). */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id: the API key's own (any other answers 404). */
+                workspace_uuid: string;
+                /** @description The key's id, or its prefix `prl_<id>` (any other value answers 404). */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key, with its new token. */
+            200: {
+                headers: {
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset"?: string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithToken"];
+                };
+            };
+            /** @description Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL or an unpaired UTF-16 surrogate; a JSON body nested deeper than 32 levels or holding more than 10000 values. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another workspace's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key is revoked or expired (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends and the key may call again. */
+                    "Retry-After": string;
+                    /** @description Requests the API key may make per window (its class's limit). */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the current window ends. */
+                    "RateLimit-Reset": string;
+                    /** @description The limit and the window in seconds, e.g. `1000;w=60`. */
+                    "RateLimit-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,8 +1,8 @@
-import { createHash, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Executor, findActiveApiKey, findMember, insertApiKey } from '@parley/db';
+import { createHash, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { type Executor, findMember, insertApiKey, useApiKey } from '@parley/db';
 import { AppError } from './errors.js';
 
-export const SCOPES = ['chats:read', 'chats:write', 'chats:admin', 'statistics:read', 'statistics:export'] as const;
+export const SCOPES = ['chats:read', 'chats:write', 'chats:admin', 'statistics:read', 'statistics:export', 'keys:admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 // A broader scope grants the narrower ones beneath it.
@@ -31,7 +31,23 @@ export interface Principal {
 
 const KEY_PATTERN = /^prl_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{16,128})$/;
 
-function hashSecret(secret: string): string {
+/** The public part of a key (`prl_<id>`), as listings and logs show it. */
+export function keyPrefix(keyId: string): string {
+  return `prl_${keyId}`;
+}
+
+/** Splits a key into its id and secret; undefined when it does not look like one. */
+export function parseApiKey(rawKey: string): { id: string; secret: string } | undefined {
+  const match = KEY_PATTERN.exec(rawKey.trim());
+  return match ? { id: match[1]!, secret: match[2]! } : undefined;
+}
+
+/** A key's secret: 24 random bytes, base64url. */
+export function newSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
@@ -55,15 +71,27 @@ export function parseScopes(list: string): Scope[] {
   return [...new Set(scopes)] as Scope[];
 }
 
-/** Resolves a raw key to its principal. Unknown, malformed or revoked keys are all `unauthorized`. */
-export async function authenticate(db: Executor, rawKey: string | undefined): Promise<Principal> {
+/** What the lookup counted for the rate limit: this request's number in the window, and when the window ends. */
+export interface KeyWindow {
+  count: number;
+  resetSeconds: number;
+}
+
+/**
+ * Resolves a raw key to its principal, in one statement that also records the key's use (see useApiKey).
+ * Unknown, malformed or revoked keys are all `unauthorized`; an expired key (or the previous secret of
+ * a rotated key after its grace period) is `key_expired`. `windowSeconds` counts the request in the
+ * key's rate window, returned as `window`.
+ */
+export async function authenticate(db: Executor, rawKey: string | undefined, options: { windowSeconds?: number } = {}): Promise<Principal & { window?: KeyWindow }> {
   if (!rawKey) throw new AppError('unauthorized', 'Missing API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>"');
-  const match = KEY_PATTERN.exec(rawKey.trim());
-  const key = match ? await findActiveApiKey(db, match[1]!) : undefined;
-  // Compare hashes in constant time; hash lengths are fixed so timingSafeEqual never throws.
-  const presented = Buffer.from(hashSecret(match?.[2] ?? ''), 'hex');
-  const stored = Buffer.from(key?.secretHash ?? '0'.repeat(64), 'hex');
-  if (!key || !timingSafeEqual(presented, stored)) throw new AppError('unauthorized', 'Invalid API key');
+  const parsed = parseApiKey(rawKey);
+  // The hash is compared in the database: a timing difference there tells a hash's prefix, never a secret.
+  const use = parsed ? await useApiKey(db, { id: parsed.id, secretHash: hashSecret(parsed.secret), windowSeconds: options.windowSeconds }) : undefined;
+  if (!use || use.standing === 'revoked') throw new AppError('unauthorized', 'Invalid API key');
+  if (use.standing === 'expired') throw new AppError('key_expired', `This API key expired at ${use.expiresAt?.toISOString()}; create a new one`);
+  if (use.standing === 'previous_secret_expired') throw new AppError('key_expired', "This API key's secret was replaced by a rotation and its grace period is over; use the new secret");
+  const { key } = use;
   return {
     keyId: key.id,
     workspaceId: key.workspaceId,
@@ -72,6 +100,7 @@ export async function authenticate(db: Executor, rawKey: string | undefined): Pr
     memberRole: key.memberRole,
     scopes: expandScopes(key.scopes),
     workspaceSecret: createSecretKey(key.workspaceSecret),
+    ...(use.window && { window: use.window }),
   };
 }
 
@@ -81,7 +110,7 @@ export async function authenticate(db: Executor, rawKey: string | undefined): Pr
  */
 export async function createApiKey(
   db: Executor,
-  input: { workspaceId: string; memberId: number; scopes: Scope[]; name?: string; token?: string },
+  input: { workspaceId: string; memberId: number; scopes: Scope[]; name?: string; token?: string; expiresAt?: Date | null },
 ): Promise<{ token: string; keyId: string }> {
   const member = await findMember(db, input.workspaceId, input.memberId);
   if (!member || member.kind !== 'user') throw AppError.notFound('Member');
@@ -93,7 +122,7 @@ export async function createApiKey(
     [, id, secret] = match as unknown as [string, string, string];
   } else {
     id = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
-    secret = randomBytes(24).toString('base64url');
+    secret = newSecret();
   }
   await insertApiKey(db, {
     id,
@@ -102,6 +131,7 @@ export async function createApiKey(
     name: input.name ?? 'API key',
     secretHash: hashSecret(secret),
     scopes: input.scopes,
+    expiresAt: input.expiresAt ?? null,
   });
   return { token: `prl_${id}_${secret}`, keyId: id };
 }

@@ -3,6 +3,16 @@ import { z } from 'zod';
 import { parseCorsOrigins } from './cors-origins.js';
 import { EXPORT_DELIVERY } from './exports/delivery.js';
 
+/** The longest grace period a rotation may give the previous secret: 7 days. */
+export const KEY_ROTATION_GRACE_MAX_SECONDS = 7 * 86_400;
+
+/** The classes of API keys rate limits tell apart (see rateLimitClass). */
+export const RATE_LIMIT_CLASSES = ['default', 'admin'] as const;
+export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
+
+/** Rate limits per API key: requests per fixed window, by the key's class; or none. */
+export type RateLimits = { enabled: false } | { enabled: true; windowSeconds: number; limits: Record<RateLimitClass, number> };
+
 // Configuration is parsed once, here, from the environment.
 
 const ConfigSchema = z
@@ -85,6 +95,16 @@ const ConfigSchema = z
     SUMMARY_MAX_INPUT_CHARS: z.coerce.number().int().min(500).max(1_000_000).default(24_000),
     TOOL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** How long a rotated key's previous secret keeps working (0: not at all; at most 7 days). */
+    API_KEY_ROTATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(KEY_ROTATION_GRACE_MAX_SECONDS).default(86_400),
+    /** Rate limits per API key: `on` or `off`. */
+    RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+    /** The length of the fixed window requests are counted in. */
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+    /** Requests per window for keys of the `default` class. */
+    RATE_LIMIT_DEFAULT: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+    /** Requests per window for keys of the `admin` class (holding `chats:admin` or `keys:admin`). */
+    RATE_LIMIT_ADMIN: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -135,6 +155,10 @@ const ConfigSchema = z
           : { kind: 'extractive' as const, maxInputChars: env.SUMMARY_MAX_INPUT_CHARS },
       tools: { timeoutMs: env.TOOL_CALL_TIMEOUT_MS },
     },
+    apiKeys: { rotationGraceSeconds: env.API_KEY_ROTATION_GRACE_SECONDS },
+    rateLimits: (env.RATE_LIMITS === 'off'
+      ? { enabled: false }
+      : { enabled: true, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, limits: { default: env.RATE_LIMIT_DEFAULT, admin: env.RATE_LIMIT_ADMIN } }) as RateLimits,
     exports: {
       bucket: env.EXPORTS_BUCKET,
       queueUrl: env.EXPORTS_QUEUE_URL,

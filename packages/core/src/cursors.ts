@@ -24,7 +24,9 @@ export type CursorKind =
   | 'workspace-members'
   // The changefeed and webhook delivery logs.
   | 'events'
-  | 'webhook-deliveries';
+  | 'webhook-deliveries'
+  // The API keys list.
+  | 'api-keys';
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const SIGNATURE_CHARS = 43; // 32 bytes

@@ -23,6 +23,7 @@ import {
 } from '@parley/db';
 import type { Kysely } from 'kysely';
 import { authenticate, createApiKey, SCOPES } from './auth.js';
+import { setApiKeyScopes } from '@parley/db';
 import { AppError } from './errors.js';
 import { findWorkspaceAdmin, provisionWorkspace } from './workspace-setup.js';
 
@@ -253,4 +254,19 @@ export async function ensureDemoApiKey(db: Kysely<Database>, token: string): Pro
   } catch (err) {
     throw new AppError('conflict', 'DEMO_API_KEY has the id of an existing key but another secret; choose another value', { cause: err });
   }
+}
+
+/**
+ * The demo key holds every scope, including those a release added after it was made (`keys:admin`).
+ * Only a key whose secret is `token` is changed; a key that does not authenticate is left alone.
+ */
+export async function grantDemoKeyEveryScope(db: Kysely<Database>, token: string): Promise<void> {
+  let principal;
+  try {
+    principal = await authenticate(db, token);
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'unauthorized' || err.code === 'key_expired')) return;
+    throw err;
+  }
+  if (SCOPES.some((s) => !principal.scopes.has(s))) await setApiKeyScopes(db, principal.keyId, [...SCOPES]);
 }

@@ -5,6 +5,8 @@ export const ERROR_CODES = [
   'bad_request',
   'validation_failed',
   'unauthorized',
+  /** The API key expired (or it is the old secret of a rotated key, after the grace period). */
+  'key_expired',
   'forbidden',
   'not_found',
   /** The path exists, but not with this method (the response's `Allow` lists those it takes). */
@@ -17,6 +19,8 @@ export const ERROR_CODES = [
   /** A request body that is not JSON. */
   'unsupported_media_type',
   'headers_too_large',
+  /** The API key made more requests than its rate limit allows in the current window (`Retry-After` says when to retry). */
+  'rate_limited',
   'internal',
   /** A dependency (the database) is out of reach for now: retry later. */
   'unavailable',

@@ -4,6 +4,8 @@ export * from './cursors.js';
 export * from './config.js';
 export * from './cors-origins.js';
 export * from './auth.js';
+export * from './keys.js';
+export * from './rate-limits.js';
 export * from './policy.js';
 export * from './chats.js';
 export * from './pagination.js';

@@ -94,3 +94,14 @@ export function eventReach(principal: Principal): EventReach {
     workspace: principal.scopes.has('chats:admin'),
   };
 }
+
+/**
+ * Managing API keys needs `keys:admin` (the route checks it) on an admin member's key: a key for any
+ * member could otherwise lend a member an admin's reach. A key grants only scopes it holds itself.
+ */
+export function authorizeKeyManagement(principal: Principal, grants: readonly Scope[] = []): void {
+  authorize(principal, 'keys:admin');
+  if (principal.memberRole !== 'admin') throw new AppError('forbidden', "Managing API keys needs a keys:admin key of an admin member");
+  const lacking = grants.filter((scope) => !principal.scopes.has(scope));
+  if (lacking.length) throw new AppError('forbidden', `This API key cannot grant scopes it lacks: ${lacking.join(', ')}`);
+}

@@ -9,6 +9,7 @@ import * as statisticsRollups from './migrations/20261124T0000-statistics-rollup
 import * as statisticsValueLists from './migrations/20261125T0000-statistics-value-lists.js';
 import * as idempotencyPerKey from './migrations/20261202T0000-idempotency-per-key.js';
 import * as workspaceSecrets from './migrations/20261202T0100-workspace-secrets.js';
+import * as apiKeyLifecycle from './migrations/20261203T0100-api-key-lifecycle.js';
 import * as events from './migrations/20261203T0200-events.js';
 import * as chatSearchDocuments from './migrations/20261203T0300-chat-search-documents.js';
 import * as workspaceManagement from './migrations/20261203T0500-workspace-management.js';
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '20261125T0000-statistics-value-lists': statisticsValueLists,
   '20261202T0000-idempotency-per-key': idempotencyPerKey,
   '20261202T0100-workspace-secrets': workspaceSecrets,
+  '20261203T0100-api-key-lifecycle': apiKeyLifecycle,
   '20261203T0200-events': events,
   '20261203T0300-chat-search-documents': chatSearchDocuments,
   '20261203T0500-workspace-management': workspaceManagement,

@@ -322,6 +322,20 @@ export interface ApiKeysTable {
   scopes: string[];
   created_at: CreatedAt;
   revoked_at: Date | null;
+  expires_at: Date | null;
+  /** Coarse: moved at most once a minute (by the lookup that authenticates the key). */
+  last_used_at: Date | null;
+  rotated_at: Date | null;
+  /** The secret before the last rotation, valid until previous_secret_expires_at. */
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+/** Each key's request count in the current rate-limit window (see the api-key-lifecycle migration). */
+export interface ApiKeyRateWindowsTable {
+  api_key_id: string;
+  window_start: Date;
+  count: number;
 }
 
 /** Statistics rollups (see the statistics-rollups migration): one row per assistant, channel key and bucket. */
@@ -405,6 +419,7 @@ export interface Database {
   chat_labels: ChatLabelsTable;
   chat_search_documents: ChatSearchDocumentsTable;
   api_keys: ApiKeysTable;
+  api_key_rate_windows: ApiKeyRateWindowsTable;
   stats_rollups: StatsRollupsTable;
   stats_dirty: StatsDirtyTable;
   chat_read_markers: ChatReadMarkersTable;

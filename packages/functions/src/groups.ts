@@ -48,6 +48,11 @@ export const endpointGroups: EndpointGroup[] = [
     handler: 'packages/functions/src/api/statistics/lambda.handler',
   },
   {
+    name: 'keys',
+    routes: ['ANY /api/v2/w/{workspace_uuid}/keys', 'ANY /api/v2/w/{workspace_uuid}/keys/{proxy+}'],
+    handler: 'packages/functions/src/api/keys/lambda.handler',
+  },
+  {
     name: 'docs',
     // ANY, as for the other groups: a wrong method reaches the function, which answers 405 with Allow.
     routes: ['ANY /openapi.json', 'ANY /docs', 'ANY /docs/{proxy+}'],

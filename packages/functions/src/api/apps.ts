@@ -3,6 +3,7 @@ import type { AppDeps, AppEnv } from '../shared/env.js';
 import { createChatsApp } from './chats/index.js';
 import { createEventsApp } from './events/index.js';
 import { createHealthApp } from './health/index.js';
+import { createKeysApp } from './keys/index.js';
 import { createWorkspaceChatsApp } from './workspace-chats/index.js';
 import { createOrgChatsApp } from './org-chats/index.js';
 import { createStatisticsApp } from './statistics/index.js';
@@ -16,5 +17,6 @@ export const groupApps: Record<string, (deps: AppDeps) => OpenAPIHono<AppEnv, an
   events: createEventsApp,
   'org-chats': createOrgChatsApp,
   statistics: createStatisticsApp,
+  keys: createKeysApp,
   health: createHealthApp,
 };

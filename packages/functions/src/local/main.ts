@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, lazyDatabase, migrateToLatest, seedDemoWorkspace } from '@parley/core';
+import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, grantDemoKeyEveryScope, lazyDatabase, migrateToLatest, seedDemoWorkspace } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
@@ -56,6 +56,7 @@ async function main() {
   if (seeded) writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
   else if (cfg.demoApiKey) await ensureDemoApiKey(db, cfg.demoApiKey);
   const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
+  if (apiKey) await grantDemoKeyEveryScope(db, apiKey);
 
   // Request lines, for a terminal unless LOG_FORMAT=json or the output goes elsewhere; the metrics of the
   // requests, the export worker and the rollup in one registry, at GET /metrics.

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, authenticate, config, createProviders, type Providers, requireOwnWorkspace } from '@parley/core';
+import { AppError, authenticate, config, createProviders, type Providers, rateLimitedError, rateLimitState, requireOwnWorkspace } from '@parley/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -61,12 +61,30 @@ export function apiKeyFrom(headers: { header(name: string): string | undefined }
   return undefined;
 }
 
-/** Authenticates the request and makes the database and the principal available to handlers. */
+/**
+ * Authenticates the request and makes the database and the principal available to handlers. With rate
+ * limits on, the same lookup counts the request in the key's window: every authenticated response
+ * carries RateLimit-Limit, -Remaining, -Reset and -Policy (IETF draft), and one past the limit is a 429
+ * with Retry-After.
+ */
 export function requireApiKey(deps: AppDeps, options: { extraHeaders?: string[] } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const db = await deps.db();
     c.set('db', db);
-    c.set('principal', await authenticate(db, apiKeyFrom(c.req, options.extraHeaders)));
+    const limits = deps.rateLimits?.() ?? config().rateLimits;
+    const principal = await authenticate(db, apiKeyFrom(c.req, options.extraHeaders), { windowSeconds: limits.enabled ? limits.windowSeconds : undefined });
+    c.set('principal', principal);
+    if (limits.enabled && principal.window) {
+      const state = rateLimitState(limits, principal, principal.window);
+      c.header('RateLimit-Limit', String(state.limit));
+      c.header('RateLimit-Remaining', String(state.remaining));
+      c.header('RateLimit-Reset', String(state.resetSeconds));
+      c.header('RateLimit-Policy', `${state.limit};w=${state.windowSeconds}`);
+      if (state.exceeded) {
+        c.header('Retry-After', String(state.resetSeconds));
+        throw rateLimitedError(state);
+      }
+    }
     await next();
   };
 }

@@ -5,7 +5,7 @@
 export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-chatcaptain-key', 'idempotency-key', 'if-none-match', 'x-request-id'];
 
 /** Response headers a browser script may read. */
-export const CORS_EXPOSE_HEADERS = ['x-request-id', 'link', 'x-has-more', 'x-next-page-token', 'idempotent-replayed', 'retry-after', 'location', 'etag', 'allow'];
+export const CORS_EXPOSE_HEADERS = ['x-request-id', 'link', 'x-has-more', 'x-next-page-token', 'idempotent-replayed', 'retry-after', 'location', 'etag', 'allow', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'ratelimit-policy'];
 
 export const CORS_ALLOW_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 

@@ -1,5 +1,5 @@
 import type { Database } from '@parley/db';
-import type { ExportServices, Principal, Providers } from '@parley/core';
+import type { Config, ExportServices, Principal, Providers, RateLimits } from '@parley/core';
 import type { Kysely } from 'kysely';
 
 export interface AppDeps {
@@ -9,6 +9,10 @@ export interface AppDeps {
   providers?: () => Providers;
   /** The export queue and store, built on first use; without them the export routes answer 500. */
   exports?: () => ExportServices;
+  /** Key settings (the rotation grace period); the configuration's when absent. */
+  keys?: () => Config['apiKeys'];
+  /** Rate limits per API key; the configuration's when absent. */
+  rateLimits?: () => RateLimits;
 }
 
 export interface AppEnv {
@@ -19,5 +23,7 @@ export interface AppEnv {
     providers: Providers;
     /** Set on the export routes: the export queue and store. */
     exports: ExportServices | undefined;
+    /** Set on the keys routes. */
+    keySettings: Config['apiKeys'];
   };
 }

@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   validation_failed: 400,
   unauthorized: 401,
+  key_expired: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -21,6 +22,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   idempotency_mismatch: 422,
   headers_too_large: 431,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
 };
@@ -46,15 +48,36 @@ function errorResponse(description: string) {
   return { description, content: { 'application/json': { schema: ErrorBody } } };
 }
 
+/** The IETF draft's RateLimit headers, on every response to an authenticated request while rate limits are on. */
+const RATE_LIMIT_TEXT = {
+  'RateLimit-Limit': "Requests the API key may make per window (its class's limit).",
+  'RateLimit-Remaining': 'Requests left in the current window.',
+  'RateLimit-Reset': 'Seconds until the current window ends.',
+  'RateLimit-Policy': 'The limit and the window in seconds, e.g. `1000;w=60`.',
+};
+export const RATE_LIMIT_HEADERS = Object.fromEntries(Object.entries(RATE_LIMIT_TEXT).map(([name, description]) => [name, z.string().openapi({ description })])) as Record<
+  keyof typeof RATE_LIMIT_TEXT,
+  z.ZodString
+>;
+/** The same, as OpenAPI header objects (for responses that list their headers that way). */
+export const RATE_LIMIT_HEADER_OBJECTS = Object.fromEntries(Object.entries(RATE_LIMIT_TEXT).map(([name, description]) => [name, { description, schema: { type: 'string' as const } }]));
+
 /** The error responses every authenticated route declares. */
 export const commonErrorResponses = {
   400: errorResponse(
     'Invalid input: bad parameters, unknown fields or malformed JSON; text (path segments, query values, JSON keys and strings) holding NUL ' +
       `or an unpaired UTF-16 surrogate; a JSON body nested deeper than ${JSON_LIMITS.maxDepth} levels or holding more than ${JSON_LIMITS.maxNodes} values.`,
   ),
-  401: errorResponse('Missing or invalid API key.'),
+  401: errorResponse('Missing or invalid API key (`unauthorized`), or an expired one (`key_expired`).'),
   403: errorResponse('The API key lacks the required scope.'),
   404: errorResponse("Not found (also for another workspace's resources)."),
+  429: {
+    ...errorResponse('The API key made more requests than its rate limit allows in the current window (`rate_limited`); retry after `Retry-After` seconds.'),
+    headers: z.object({
+      'Retry-After': z.string().openapi({ description: 'Seconds until the window ends and the key may call again.' }),
+      ...RATE_LIMIT_HEADERS,
+    }),
+  },
   500: errorResponse('Unexpected server error.'),
   503: {
     ...errorResponse('The database is unavailable for the moment (`unavailable`); retry after `Retry-After` seconds.'),

@@ -1,8 +1,9 @@
-import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import { authorize, type Permission, scopesGranting } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
 import { security as defaultSecurity } from './app.js';
 import type { AppEnv } from './env.js';
+import { RATE_LIMIT_HEADER_OBJECTS, RATE_LIMIT_HEADERS } from './errors.js';
 
 // Every route of the API is made here: it declares the permission it needs once, and that one
 // declaration is enforced (the policy's authorize, before the request is validated or handled), stated
@@ -49,6 +50,18 @@ export interface Access {
   security?: Array<Record<string, string[]>>;
 }
 
+/** Each success (and redirect) response also states the RateLimit headers every authenticated answer carries. */
+function withRateLimitHeaders(responses: RouteConfig['responses']): RouteConfig['responses'] {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => {
+      if (!/^[23]/.test(status) || !response || !('description' in response)) return [status, response];
+      const headers = (response as { headers?: unknown }).headers;
+      const merged = headers instanceof z.ZodObject ? headers.extend(RATE_LIMIT_HEADERS) : { ...(headers as object | undefined), ...RATE_LIMIT_HEADER_OBJECTS };
+      return [status, { ...response, headers: merged }];
+    }),
+  );
+}
+
 /**
  * Every operation has a stable camelCase `operationId` (generated SDKs name their methods by it, and it
  * must not change when a path or summary does); the route types demand it, and test/openapi.test.ts
@@ -65,6 +78,7 @@ export function authorizedRoute<P extends string, R extends Omit<RouteConfig, 'p
   return createRoute({
     ...route,
     description: route.description ? `${route.description}\n\n${sentences}` : sentences,
+    responses: withRateLimitHeaders(route.responses) as R['responses'],
     security: (access.security ?? defaultSecurity).map((requirement) => Object.fromEntries(Object.keys(requirement).map((name) => [name, [access.permission]]))),
     middleware: requirePermission(access.permission),
   });

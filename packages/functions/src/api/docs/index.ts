@@ -22,6 +22,7 @@ const info = {
     '- Every `200` answer to a `GET` carries a weak `ETag`; sending it back in `If-None-Match` answers `304 Not Modified` while the response is unchanged.',
     '- `OPTIONS` answers without a key (`204` with `Allow`); browsers may call from the origins the server is configured with (CORS).',
     '- Every response carries `X-Request-Id` (the one the client sent, if any), also in error bodies.',
+    '- Rate limits per API key: every authenticated response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds) and `RateLimit-Policy` (`<limit>;w=<window seconds>`); past the limit the answer is `429` (`rate_limited`) with `Retry-After`. Keys holding `chats:admin` or `keys:admin` have the admin class\'s limit, others the default\'s.',
   ].join('\n'),
   license: { name: 'MIT', identifier: 'MIT' },
 };
@@ -46,6 +47,10 @@ const GROUP_TAGS: Record<string, { name: string; description: string }> = {
   },
   'org-chats': { name: 'Org chats', description: 'The org inbox (`/v1/orgs/{org_id}/chats`): chats with their contact, assignment and state, and read markers.' },
   statistics: { name: 'Statistics', description: 'Reports, inbox statistics, channels and CSV exports of one chatbot (`/v1/chatbots/{chatbotId}/statistics`).' },
+  keys: {
+    name: 'API keys',
+    description: 'The API keys of a workspace (`/api/v2/w/{workspace_uuid}/keys`): create with scopes and an expiry, list without secrets, revoke, and rotate with a grace period. Needs `keys:admin` on an admin member\'s key.',
+  },
   health: { name: 'Health', description: 'Liveness and readiness checks for load balancers and monitors; no key needed.' },
 };
 
