@@ -45,7 +45,7 @@ export const workspaceChats: BenchScenario = {
     for (const [kind, term] of Object.entries(terms)) {
       const searchPaths = [`/api/v2/w/${ds.workspaceId}/chats?search=${encodeURIComponent(term)}&pageSize=20`];
       const searchPrincipalFilter = buildChatFilter(principal, { chatType: [], channel: [], search: term });
-      const searchDirect = () => listWorkspaceChats(db, searchPrincipalFilter, sort, { offset: 0, limit: 20 });
+      const searchDirect = () => listWorkspaceChatRecords(db, searchPrincipalFilter, sort, { offset: 0, limit: 20 });
       const first = await fetch(`${base}${searchPaths[0]}`, { headers });
       const count = first.status === 200 ? ((await first.json()) as { chats: unknown[] }).chats.length : -first.status;
       await measureHttp(base, searchPaths, { concurrency: 1, seconds: 1, headers });
