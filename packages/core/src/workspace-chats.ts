@@ -75,13 +75,12 @@ export function buildChatFilter(principal: Principal, query: Omit<WorkspaceChatQ
   if (query.assistantMemberId !== undefined) rule('assistantMemberId', 'eq', query.assistantMemberId);
   if (query.createdAfter) rule('createdAt', 'gte', query.createdAfter);
   if (query.createdBefore) rule('createdAt', 'lte', query.createdBefore);
-  if (query.search) rules.push({ any: [{ field: 'title', op: 'contains', value: query.search }, { field: 'content', op: 'contains', value: query.search }] });
   if (query.filters) {
     const tree = parseChatRules(query.filters);
     if (mentionsAnonymous(tree)) authorizeAnonymousFilter(principal, 'Filtering on the anonymous field');
     rules.push(tree);
   }
-  return { reach: chatReach(principal), rules: rules.length ? { all: rules } : undefined };
+  return { reach: chatReach(principal), rules: rules.length ? { all: rules } : undefined, search: query.search || undefined };
 }
 
 function mentionsAnonymous(node: ChatRuleNode): boolean {

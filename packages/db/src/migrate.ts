@@ -11,6 +11,7 @@ import * as idempotencyPerKey from './migrations/20261202T0000-idempotency-per-k
 import * as workspaceSecrets from './migrations/20261202T0100-workspace-secrets.js';
 import * as apiKeyLifecycle from './migrations/20261203T0100-api-key-lifecycle.js';
 import * as events from './migrations/20261203T0200-events.js';
+import * as chatSearchDocuments from './migrations/20261203T0300-chat-search-documents.js';
 import * as workspaceManagement from './migrations/20261203T0500-workspace-management.js';
 
 // A static list (not a folder scan) so that bundled functions carry their migrations.
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '20261202T0100-workspace-secrets': workspaceSecrets,
   '20261203T0100-api-key-lifecycle': apiKeyLifecycle,
   '20261203T0200-events': events,
+  '20261203T0300-chat-search-documents': chatSearchDocuments,
   '20261203T0500-workspace-management': workspaceManagement,
 };
 

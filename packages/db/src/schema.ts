@@ -238,6 +238,12 @@ export interface ChatLabelsTable {
   label_id: string;
 }
 
+/** One per chat, kept by triggers: its title, summary, owner's name, phone and email, labels and messages (what `search` reads). */
+export interface ChatSearchDocumentsTable {
+  chat_id: string;
+  document: string;
+}
+
 export const DELIVERY_STATUSES = ['pending', 'queued', 'sent', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
@@ -411,6 +417,7 @@ export interface Database {
   participants: ParticipantsTable;
   labels: LabelsTable;
   chat_labels: ChatLabelsTable;
+  chat_search_documents: ChatSearchDocumentsTable;
   api_keys: ApiKeysTable;
   api_key_rate_windows: ApiKeyRateWindowsTable;
   stats_rollups: StatsRollupsTable;

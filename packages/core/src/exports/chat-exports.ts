@@ -77,7 +77,9 @@ function chatExportParams(job: ExportJobRecord): ChatExportParams {
   // Such a job's requester is not known to hold chats:admin, so its anonymous chats stay out.
   const reach = params.filter.reach ?? { workspaceId: job.workspaceId, member: params.filter.visibleTo ?? null, anonymous: false };
   const rules = params.filter.rules ? reviveRules(params.filter.rules) : undefined;
-  return { sort: params.sort, filter: { reach, rules } };
+  // `search` is its own filter since the search documents; a job recorded before carries it inside its rules.
+  const search = typeof params.filter.search === 'string' && params.filter.search ? params.filter.search : undefined;
+  return { sort: params.sort, filter: { reach, rules, search } };
 }
 
 /** The chats kind: the export's SELECT through COPY, its LF record ends made CRLF on the way. */

@@ -73,7 +73,9 @@ export async function createOrShareExportJob(db: Executor, job: NewExportJob): P
     const inserted = await db
       .insertInto('export_jobs')
       .values({ workspace_id: job.workspaceId, kind: job.kind, requested_by: job.requestedBy, params: JSON.stringify(job.params), params_hash: job.paramsHash })
-      .onConflict((oc) => oc.columns(['workspace_id', 'requested_by', 'kind', 'params_hash']).where('status', 'in', ['queued', 'running']).doNothing())
+      // The index predicate as literals: Postgres infers the arbiter index at planning, and a prepared
+      // statement's parameters (prepared.ts) would not prove the partial index's predicate.
+      .onConflict((oc) => oc.columns(['workspace_id', 'requested_by', 'kind', 'params_hash']).where('status', 'in', [sql.lit<ExportJobStatus>('queued'), sql.lit<ExportJobStatus>('running')]).doNothing())
       .returning(COLUMNS)
       .executeTakeFirst();
     if (inserted) return { job: toRecord(inserted), created: true };
