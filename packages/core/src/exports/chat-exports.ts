@@ -91,6 +91,6 @@ export const chatExportKind: ExportKind = {
     const csv = new CsvLineEndings();
     // Errors of the COPY reach the upload through the transform, which fails and aborts it.
     pipeline(copy.stream, csv, () => {});
-    return { body: csv, rowCount: () => copy.rowCount(), byteCount: () => csv.bytes };
+    return { body: csv, rowCount: () => copy.rowCount(), byteCount: () => csv.bytes, rowsSoFar: () => Math.max(0, csv.records - 1) };
   },
 };

@@ -129,6 +129,8 @@ export async function claimExportJob(db: Executor, id: string, leaseSeconds: num
     .set({
       status: 'running',
       attempts: sql`attempts + 1`,
+      // A new run counts its rows from the start.
+      row_count: null,
       lease_until: sql`now() + make_interval(secs => ${leaseSeconds})`,
       started_at: sql`now()`,
       updated_at: sql`now()`,
@@ -138,6 +140,17 @@ export async function claimExportJob(db: Executor, id: string, leaseSeconds: num
     .returning(COLUMNS)
     .executeTakeFirst();
   return row ? toRecord(row) : undefined;
+}
+
+/** The rows the run `attempt` has written so far, while it still holds the job (nothing otherwise). */
+export async function recordExportProgress(db: Executor, id: string, attempt: number, rows: number): Promise<void> {
+  await db
+    .updateTable('export_jobs')
+    .set({ row_count: rows, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('attempts', '=', attempt)
+    .execute();
 }
 
 /** Marks the run `attempt` completed; false when that run no longer holds the job. */

@@ -32,7 +32,7 @@ export const ExportJob = z
     id: Uuid,
     kind: z.string().openapi({ description: 'What is exported: `workspace-chats`.' }),
     status: z.enum(EXPORT_JOB_STATUSES).openapi({ description: '`queued`, `running` (being written), `completed` (downloadable) or `failed` (see `error`).' }),
-    rowCount: z.number().int().nullable().openapi({ description: 'Chats in the file, once completed.' }),
+    rowCount: z.number().int().nullable().openapi({ description: 'Chats written so far while `running` (updated every few seconds), the chats in the file once `completed`; null before the first figure.' }),
     byteCount: z.number().int().nullable().openapi({ description: 'Size of the file in bytes, once completed.' }),
     attempts: z.number().int().openapi({ description: 'Runs started so far (a failed run is retried up to three times).' }),
     downloadUrl: z.string().nullable().openapi({ description: 'A short-lived link to the CSV, once completed; each status request signs a fresh one.' }),
