@@ -7,6 +7,7 @@ import {
   localBuckets,
   OVERVIEW_COMPONENTS,
   rawReportData,
+  requireChatbot,
   resolveReport,
   rollupReportData,
   rollupStatistics,
@@ -96,9 +97,10 @@ async function compareAll(ws: TestWorkspace, periods: Array<{ from: string; to: 
     // The API's channel report answers 404 on a channel the chatbot does not answer on, but chats handed
     // over to it there still roll up by channel: those cells are compared too, with the scope built alike.
     const answered = new Set((await listChatbotChannels(t.db, ws.workspace.id, chatbot)).map((c) => c.id));
+    const record = await requireChatbot(t.db, principal, chatbot);
     const resolve = async (kind: ReportKind, query: Parameters<typeof resolveReport>[4]) => {
-      if (kind === 'overview' || answered.has(query.channelId!)) return resolveReport(t.db, principal, chatbot, kind, query);
-      const { scope } = await resolveReport(t.db, principal, chatbot, 'overview', { ...query, components: '0' });
+      if (kind === 'overview' || answered.has(query.channelId!)) return resolveReport(t.db, principal, record, kind, query);
+      const { scope } = await resolveReport(t.db, principal, record, 'overview', { ...query, components: '0' });
       return { scope: { ...scope, channelId: query.channelId }, names: [...CHANNEL_COMPONENTS] };
     };
     for (const period of periods) {

@@ -195,6 +195,45 @@ describe('GET /api/v2/w/{workspace_uuid}/chats', () => {
     expect(await listIds(ws, '&search=%25')).toHaveLength(1); // a literal %, not a wildcard
   });
 
+  it("searches the owner's name, phone and email, the labels and the summary, and follows their changes", async () => {
+    const ws = await createTestWorkspace(t.db);
+    const olga = await insertContact(t.db, { workspaceId: ws.workspace.id, name: 'Olga Ownerton', identifier: '+15559876', phone: '+15559876', email: 'olga@own.test' });
+    const owned = await makeChat(ws, { ownerId: olga.identityId, title: 'Hi' });
+    const labelled = await makeChat(ws, { title: 'Hi', labels: ['Priority VIP'] });
+    const summarised = await makeChat(ws, { title: 'Hi', messages: [{ content: 'first words' }, { content: 'more words' }] });
+    await t.db.updateTable('chats').set({ summary: 'Customer wants a warranty swap' }).where('id', '=', summarised.id).execute();
+    await makeChat(ws, { title: 'Unrelated', messages: [{ content: 'nothing to see' }] });
+    const search = async (term: string) => (await listIds(ws, `&search=${encodeURIComponent(term)}`)).sort();
+
+    expect(await search('ownerton')).toEqual([owned.number]);
+    expect(await search('5559876')).toEqual([owned.number]);
+    expect(await search('OLGA@own')).toEqual([owned.number]);
+    expect(await search('vip')).toEqual([labelled.number]);
+    expect(await search('warranty swap')).toEqual([summarised.number]);
+    expect(await search('more words')).toEqual([summarised.number]);
+    // Fields are searched one by one: a term never spans the end of one and the start of the next.
+    expect(await search('first wordsmore')).toEqual([]);
+
+    // Every change reaches the search: a renamed label, a removed one, a new phone and name, an edited title, a deleted message.
+    await t.db.updateTable('labels').set({ name: 'Gold' }).where('workspace_id', '=', ws.workspace.id).where('name', '=', 'Priority VIP').execute();
+    expect(await search('vip')).toEqual([]);
+    expect(await search('gold')).toEqual([labelled.number]);
+    await t.db.deleteFrom('chat_labels').where('chat_id', '=', labelled.id).execute();
+    expect(await search('gold')).toEqual([]);
+    await t.db.updateTable('contacts').set({ phone: '+15551111', email: null }).where('identity_id', '=', olga.identityId).execute();
+    await t.db.updateTable('identities').set({ display_name: 'Olga Newname' }).where('id', '=', olga.identityId).execute();
+    expect(await search('5559876')).toEqual([]);
+    expect(await search('olga@own')).toEqual([]);
+    expect(await search('ownerton')).toEqual([]);
+    expect(await search('5551111')).toEqual([owned.number]);
+    expect(await search('newname')).toEqual([owned.number]);
+    await t.db.updateTable('chats').set({ title: 'Boiler broken' }).where('id', '=', owned.id).execute();
+    expect(await search('boiler')).toEqual([owned.number]);
+    await t.db.deleteFrom('messages').where('chat_id', '=', summarised.id).where('content', '=', 'more words').execute();
+    expect(await search('more words')).toEqual([]);
+    expect(await search('first words')).toEqual([summarised.number]);
+  });
+
   it('filters by creation time with offsets, and refuses times without one', async () => {
     const ws = await createTestWorkspace(t.db);
     await makeChat(ws, { createdAt: new Date('2026-03-01T08:00:00Z') });

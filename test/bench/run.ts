@@ -59,7 +59,8 @@ type Dataset = Awaited<ReturnType<typeof generateBenchData>>;
 
 async function main() {
   await ensureDatabase();
-  const handle = await createDb({ driver: 'pg', url, maxConnections: 10 });
+  // BENCH_PREPARED=off measures without named prepared statements (packages/db/src/prepared.ts), for a before/after.
+  const handle = await createDb({ driver: 'pg', url, maxConnections: 10, preparedStatements: process.env.BENCH_PREPARED !== 'off' });
   const db = handle.db;
 
   // The data set takes minutes to load, so it is kept between runs and reused when it matches.
@@ -69,6 +70,11 @@ async function main() {
     const saved = JSON.parse(readFileSync(marker, 'utf8')) as { chats: number; messagesPerChat: number; dataset: Dataset };
     const present = await sql<{ n: number }>`select count(*) as n from chats where workspace_id = ${saved.dataset.workspaceId}`.execute(db).catch(() => undefined);
     if (saved.chats === chats && saved.messagesPerChat === messagesPerChat && present?.rows[0]?.n === chats) dataset = saved.dataset;
+    // A kept data set gets the migrations written since it was loaded (their backfills run on it).
+    if (dataset) {
+      const applied = await migrateToLatest(db);
+      if (applied.length) console.log(`Migrated the kept data set: ${applied.join(', ')}`);
+    }
   }
   if (!dataset) {
     console.log(`Generating ${chats.toLocaleString()} chats and ${(chats * messagesPerChat).toLocaleString()} messages...`);

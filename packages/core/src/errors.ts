@@ -48,8 +48,21 @@ export class AppError extends Error {
     return new AppError('not_found', `${what} not found`);
   }
 
+  /**
+   * Bad input: a 400 `validation_failed` with one issue, `message` about the value at `path` (e.g.
+   * `query.to`, `body.memberId`). The error's message is `summary`, by default `path: message`.
+   */
+  static invalid(path: string, message: string, summary = `${path}: ${message}`): AppError {
+    return new AppError('validation_failed', summary, { issues: [{ path, message }] });
+  }
+
+  /** Bad input with several issues at once; the error's message lists them unless `summary` says otherwise. */
+  static invalidAll(issues: ErrorIssue[], summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ')): AppError {
+    return new AppError('validation_failed', summary, { issues });
+  }
+
   /** A cursor or page token that fails its signature or its shape: a 400 at the parameter's path. */
   static invalidCursor(path: string): AppError {
-    return new AppError('validation_failed', `${path}: is not a cursor this API returned`, { issues: [{ path, message: 'is not a cursor this API returned' }] });
+    return AppError.invalid(path, 'is not a cursor this API returned');
   }
 }

@@ -69,6 +69,13 @@ export function dottedPath(root: string, at: Array<string | number>): string {
   return [root, ...at.map(String)].join('.');
 }
 
+/** A UUID in any letter case (ids are compared in lower case, as Postgres prints them). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_PATTERN.test(value);
+}
+
 /**
  * JSON with object keys sorted, so equal values serialise alike whatever their key order (hashes of
  * requests and export params). Output equals `JSON.stringify` apart from the key order; built with an

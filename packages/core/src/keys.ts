@@ -14,7 +14,7 @@ import { decodeCursor, encodeCursor, isCursorText, isTimestampText } from './cur
 import { AppError } from './errors.js';
 import { isStorableText } from './input.js';
 import { authorizeKeyManagement } from './policy.js';
-import { findWorkspaceAdmin } from './workspace-setup.js';
+import { findWorkspaceAdmin } from './workspaces.js';
 
 // The lifecycle of API keys, for the API (an admin member's `keys:admin` key, within its workspace) and
 // for the command line (an operator, on any workspace of the database): create with scopes, a name and

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { copyCsvOverPg, copyCsvOverPglite, type CsvCopy, inlineParameters } from './copy-csv.js';
 import type { SocketServer } from './pglite-sessions.js';
+import { withPreparedStatements } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
@@ -17,6 +18,8 @@ export interface DbOptions {
   neonWsProxy?: string;
   /** Pool size for `pg` and `neon`. */
   maxConnections?: number;
+  /** `pg` and `neon`: name each parameterised query shape so it is planned once per connection (prepared.ts); on unless false. */
+  preparedStatements?: boolean;
 }
 
 export interface DbHandle {
@@ -130,6 +133,7 @@ async function createPgDb(options: DbOptions): Promise<DbHandle> {
     types: withParsers(pg.types),
   });
   handleClientErrors(pool);
+  if (options.preparedStatements !== false) withPreparedStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const url = requireUrl(options);
   return { db, driver: 'pg', copyCsv: (query) => copyCsvOverPg(url, inlineParameters(query)), close: () => db.destroy() };
@@ -153,6 +157,7 @@ async function createNeonDb(options: DbOptions): Promise<DbHandle> {
     types: withParsers(types),
   });
   handleClientErrors(pool);
+  if (options.preparedStatements !== false) withPreparedStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
   // The Neon driver cannot COPY: bulk reads open a `pg` connection to the same URL.
   const url = requireUrl(options);

@@ -1,6 +1,7 @@
 export { createDb, type DatabaseDriver, type DbHandle, type DbOptions } from './create-db.js';
 export { knownMigrations, migrateToLatest, type MigrationStatus, migrationStatus } from './migrate.js';
 export { isDatabaseUnavailable, isUniqueViolation } from './errors.js';
+export { MAX_PREPARED_PER_CONNECTION, statementName, withPreparedStatements } from './prepared.js';
 export { commonJs, type CsvCopy, inlineParameters, sqlLiteral } from './copy-csv.js';
 export type { Executor } from './executor.js';
 export * from './schema.js';

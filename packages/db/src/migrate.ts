@@ -12,6 +12,7 @@ import * as workspaceSecrets from './migrations/20261202T0100-workspace-secrets.
 import * as apiKeyLifecycle from './migrations/20261203T0100-api-key-lifecycle.js';
 import * as events from './migrations/20261203T0200-events.js';
 import * as webhooks from './migrations/20261203T0210-webhooks.js';
+import * as chatSearchDocuments from './migrations/20261203T0300-chat-search-documents.js';
 import * as workspaceManagement from './migrations/20261203T0500-workspace-management.js';
 
 // A static list (not a folder scan) so that bundled functions carry their migrations.
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '20261203T0100-api-key-lifecycle': apiKeyLifecycle,
   '20261203T0200-events': events,
   '20261203T0210-webhooks': webhooks,
+  '20261203T0300-chat-search-documents': chatSearchDocuments,
   '20261203T0500-workspace-management': workspaceManagement,
 };
 

@@ -168,7 +168,7 @@ export interface ChatsTable {
   link: Generated<string | null>;
   /** The owner's session (e.g. the widget session of a contact). */
   owner_session_id: Generated<string | null>;
-  /** Tools available in the chat and enabled model features, as stored JSON (seed 002 shapes). */
+  /** Tools available in the chat and enabled model features, as stored JSON (the org-chats wire shapes). */
   tools: Json<unknown[]>;
   features: Json<Record<string, unknown>>;
   created_at: CreatedAt;
@@ -196,7 +196,7 @@ export interface MessagesTable {
   intent_score: number | null;
   step: string | null;
   rating: number | null;
-  /** Tools used in the message and its model features, as stored JSON (seed 002 shapes). */
+  /** Tools used in the message and its model features, as stored JSON (the org-chats wire shapes). */
   tools: Json<unknown[]>;
   features: Json<Record<string, unknown>>;
   /** Added with chat actions; optional on insert so older writers need not name them. */
@@ -236,6 +236,12 @@ export interface LabelsTable {
 export interface ChatLabelsTable {
   chat_id: string;
   label_id: string;
+}
+
+/** One per chat, kept by triggers: its title, summary, owner's name, phone and email, labels and messages (what `search` reads). */
+export interface ChatSearchDocumentsTable {
+  chat_id: string;
+  document: string;
 }
 
 export const DELIVERY_STATUSES = ['pending', 'queued', 'sent', 'failed'] as const;
@@ -467,6 +473,7 @@ export interface Database {
   participants: ParticipantsTable;
   labels: LabelsTable;
   chat_labels: ChatLabelsTable;
+  chat_search_documents: ChatSearchDocumentsTable;
   api_keys: ApiKeysTable;
   api_key_rate_windows: ApiKeyRateWindowsTable;
   stats_rollups: StatsRollupsTable;

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { ChannelType, Database } from './schema.js';
 
-// The search fragments every chat list shares: text search over titles and messages, channel types.
+// The search fragments every chat list shares: text search over a chat's content and metadata, channel types.
 
 /** `text` as a LIKE pattern that matches it literally. */
 function escapeLike(text: string): string {
@@ -35,8 +35,13 @@ export function chatOnChannelTypes(eb: ExpressionBuilder<Database, 'chats'>, wor
   return includeNoChannel ? eb.or([typed, eb('chats.channel_id', 'is', null)]) : eb.and([typed]);
 }
 
-/** The chat's title or any of its messages holds `text`: the `search` parameter of every chat list. */
+/**
+ * The `search` parameter of every chat list: `text` is in the chat's title, summary, labels, its owner's
+ * name, phone or email, or any of its messages, all held in the chat's search document (migration
+ * 20261203T0300). One trigram-indexed column, so the planner can tell a rare or absent term (one index
+ * lookup) from a common one (probing each chat of the page in list order).
+ */
 export function chatTextMatches(eb: ExpressionBuilder<Database, 'chats'>, text: string) {
   const pattern = containsPattern(text);
-  return eb.or([eb('chats.title', 'ilike', pattern), anyMessageMatches(eb, pattern)]);
+  return eb('chats.id', 'in', eb.selectFrom('chat_search_documents').select('chat_search_documents.chat_id').where('chat_search_documents.document', 'ilike', pattern));
 }

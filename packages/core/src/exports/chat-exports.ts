@@ -13,7 +13,7 @@ import {
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { exportJobReach } from '../policy.js';
-import { buildChatFilter, type WorkspaceChatQuery } from '../workspace-chats.js';
+import { buildChatFilter, type WorkspaceChatQuery } from '../chats/workspace.js';
 import { CsvLineEndings } from './csv-line-endings.js';
 import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from './jobs.js';
 import type { ExportServices } from './ports.js';
@@ -77,7 +77,9 @@ function chatExportParams(job: ExportJobRecord): ChatExportParams {
   // Such a job's requester is not known to hold chats:admin, so its anonymous chats stay out.
   const reach = params.filter.reach ?? { workspaceId: job.workspaceId, member: params.filter.visibleTo ?? null, anonymous: false };
   const rules = params.filter.rules ? reviveRules(params.filter.rules) : undefined;
-  return { sort: params.sort, filter: { reach, rules } };
+  // `search` is its own filter since the search documents; a job recorded before carries it inside its rules.
+  const search = typeof params.filter.search === 'string' && params.filter.search ? params.filter.search : undefined;
+  return { sort: params.sort, filter: { reach, rules, search } };
 }
 
 /** The chats kind: the export's SELECT through COPY, its LF record ends made CRLF on the way. */
@@ -89,6 +91,6 @@ export const chatExportKind: ExportKind = {
     const csv = new CsvLineEndings();
     // Errors of the COPY reach the upload through the transform, which fails and aborts it.
     pipeline(copy.stream, csv, () => {});
-    return { body: csv, rowCount: () => copy.rowCount(), byteCount: () => csv.bytes };
+    return { body: csv, rowCount: () => copy.rowCount(), byteCount: () => csv.bytes, rowsSoFar: () => Math.max(0, csv.records - 1) };
   },
 };

@@ -11,6 +11,8 @@ const CRLF = Buffer.from('\r\n');
  */
 export class CsvLineEndings extends Transform {
   bytes = 0;
+  /** Records passed on so far, the header included (a progress figure while the export runs). */
+  records = 0;
   private inQuotes = false;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -32,6 +34,7 @@ export class CsvLineEndings extends Transform {
       if (nextLf !== -1 && nextLf < pos) nextLf = chunk.indexOf(LF, pos);
       if (nextLf !== -1 && (nextQuote === -1 || nextLf < nextQuote)) {
         parts.push(chunk.subarray(start, nextLf), CRLF);
+        this.records++;
         start = pos = nextLf + 1;
         nextLf = chunk.indexOf(LF, pos);
       } else if (nextQuote !== -1) {

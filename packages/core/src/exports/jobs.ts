@@ -26,6 +26,8 @@ export interface ExportFile {
   /** Data rows (the header not counted); undefined if the source could not say. */
   rowCount(): number | undefined;
   byteCount(): number;
+  /** Data rows written so far, while the body is read (the job's progress); absent if the source cannot say. */
+  rowsSoFar?(): number;
 }
 
 /** How the worker writes one kind of export. */

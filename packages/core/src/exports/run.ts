@@ -1,4 +1,4 @@
-import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord, findExportJobById, isDatabaseUnavailable, releaseExportJob } from '@parley/db';
+import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord, findExportJobById, isDatabaseUnavailable, recordExportProgress, releaseExportJob } from '@parley/db';
 import { AppError } from '../errors.js';
 import { STATISTICS_EXPORT_KIND, statisticsExportKind } from '../statistics/export.js';
 import { CHAT_EXPORT_KIND, chatExportKind } from './chat-exports.js';
@@ -46,7 +46,12 @@ export interface ExportRunDeps {
   onCompleted?: (file: { kind: string; rowCount: number; byteCount: number }) => void;
   /** Where a failed run's full error goes (the job keeps a plain reason only); nowhere unless given. */
   log?: (entry: Record<string, unknown>) => void;
+  /** How often a running job records the rows written so far (its status shows them); 2 s unless given. */
+  progressIntervalMs?: number;
 }
+
+/** How often a running export records its progress by default: one small UPDATE per interval. */
+export const EXPORT_PROGRESS_INTERVAL_MS = 2_000;
 
 /**
  * What became of a delivery: `completed` (this run wrote the file), `done` (nothing left to do: finished
@@ -78,7 +83,21 @@ export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery:
     file.body.once('error', () => (sourceFailed = true));
     const key = objectKeyOf(job);
     storing = true;
-    await deps.store.upload(key, file.body, 'text/csv; charset=utf-8');
+    // While the file is written, its rows so far go to the job now and then (only while this run holds it).
+    let recorded = -1;
+    const progress = file.rowsSoFar
+      ? setInterval(() => {
+          const rows = file.rowsSoFar!();
+          if (rows === recorded) return;
+          recorded = rows;
+          recordExportProgress(db, job.id, job.attempts, rows).catch(() => {});
+        }, deps.progressIntervalMs ?? EXPORT_PROGRESS_INTERVAL_MS)
+      : undefined;
+    try {
+      await deps.store.upload(key, file.body, 'text/csv; charset=utf-8');
+    } finally {
+      clearInterval(progress);
+    }
     storing = false;
     const rowCount = file.rowCount();
     if (rowCount === undefined) throw new Error('the export reported no row count');

@@ -1,4 +1,4 @@
-// The report components of seed 003, numbered exactly as the seed numbers them. A report answers an
+// The report components, numbered exactly as the Statistics tag of /openapi.json numbers them. A report answers an
 // object keyed by component name holding only the requested components.
 
 export const OVERVIEW_COMPONENTS = [
@@ -64,9 +64,6 @@ export type ReportInterval = (typeof REPORT_INTERVALS)[number];
 
 /** At most this many buckets per report (and per export): two years of days, or 31 days of hours. */
 export const MAX_BUCKETS: Record<ReportInterval, number> = { 86400: 731, 3600: 744 };
-
-/** Intent scores are quantised to this many steps per unit before medians: 0.001. */
-export const SCORE_STEPS = 1000;
 
 /** One line of the one-sentence definitions the OpenAPI description lists, by metric. */
 export const METRIC_DEFINITIONS: Record<string, string> = {

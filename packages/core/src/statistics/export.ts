@@ -1,4 +1,4 @@
-import { type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
+import { type ChatbotRecord, type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { withIdempotency } from '../idempotency.js';
@@ -6,13 +6,12 @@ import { csvStream } from '../exports/csv.js';
 import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from '../exports/jobs.js';
 import type { ExportServices } from '../exports/ports.js';
 import { exportJobReach } from '../policy.js';
-import { isValidTimeZone } from '../workspace-setup.js';
-import { requireChatbot } from './chatbots.js';
+import { isValidTimeZone } from '../workspaces.js';
 import { MAX_BUCKETS, type ReportInterval } from './components.js';
 import { type StatisticsExportParams, statisticsCsvRows } from './report.js';
 import { localBuckets } from './time.js';
 
-// Statistics exports (seed 003): the request records a job of kind `statistics` through the shared
+// Statistics exports (tag Statistics of /openapi.json): the request records a job of kind `statistics` through the shared
 // export pipeline; the worker writes the rows of statisticsCsvRows as CSV.
 
 export const STATISTICS_EXPORT_KIND = 'statistics';
@@ -26,13 +25,9 @@ export interface StatisticsExportQuery {
   timezone?: string;
 }
 
-function invalid(path: string, message: string): AppError {
-  return new AppError('validation_failed', `${path}: ${message}`, { issues: [{ path, message }] });
-}
-
 /** The period as a report checks it: `to` not before `from`, at most MAX_BUCKETS local buckets of the interval. */
 function checkExportPeriod(query: StatisticsExportQuery, zone: string): void {
-  if (query.to.getTime() < query.from.getTime()) throw invalid('query.to', 'must not be before from');
+  if (query.to.getTime() < query.from.getTime()) throw AppError.invalid('query.to', 'must not be before from');
   localBuckets(zone, query.interval, query.from, query.to, MAX_BUCKETS[query.interval]);
 }
 
@@ -45,13 +40,12 @@ export async function requestStatisticsExport(
   db: Executor,
   services: Pick<ExportServices, 'queue' | 'maxReceives'>,
   principal: Principal,
-  chatbotId: string,
+  chatbot: ChatbotRecord,
   query: StatisticsExportQuery,
   idempotencyKey?: string,
 ): Promise<{ job: ExportJobRecord; shared: boolean; replayed: boolean }> {
-  const chatbot = await requireChatbot(db, principal, chatbotId);
   const timezone = query.timezone ?? chatbot.timeZone;
-  if (!isValidTimeZone(timezone)) throw invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
+  if (!isValidTimeZone(timezone)) throw AppError.invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
   checkExportPeriod(query, timezone);
   const params: StatisticsExportParams = { chatbotId: chatbot.id, from: query.from.toISOString(), to: query.to.toISOString(), interval: query.interval, timezone };
   // With an Idempotency-Key the outcome kept is the job's id: a replay answers that job as it is now
@@ -73,10 +67,9 @@ export async function findStatisticsExportJob(
   db: Executor,
   services: Pick<ExportServices, 'maxReceives'>,
   principal: Principal,
-  chatbotId: string,
+  chatbot: ChatbotRecord,
   jobId: string,
 ): Promise<ExportJobRecord> {
-  const chatbot = await requireChatbot(db, principal, chatbotId);
   const job = await findExportJob(db, exportJobReach(principal), jobId);
   if (!job || job.kind !== STATISTICS_EXPORT_KIND || job.params.chatbotId !== chatbot.id) throw AppError.notFound('Export');
   return settleAbandonedJob(db, job, services.maxReceives);

@@ -1,7 +1,6 @@
-import { type Executor, type InboxStatsRecord, inboxStatistics as readInboxStatistics } from '@parley/db';
+import { type ChatbotRecord, type Executor, type InboxStatsRecord, readInboxStatistics } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { chatReach } from '../policy.js';
-import { requireChatbot } from './chatbots.js';
 import { checkPeriod } from './period.js';
 
 /** The longest period the inbox statistics cover: two years, as the reports' daily buckets. */
@@ -15,10 +14,9 @@ export const INBOX_MAX_DAYS = 731;
 export async function inboxStatistics(
   db: Executor,
   principal: Principal,
-  chatbotId: string,
+  chatbot: ChatbotRecord,
   period: { from: Date; to: Date },
 ): Promise<InboxStatsRecord> {
-  const chatbot = await requireChatbot(db, principal, chatbotId);
   checkPeriod(period, INBOX_MAX_DAYS);
   return readInboxStatistics(db, { reach: chatReach(principal), chatbotId: chatbot.id, from: period.from, to: period.to });
 }

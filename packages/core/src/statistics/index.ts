@@ -4,3 +4,4 @@ export * from './time.js';
 export * from './chatbots.js';
 export * from './inbox.js';
 export * from './export.js';
+export * from './rollup.js';

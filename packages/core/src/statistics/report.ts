@@ -1,6 +1,7 @@
 import {
   ALL_CHANNELS_KEY,
   type Distribution,
+  type ChatbotRecord,
   type Distributions,
   type Executor,
   chatbotAnswersOnChannel,
@@ -15,9 +16,9 @@ import {
 } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
-import { requireChatbot } from './chatbots.js';
 import { MAX_BUCKETS, metricOf, REPORT_COMPONENTS, type ReportInterval, type ReportKind } from './components.js';
 import { type Block, cover, formatLocal, type LocalBucket, localBuckets, resolveTimeZone, type SignedBlock } from './time.js';
+import { isUuid } from '../input.js';
 
 /** A report request as the HTTP layer parsed it (shapes only; this module validates the rest). */
 export interface ReportQuery {
@@ -32,7 +33,6 @@ export interface ReportQuery {
   channelId?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The component ids of `raw` (e.g. "0,1,2"), validated against the kind's catalogue, in the order given. */
 export function parseComponents(kind: ReportKind, raw: string): number[] {
@@ -45,9 +45,7 @@ export function parseComponents(kind: ReportKind, raw: string): number[] {
     else if (!ids.includes(id)) ids.push(id);
   }
   if (bad.length > 0 || ids.length === 0) {
-    throw new AppError('validation_failed', `Unknown components: ${bad.join(', ') || '(none)'}; ${kind} reports take ids 0 to ${catalogue.length - 1}`, {
-      issues: [{ path: 'query.components', message: `Comma-separated ids from 0 to ${catalogue.length - 1}` }],
-    });
+    throw AppError.invalid('query.components', `Comma-separated ids from 0 to ${catalogue.length - 1}`, `Unknown components: ${bad.join(', ') || '(none)'}; ${kind} reports take ids 0 to ${catalogue.length - 1}`);
   }
   return ids;
 }
@@ -62,15 +60,14 @@ export interface ReportScope {
   buckets: LocalBucket[];
 }
 
-async function resolveScope(db: Executor, principal: Principal, chatbotId: string, q: Omit<ReportQuery, 'components'>): Promise<ReportScope> {
-  const chatbot = await requireChatbot(db, principal, chatbotId);
+async function resolveScope(db: Executor, principal: Principal, chatbot: ChatbotRecord, q: Omit<ReportQuery, 'components'>): Promise<ReportScope> {
   // The channels of a chatbot are those it answers on (listChatbotChannels); any other is not its channel.
-  if (q.channelId !== undefined && !(UUID.test(q.channelId) && (await chatbotAnswersOnChannel(db, principal.workspaceId, chatbot.id, q.channelId)))) {
+  if (q.channelId !== undefined && !(isUuid(q.channelId) && (await chatbotAnswersOnChannel(db, principal.workspaceId, chatbot.id, q.channelId)))) {
     throw AppError.notFound('Channel');
   }
   const zone = q.timezone !== undefined ? resolveTimeZone(q.timezone) : chatbot.timeZone;
   if (q.to.getTime() < q.from.getTime()) {
-    throw new AppError('validation_failed', '`to` is before `from`', { issues: [{ path: 'query.to', message: 'Must not be before from' }] });
+    throw AppError.invalid('query.to', 'Must not be before from', '`to` is before `from`');
   }
   const buckets = localBuckets(zone, q.interval, q.from, q.to, MAX_BUCKETS[q.interval]);
   return { workspaceId: principal.workspaceId, assistantId: chatbot.id, channelId: q.channelId, zone, interval: q.interval, buckets };
@@ -316,12 +313,12 @@ export function buildComponents(names: string[], data: ReportData, scope: Pick<R
 }
 
 /** A validated report request: its scope and its component names. */
-export async function resolveReport(db: Executor, principal: Principal, chatbotId: string, kind: ReportKind, query: ReportQuery) {
+export async function resolveReport(db: Executor, principal: Principal, chatbot: ChatbotRecord, kind: ReportKind, query: ReportQuery) {
   const ids = parseComponents(kind, query.components);
   if (kind === 'channel' && query.channelId === undefined) {
-    throw new AppError('validation_failed', 'A channel report needs channelId', { issues: [{ path: 'query.channelId', message: 'Required' }] });
+    throw AppError.invalid('query.channelId', 'Required', 'A channel report needs channelId');
   }
-  const scope = await resolveScope(db, principal, chatbotId, { ...query, channelId: kind === 'channel' ? query.channelId : undefined });
+  const scope = await resolveScope(db, principal, chatbot, { ...query, channelId: kind === 'channel' ? query.channelId : undefined });
   return { scope, names: ids.map((id) => REPORT_COMPONENTS[kind][id]!) };
 }
 
@@ -333,12 +330,12 @@ export async function resolveReport(db: Executor, principal: Principal, chatbotI
 export async function statisticsReport(
   db: Executor,
   principal: Principal,
-  chatbotId: string,
+  chatbot: ChatbotRecord,
   kind: ReportKind,
   query: ReportQuery,
   source: 'rollups' | 'raw' = 'rollups',
 ): Promise<Record<string, unknown>> {
-  const { scope, names } = await resolveReport(db, principal, chatbotId, kind, query);
+  const { scope, names } = await resolveReport(db, principal, chatbot, kind, query);
   const data = source === 'raw' ? await rawReportData(db, scope) : await rollupReportData(db, scope, names);
   return buildComponents(names, data, scope);
 }

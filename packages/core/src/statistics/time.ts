@@ -1,3 +1,4 @@
+import { ROLLUP_SIZES, type RollupSize } from '@parley/db';
 import { AppError } from '../errors.js';
 
 // Local buckets of an IANA time zone, as UTC instants, and their decomposition into rollup blocks.
@@ -7,7 +8,6 @@ import { AppError } from '../errors.js';
 // zones 30 or 45 minutes off UTC fall on the rollups' 15-minute grid.
 
 const QUARTER_MS = 900_000;
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -28,9 +28,7 @@ export function resolveTimeZone(zone: string, path = 'query.timezone'): string {
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    throw new AppError('validation_failed', `Unknown time zone "${zone}"; use an IANA name such as Europe/Berlin`, {
-      issues: [{ path, message: 'Unknown IANA time zone' }],
-    });
+    throw AppError.invalid(path, 'Unknown IANA time zone', `Unknown time zone "${zone}"; use an IANA name such as Europe/Berlin`);
   }
 }
 
@@ -136,9 +134,7 @@ export function localBuckets(zone: string, interval: 86400 | 3600, from: Date, t
   for (let i = first; i <= last; i++) {
     const [start, end] = [starts[i]!, starts[i + 1]!];
     if (start.t % QUARTER_MS !== 0 || end.t % QUARTER_MS !== 0) {
-      throw new AppError('validation_failed', `The time zone ${zone} has an offset that is not a multiple of 15 minutes at ${new Date(start.t).toISOString()}; statistics start in 1970`, {
-        issues: [{ path: 'query.from', message: 'Period outside the supported range of the time zone' }],
-      });
+      throw AppError.invalid('query.from', 'Period outside the supported range of the time zone', `The time zone ${zone} has an offset that is not a multiple of 15 minutes at ${new Date(start.t).toISOString()}; statistics start in 1970`);
     }
     buckets.push({ start: new Date(start.t), end: new Date(end.t), startLocal: withOffset(start.t, start.offset), endLocal: withOffset(end.t, end.offset) });
   }
@@ -146,9 +142,7 @@ export function localBuckets(zone: string, interval: 86400 | 3600, from: Date, t
 }
 
 function tooLong(interval: number, max: number) {
-  return new AppError('validation_failed', `The period spans more than ${max} ${interval === 86400 ? 'days' : 'hours'}; shorten it or use a longer interval`, {
-    issues: [{ path: 'query.to', message: `At most ${max} buckets` }],
-  });
+  return AppError.invalid('query.to', `At most ${max} buckets`, `The period spans more than ${max} ${interval === 86400 ? 'days' : 'hours'}; shorten it or use a longer interval`);
 }
 
 /** `t` as ISO-8601 in the zone's local time with its offset, e.g. 2025-01-05T00:00:00+01:00. */
@@ -163,9 +157,9 @@ function withOffset(t: number, offset: number): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-/** Block lengths in seconds, longest first (the rollup sizes). */
-const BLOCKS = [1_382_400, 86_400, 3_600, 900] as const;
-export type BlockSize = (typeof BLOCKS)[number];
+/** Block lengths in seconds, longest first: the rollup sizes. */
+const BLOCKS: readonly RollupSize[] = [...ROLLUP_SIZES].reverse();
+export type BlockSize = RollupSize;
 
 export interface Block {
   size: BlockSize;

@@ -99,7 +99,7 @@ export async function findMember(db: Executor, workspaceId: string, memberId: nu
 }
 
 /** The workspace's first admin user, if any. */
-export async function findWorkspaceAdmin(db: Executor, workspaceId: string): Promise<{ id: number } | undefined> {
+export async function findWorkspaceAdminRecord(db: Executor, workspaceId: string): Promise<{ id: number } | undefined> {
   return db
     .selectFrom('members')
     .select('id')

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, ensureDemoApiKey, type ExportServices, grantDemoKeyEveryScope, httpWebhookTransport, lazyDatabase, migrateToLatest, seedDemoWorkspace, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
+import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, type ExportServices, httpWebhookTransport, lazyDatabase, migrateToLatest, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
@@ -9,6 +9,7 @@ import { createExportWorker } from '../workers/export-worker.js';
 import { createWebhookWorker } from '../workers/webhook-worker.js';
 import { runRollup } from '../workers/stats-rollup.js';
 import { createLocalApp } from './app.js';
+import { ensureDemoApiKey, grantDemoKeyEveryScope, seedDemoWorkspace } from './demo.js';
 import { adoptLegacyDemoKey } from './demo-key.js';
 import { createInProcessExportQueue, createInProcessWebhookQueue, visibilityTimeoutMsFor } from './export-queue.js';
 import { startExportSweep } from './export-sweep.js';

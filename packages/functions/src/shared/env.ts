@@ -1,4 +1,4 @@
-import type { Database } from '@parley/db';
+import type { ChatbotRecord, Database } from '@parley/db';
 import type { Config, ExportServices, Principal, Providers, RateLimits, WebhookServices } from '@parley/core';
 import type { Kysely } from 'kysely';
 
@@ -29,6 +29,8 @@ export interface AppEnv {
     exports: ExportServices | undefined;
     /** Set on the webhook endpoint routes. */
     webhooks: WebhookServices | undefined;
+    /** Set on the statistics routes: the chatbot of the path, resolved once by the group's middleware. */
+    chatbot: ChatbotRecord | undefined;
     /** Set on the keys routes. */
     keySettings: Config['apiKeys'];
   };

@@ -104,7 +104,7 @@ export function zodIssuesToAppError(error: ZodError, target: string): AppError {
     return [{ path, message: issue.message }];
   });
   const flat = issues.flat();
-  return new AppError('validation_failed', flat.map((i) => `${i.path}: ${i.message}`).join('; '), { issues: flat });
+  return AppError.invalidAll(flat);
 }
 
 export function renderError(err: unknown, c: Context): Response {

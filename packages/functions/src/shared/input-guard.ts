@@ -9,10 +9,6 @@ import { matchedRoutes } from 'hono/route';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
-function invalid(path: string, message: string): AppError {
-  return new AppError('validation_failed', `${path}: ${message}`, { issues: [{ path, message }] });
-}
-
 /** `path.<name>` for a path segment, named by a matched route that has a parameter there. */
 function pathSegmentName(c: Context, index: number): string {
   for (const route of matchedRoutes(c).toReversed()) {
@@ -32,14 +28,14 @@ function checkPath(c: Context): void {
     } catch {
       return; // Invalid percent-encoding stays literal text, as the router reads it.
     }
-    if (!isStorableText(decoded)) throw invalid(pathSegmentName(c, i), UNSTORABLE_TEXT_MESSAGE);
+    if (!isStorableText(decoded)) throw AppError.invalid(pathSegmentName(c, i), UNSTORABLE_TEXT_MESSAGE);
   });
 }
 
 function checkQuery(c: Context): void {
   for (const [name, values] of Object.entries(c.req.queries())) {
-    if (!isStorableText(name)) throw invalid('query', `has a parameter name that ${UNSTORABLE_TEXT_MESSAGE}`);
-    if (values.some((v) => !isStorableText(v))) throw invalid(`query.${name}`, UNSTORABLE_TEXT_MESSAGE);
+    if (!isStorableText(name)) throw AppError.invalid('query', `has a parameter name that ${UNSTORABLE_TEXT_MESSAGE}`);
+    if (values.some((v) => !isStorableText(v))) throw AppError.invalid(`query.${name}`, UNSTORABLE_TEXT_MESSAGE);
   }
 }
 
@@ -55,7 +51,7 @@ async function checkJsonBody(c: Context): Promise<void> {
     return; // Malformed JSON: the validator answers it.
   }
   const problem = findJsonProblem(body);
-  if (problem) throw invalid(dottedPath('body', problem.at), problem.message);
+  if (problem) throw AppError.invalid(dottedPath('body', problem.at), problem.message);
 }
 
 export function inputGuard(): MiddlewareHandler {

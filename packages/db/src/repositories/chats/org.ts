@@ -6,7 +6,7 @@ import { type ChatReach, chatWithinReach } from '../../reach.js';
 import type { Page } from '../../paging.js';
 import { chatOnChannelTypes, chatTextMatches } from '../../search.js';
 
-// The org chats inbox (seed 002): a page of chats with everything the nested shape shows, built by
+// The org chats inbox (the org-chats group; its contract is the Org chats tag of /openapi.json): a page of chats with everything the nested shape shows, built by
 // ONE statement whatever the page size: the page's ids first, then joins and lateral lookups
 // (last message, unseen counts, participants as a JSON array) on those rows only.
 
@@ -175,7 +175,7 @@ function identity(id: string | null, kind: IdentityKind | null, name: string | n
 }
 
 /** One page of the org's inbox, in one statement. */
-export async function listOrgChats(db: Executor, filter: OrgChatFilter, page: OrgChatPageRequest): Promise<Page<OrgChatRecord>> {
+export async function listOrgChatRecords(db: Executor, filter: OrgChatFilter, page: OrgChatPageRequest): Promise<Page<OrgChatRecord>> {
   const viewerId = filter.viewer.identityId;
   const rows = await db
     .selectFrom((eb) =>
@@ -399,7 +399,7 @@ export async function setChatReadMarker(db: Executor, chatId: string, identityId
     .execute();
 }
 
-/** The inbox attributes of a chat (seed 002) that chat creation leaves at their defaults. */
+/** The org inbox attributes of a chat that chat creation leaves at their defaults. */
 export interface OrgChatAttributes {
   model?: string | null;
   conversationId?: string | null;

@@ -70,7 +70,7 @@ export async function findChat(db: Executor, reach: ChatReach, id: string): Prom
   return row && toChat(row);
 }
 
-export async function updateChat(
+export async function updateChatRecord(
   db: Executor,
   workspaceId: string,
   id: string,
@@ -126,7 +126,7 @@ function chatFilter(filter: ChatListFilter) {
 }
 
 /** Newest first; ties broken by id so pages are stable. */
-export async function listChats(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatRecord>> {
+export async function listChatRecords(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatRecord>> {
   const rows = await db
     .selectFrom('chats')
     .selectAll()
@@ -263,7 +263,7 @@ export async function findChatDetails(
   return row && toDetails(row);
 }
 
-export async function listChatDetails(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatDetailsRecord>> {
+export async function listChatDetailRecords(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatDetailsRecord>> {
   // Page the chats first, then join the details onto that page only.
   const rows = await detailsQuery(db, (eb) =>
     eb

@@ -1,10 +1,10 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../executor.js';
 import { type ChatReach, chatWithinReach, ownerIsAnonymous } from '../../reach.js';
-import { anyMessageMatches, chatOnChannelTypes, containsPattern } from '../../search.js';
+import { anyMessageMatches, chatOnChannelTypes, chatTextMatches, containsPattern } from '../../search.js';
 import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../../schema.js';
 
-// The v2 workspace chats (seed 000): one filter language for the list, the export and the statistics.
+// The v2 workspace chats (the workspace-chats group, tag Workspace chats of /openapi.json): one filter language for the list, the export and the statistics.
 // Every filter, the query parameters included, becomes a rule tree that compiles to one WHERE clause here.
 
 export const CHAT_RULE_OPS = ['eq', 'ne', 'in', 'not_in', 'contains', 'not_contains', 'gt', 'gte', 'lt', 'lte', 'between', 'is_null'] as const;
@@ -58,6 +58,8 @@ export interface WorkspaceChatFilter {
   rules?: ChatRuleNode;
   /** Only the chat with this integer id. */
   chatNumber?: number;
+  /** The `search` parameter: in the chat's content or metadata (chatTextMatches). */
+  search?: string;
 }
 
 export const CHAT_SORT_FIELDS = ['createdAt', 'updatedAt', 'lastMessageAt', 'title'] as const;
@@ -218,6 +220,7 @@ export function workspaceChatsWhere(filter: WorkspaceChatFilter) {
     const conditions: Expression<SqlBool>[] = [chatWithinReach(filter.reach)(eb), eb('chats.is_removed', '=', false)];
     if (filter.rules) conditions.push(compileNode(eb, filter.reach.workspaceId, filter.rules));
     if (filter.chatNumber !== undefined) conditions.push(eb('chats.number', '=', filter.chatNumber));
+    if (filter.search) conditions.push(chatTextMatches(eb, filter.search));
     return eb.and(conditions);
   };
 }
@@ -277,7 +280,7 @@ export interface WorkspaceChatRecord {
  * One page of chats in `sort` order: after `cursor`, or skipping `offset` rows. The page of ids is
  * selected first and the details joined onto it, so their cost stays with the page size.
  */
-export async function listWorkspaceChats(
+export async function listWorkspaceChatRecords(
   db: Executor,
   filter: WorkspaceChatFilter,
   sort: ChatSort,

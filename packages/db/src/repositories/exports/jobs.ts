@@ -73,7 +73,9 @@ export async function createOrShareExportJob(db: Executor, job: NewExportJob): P
     const inserted = await db
       .insertInto('export_jobs')
       .values({ workspace_id: job.workspaceId, kind: job.kind, requested_by: job.requestedBy, params: JSON.stringify(job.params), params_hash: job.paramsHash })
-      .onConflict((oc) => oc.columns(['workspace_id', 'requested_by', 'kind', 'params_hash']).where('status', 'in', ['queued', 'running']).doNothing())
+      // The index predicate as literals: Postgres infers the arbiter index at planning, and a prepared
+      // statement's parameters (prepared.ts) would not prove the partial index's predicate.
+      .onConflict((oc) => oc.columns(['workspace_id', 'requested_by', 'kind', 'params_hash']).where('status', 'in', [sql.lit<ExportJobStatus>('queued'), sql.lit<ExportJobStatus>('running')]).doNothing())
       .returning(COLUMNS)
       .executeTakeFirst();
     if (inserted) return { job: toRecord(inserted), created: true };
@@ -127,6 +129,8 @@ export async function claimExportJob(db: Executor, id: string, leaseSeconds: num
     .set({
       status: 'running',
       attempts: sql`attempts + 1`,
+      // A new run counts its rows from the start.
+      row_count: null,
       lease_until: sql`now() + make_interval(secs => ${leaseSeconds})`,
       started_at: sql`now()`,
       updated_at: sql`now()`,
@@ -136,6 +140,17 @@ export async function claimExportJob(db: Executor, id: string, leaseSeconds: num
     .returning(COLUMNS)
     .executeTakeFirst();
   return row ? toRecord(row) : undefined;
+}
+
+/** The rows the run `attempt` has written so far, while it still holds the job (nothing otherwise). */
+export async function recordExportProgress(db: Executor, id: string, attempt: number, rows: number): Promise<void> {
+  await db
+    .updateTable('export_jobs')
+    .set({ row_count: rows, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('attempts', '=', attempt)
+    .execute();
 }
 
 /** Marks the run `attempt` completed; false when that run no longer holds the job. */

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../executor.js';
 import { type ChatReach, chatWithinReach } from '../../reach.js';
 
-// The inbox statistics of a chatbot (seed 003): the state of the chats it answers that were created in
+// The inbox statistics of a chatbot (the statistics group, tag Statistics of /openapi.json): the state of the chats it answers that were created in
 // a period, read live from the chats and their messages (no rollup: the counts describe the chats as
 // they are now, not as they were).
 
@@ -34,7 +34,7 @@ type Row = {
  * [from, to], removed and test chats left out. The first human response of a chat is its first message, not a note, written by
  * a workspace user after its first user message; the median runs over the chats that have one.
  */
-export async function inboxStatistics(
+export async function readInboxStatistics(
   db: Executor,
   input: { reach: ChatReach; chatbotId: string; from: Date; to: Date },
 ): Promise<InboxStatsRecord> {

@@ -1,12 +1,11 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import * as chats from '@parley/core';
+import * as core from '@parley/core';
 import type { ChatDetailsRecord, ChatRecord } from '@parley/db';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../shared/env.js';
 import { markReplay } from '../../shared/idempotency.js';
 import type * as routes from './routes.js';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+import { iso } from '../../shared/wire.js';
 
 function toChat(chat: ChatRecord) {
   return {
@@ -45,14 +44,14 @@ function setPagingHeaders(c: Context, hasMore: boolean, pageNumber: number) {
 
 export const listChats: RouteHandler<typeof routes.listChats, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  const page = await chats.listChats(c.get('db'), c.get('principal'), query);
+  const page = await core.listChats(c.get('db'), c.get('principal'), query);
   setPagingHeaders(c, page.hasMore, query.pageNumber);
   return c.json(page.items.map(toChat), 200);
 };
 
 export const listChatDetails: RouteHandler<typeof routes.listChatDetails, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  const page = await chats.listChatDetails(c.get('db'), c.get('principal'), query);
+  const page = await core.listChatDetails(c.get('db'), c.get('principal'), query);
   setPagingHeaders(c, page.hasMore, query.pageNumber);
   return c.json(page.items.map(toChatDetails), 200);
 };
@@ -60,28 +59,28 @@ export const listChatDetails: RouteHandler<typeof routes.listChatDetails, AppEnv
 export const getChatDetails: RouteHandler<typeof routes.getChatDetails, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const { responderVersionId } = c.req.valid('query');
-  return c.json(toChatDetails(await chats.getChatDetails(c.get('db'), c.get('principal'), id, responderVersionId)), 200);
+  return c.json(toChatDetails(await core.getChatDetails(c.get('db'), c.get('principal'), id, responderVersionId)), 200);
 };
 
 export const createChat: RouteHandler<typeof routes.createChat, AppEnv> = async (c) => {
   const body = c.req.valid('json');
-  const { value, replayed } = await chats.createChat(c.get('db'), c.get('principal'), body, c.req.valid('header')['idempotency-key']);
+  const { value, replayed } = await core.createChat(c.get('db'), c.get('principal'), body, c.req.valid('header')['idempotency-key']);
   markReplay(c, replayed);
   return c.json(toChat(value), 200);
 };
 
 export const getChat: RouteHandler<typeof routes.getChat, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  return c.json(toChat(await chats.getChat(c.get('db'), c.get('principal'), id)), 200);
+  return c.json(toChat(await core.getChat(c.get('db'), c.get('principal'), id)), 200);
 };
 
 export const updateChat: RouteHandler<typeof routes.updateChat, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const body = c.req.valid('json');
-  return c.json(toChat(await chats.updateChat(c.get('db'), c.get('principal'), id, body)), 200);
+  return c.json(toChat(await core.updateChat(c.get('db'), c.get('principal'), id, body)), 200);
 };
 
 export const removeChat: RouteHandler<typeof routes.removeChat, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  return c.json(await chats.removeChat(c.get('db'), c.get('principal'), id), 200);
+  return c.json(await core.removeChat(c.get('db'), c.get('principal'), id), 200);
 };

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../shared/env.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
 
-/** The chats API v1 (seed 001). `/details` is registered before `/{id}` so it is not read as an id. */
+/** The chats API v1 (tag Chats of /openapi.json). `/details` is registered before `/{id}` so it is not read as an id. */
 export function createChatsApp(deps: AppDeps) {
   const app = createApp();
   // `/*` also matches the bare path, so one registration authenticates every route once.

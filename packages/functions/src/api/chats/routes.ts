@@ -1,6 +1,6 @@
 import { bodyErrorResponses, commonErrorResponses } from '../../shared/errors.js';
 import { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
-import { authorizedRoute } from '../../shared/route.js';
+import { authorizedRoute, json } from '../../shared/route.js';
 import {
   Chat,
   ChatDetails,
@@ -16,7 +16,6 @@ import {
 } from './schemas.js';
 
 const tags = ['Chats'];
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const pagingHeaders = {
   Link: { description: 'The next page as `<url>; rel="next"`, when there is one.', schema: { type: 'string' as const } },
   'X-Has-More': { description: '`true` when a next page exists.', schema: { type: 'string' as const } },

@@ -2,8 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { CHANNEL_TYPES, MESSAGE_ROLES, TICKET_STATUSES } from '@parley/db';
 import { DEFAULT_V1_CHANNEL_TYPES } from '@parley/core';
 import { instant, oneOrMany, PageNumber, PageSize, SearchText, Uuid } from '../../shared/params.js';
+import { DateTime } from '../../shared/wire.js';
 
-const DateTime = z.string().openapi({ format: 'date-time' });
 const ChannelTypeEnum = z.enum(CHANNEL_TYPES).openapi('ChannelType', { description: 'The type of a channel.' });
 const MessageRoleEnum = z.enum(MESSAGE_ROLES).openapi('MessageRole');
 const TicketStatusEnum = z.enum(TICKET_STATUSES).openapi('TicketStatus');

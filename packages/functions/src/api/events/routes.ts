@@ -1,6 +1,6 @@
 import { bodyErrorResponses, commonErrorResponses } from '../../shared/errors.js';
 import { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
-import { authorizedRoute } from '../../shared/route.js';
+import { authorizedRoute, json } from '../../shared/route.js';
 import {
   ChangefeedPage,
   ChangefeedQuery,
@@ -21,8 +21,6 @@ import {
 
 export const tags = ['Events'];
 const base = '/api/v2/w/{workspace_uuid}';
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
 export const changefeed = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   method: 'get',
   path: `${base}/events`,

@@ -1,14 +1,14 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import * as orgChats from '@parley/core';
+import * as core from '@parley/core';
+import type { AssistantConfig, MessagePart, ModelFeatures, OrgChat, OrgChatMember, OrgChatMessage, OrgChatPage, Tool } from '@parley/core';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../shared/env.js';
 import type * as routes from './routes.js';
+import { iso } from '../../shared/wire.js';
 
-// Domain -> seed 002's snake_case.
+// Domain -> the org-chats wire format (snake_case; tag Org chats of /openapi.json).
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-function toMember(m: orgChats.OrgChatMember) {
+function toMember(m: OrgChatMember) {
   const c = m.contactChannel;
   return {
     id: m.id,
@@ -32,7 +32,7 @@ function toMember(m: orgChats.OrgChatMember) {
   };
 }
 
-function toTool(t: orgChats.Tool) {
+function toTool(t: Tool) {
   return {
     name: t.name,
     display_name: t.displayName,
@@ -48,11 +48,11 @@ function toTool(t: orgChats.Tool) {
 }
 
 /** Only the features that are on. */
-function toFeatures(f: orgChats.ModelFeatures) {
+function toFeatures(f: ModelFeatures) {
   return { ...(f.webSearch && { web_search: f.webSearch }), ...(f.reasoning && { reasoning: f.reasoning }) };
 }
 
-function toAssistantConfig(a: orgChats.AssistantConfig | null) {
+function toAssistantConfig(a: AssistantConfig | null) {
   if (!a) return null;
   const c = a.conversation;
   return {
@@ -76,7 +76,7 @@ function toAssistantConfig(a: orgChats.AssistantConfig | null) {
 }
 
 /** A part carries only what it has: text for text parts, the file for audio and file parts. */
-function toPart(p: orgChats.MessagePart) {
+function toPart(p: MessagePart) {
   const f = p.audio;
   return {
     type: p.type,
@@ -97,7 +97,7 @@ function toPart(p: orgChats.MessagePart) {
   };
 }
 
-function toLastMessage(m: orgChats.OrgChatMessage | null) {
+function toLastMessage(m: OrgChatMessage | null) {
   if (!m) return null;
   const u = m.usage;
   return {
@@ -122,7 +122,7 @@ function toLastMessage(m: orgChats.OrgChatMessage | null) {
   };
 }
 
-function toOrgChat(chat: orgChats.OrgChat) {
+function toOrgChat(chat: OrgChat) {
   const s = chat.state;
   return {
     id: chat.id,
@@ -165,7 +165,7 @@ function toOrgChat(chat: orgChats.OrgChat) {
   };
 }
 
-function setPagingHeaders(c: Context, page: orgChats.OrgChatPage) {
+function setPagingHeaders(c: Context, page: OrgChatPage) {
   c.header('X-Has-More', String(page.hasMore));
   if (page.nextPageToken) {
     c.header('X-Next-Page-Token', page.nextPageToken);
@@ -179,7 +179,7 @@ function setPagingHeaders(c: Context, page: orgChats.OrgChatPage) {
 export const listOrgChats: RouteHandler<typeof routes.listOrgChats, AppEnv> = async (c) => {
   const { org_id } = c.req.valid('param');
   const q = c.req.valid('query');
-  const page = await orgChats.listOrgChats(c.get('db'), c.get('principal'), org_id, {
+  const page = await core.listOrgChats(c.get('db'), c.get('principal'), org_id, {
     search: q.search,
     integrationId: q.integration_id,
     status: q.status,
@@ -196,6 +196,6 @@ export const listOrgChats: RouteHandler<typeof routes.listOrgChats, AppEnv> = as
 
 export const markOrgChatRead: RouteHandler<typeof routes.markOrgChatRead, AppEnv> = async (c) => {
   const { org_id, chat_id } = c.req.valid('param');
-  const read = await orgChats.markOrgChatRead(c.get('db'), c.get('principal'), org_id, chat_id);
+  const read = await core.markOrgChatRead(c.get('db'), c.get('principal'), org_id, chat_id);
   return c.json({ chat_id: read.chatId, seen_at: read.seenAt.toISOString() }, 200);
 };

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../shared/env.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
 
-/** The org chats inbox (seed 002). */
+/** The org chats inbox (tag Org chats of /openapi.json). */
 export function createOrgChatsApp(deps: AppDeps) {
   const app = createApp();
   // `/chats/*` matches `/chats` too: one registration, so a request authenticates once.

@@ -1,9 +1,8 @@
 import { commonErrorResponses } from '../../shared/errors.js';
-import { authorizedRoute } from '../../shared/route.js';
+import { authorizedRoute, json } from '../../shared/route.js';
 import { ChatRead, ListOrgChatsQuery, OrgChatIdParams, OrgChatList, OrgChatParams } from './schemas.js';
 
 const tags = ['Org chats'];
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const pagingHeaders = {
   'X-Next-Page-Token': { description: 'Pass as `next_page_token` for the page after this one; absent on the last page.', schema: { type: 'string' as const } },
   'X-Has-More': { description: '`true` when a next page exists.', schema: { type: 'string' as const } },

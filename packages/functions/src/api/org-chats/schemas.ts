@@ -13,10 +13,10 @@ import {
 } from '@parley/core';
 import { MESSAGE_ROLES } from '@parley/db';
 import { PageNumber, PageSize, Uuid } from '../../shared/params.js';
+import { DateTime } from '../../shared/wire.js';
 
 // Seed 002's names, enums and nesting, snake_case throughout.
 
-const DateTime = z.string().openapi({ format: 'date-time' });
 const Integration = z.enum(INTEGRATIONS).openapi('OrgChatIntegration', {
   description:
     'ID of the connection integration. Parley maps its channel types onto it: widget and internal -> internal; whatsapp and waha -> ' +

@@ -5,19 +5,20 @@ import type { AppDeps, AppEnv } from '../../shared/env.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
 
-/** The header seed 003 sends the key in, besides the usual ones. */
+/** The header statistics clients send the key in, besides the usual ones (the Statistics tag of /openapi.json names it). */
 export const STATISTICS_KEY_HEADERS = ['x-chatcaptain-key'];
 
 /**
  * The chatbot in the path must be an assistant of the key's workspace (404 otherwise): checked before
- * each route's permission and query, so every route of the group answers alike.
+ * each route's permission and query, so every route of the group answers alike. The handlers read the
+ * resolved chatbot from the context (pathChatbot) and pass it to the service they call.
  */
 const requirePathChatbot: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await requireChatbot(c.get('db'), c.get('principal'), c.req.param('chatbotId') ?? '');
+  c.set('chatbot', await requireChatbot(c.get('db'), c.get('principal'), c.req.param('chatbotId') ?? ''));
   await next();
 };
 
-/** The chatbot statistics (seed 003): reports, inbox, channels and CSV exports of one chatbot. */
+/** The chatbot statistics (tag Statistics of /openapi.json): reports, inbox, channels and CSV exports of one chatbot. */
 export function createStatisticsApp(deps: AppDeps) {
   const app = createApp();
   app.use('/v1/chatbots/:chatbotId/statistics/*', requireApiKey(deps, { extraHeaders: STATISTICS_KEY_HEADERS }), requirePathChatbot);

@@ -3,7 +3,7 @@ import { INBOX_MAX_DAYS, MAX_BUCKETS } from '@parley/core';
 import { security as commonSecurity } from '../../shared/app.js';
 import { commonErrorResponses } from '../../shared/errors.js';
 import { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
-import { authorizedRoute } from '../../shared/route.js';
+import { authorizedRoute, json } from '../../shared/route.js';
 import {
   BUCKETS_DESCRIPTION,
   ChannelReportQuery,
@@ -21,8 +21,6 @@ import {
 
 export const tags = ['Statistics'];
 const base = '/v1/chatbots/{chatbotId}/statistics';
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
 /** This group also takes the key in `x-chatcaptain-key`. */
 export const security: Array<Record<string, string[]>> = [...commonSecurity, { chatcaptainKey: [] }];
 

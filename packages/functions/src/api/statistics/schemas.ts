@@ -2,8 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { CHANNEL_COMPONENTS, MAX_BUCKETS, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, type ReportInterval } from '@parley/core';
 import { CHANNEL_TYPES, EXPORT_JOB_STATUSES } from '@parley/db';
 import { instant, Uuid } from '../../shared/params.js';
-
-const DateTime = z.string().openapi({ format: 'date-time' });
+import { DateTime } from '../../shared/wire.js';
 
 // Not validated as a UUID here: a malformed id is as unknown as any other, a 404 (core decides).
 export const ChatbotParams = z.strictObject({

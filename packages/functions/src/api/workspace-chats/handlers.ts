@@ -5,8 +5,7 @@ import type { Context } from 'hono';
 import { etagOf, noneMatch } from '../../shared/conditional-get.js';
 import type { AppEnv } from '../../shared/env.js';
 import type * as routes from './routes.js';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+import { iso } from '../../shared/wire.js';
 
 export function toWorkspaceChat(chat: WorkspaceChatRecord) {
   return {

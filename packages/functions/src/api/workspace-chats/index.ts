@@ -12,7 +12,7 @@ import * as memberRoutes from './members/routes.js';
 import * as routes from './routes.js';
 
 /**
- * The v2 workspace chats (seeds 000 and 004). Fixed paths (`/needs-response`, `/export`...) are
+ * The v2 workspace chats and their actions (tag Workspace chats of /openapi.json). Fixed paths (`/needs-response`, `/export`...) are
  * registered before the `/{chat_id}` routes so they are never read as a chat id.
  */
 export function createWorkspaceChatsApp(deps: AppDeps) {

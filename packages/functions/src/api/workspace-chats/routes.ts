@@ -1,6 +1,6 @@
 import { bodyErrorResponses, commonErrorResponses, ErrorBody } from '../../shared/errors.js';
 import { ChatParams } from './chat-actions/schemas.js';
-import { authorizedRoute } from '../../shared/route.js';
+import { authorizedRoute, json } from '../../shared/route.js';
 import {
   ChatIdList,
   ConditionalHeaders,
@@ -17,8 +17,6 @@ import {
 
 export const tags = ['Workspace chats'];
 const base = '/api/v2/w/{workspace_uuid}/chats';
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
 export const listChats = authorizedRoute({ permission: 'chats:read', reach: 'chats' }, {
   operationId: 'listWorkspaceChats',
   method: 'get',

@@ -2,8 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES, type ChatRuleField } from '@parley/db';
 import { CHAT_RULE_FIELD_DESCRIPTIONS, INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
 import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
-
-const DateTime = z.string().openapi({ format: 'date-time' });
+import { DateTime } from '../../shared/wire.js';
 
 export const WorkspaceParams = z.strictObject({
   workspace_uuid: Uuid.openapi({ param: { name: 'workspace_uuid', in: 'path' }, description: "The workspace's id; it must be the API key's workspace (404 otherwise)." }),
@@ -32,7 +31,7 @@ export const FILTERS_DESCRIPTION = [
   'Example: `{"all":[{"field":"channel","op":"in","value":["whatsapp","sms"]},{"any":[{"field":"label","op":"eq","value":"billing"},{"field":"messageCount","op":"gte","value":10}]}]}`',
 ].join('\n');
 
-/** The filters of the list, shared with the export: every parameter the seed names. */
+/** The filters of the list, shared with the export: every parameter the contract names. */
 export const chatFilterParams = {
   sortBy: z.enum(CHAT_SORT_FIELDS).default('createdAt').openapi({ description: 'The field to sort by; ties go by chat id. Chats without a value (no title, no messages) come last.' }),
   sortOrder: z.enum(['asc', 'desc']).default('desc').openapi({ description: 'The sort direction.' }),

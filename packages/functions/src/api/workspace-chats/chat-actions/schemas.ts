@@ -3,8 +3,7 @@ import { PARTICIPANT_ROLES } from '@parley/db';
 import { MAX_SMS_CHARS } from '@parley/core';
 import { instant, IntegerParam, Uuid } from '../../../shared/params.js';
 import { QueryBoolean, WorkspaceParams } from '../schemas.js';
-
-const DateTime = z.string().openapi({ format: 'date-time' });
+import { DateTime } from '../../../shared/wire.js';
 
 export const ChatParams = WorkspaceParams.extend({
   chat_id: IntegerParam({ min: 1, max: Number.MAX_SAFE_INTEGER }).openapi({ param: { name: 'chat_id', in: 'path' }, description: "The chat's integer id." }),

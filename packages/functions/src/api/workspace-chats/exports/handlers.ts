@@ -4,8 +4,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../../shared/env.js';
 import { absolute, exportServices, RETRY_AFTER_SECONDS } from '../../../shared/export-http.js';
 import type * as routes from './routes.js';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+import { iso } from '../../../shared/wire.js';
 
 function toExportJob(c: Context, view: core.ExportJobView) {
   const { job, download } = view;

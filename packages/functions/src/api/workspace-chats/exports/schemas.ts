@@ -2,8 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { CHAT_EXPORT_COLUMNS, EXPORT_JOB_STATUSES } from '@parley/db';
 import { Uuid } from '../../../shared/params.js';
 import { chatFilterParams, WorkspaceParams } from '../schemas.js';
-
-const DateTime = z.string().openapi({ format: 'date-time' });
+import { DateTime } from '../../../shared/wire.js';
 
 /** The export takes exactly the list's filters (no paging: every matching chat is exported). */
 export const ExportChatsQuery = z.strictObject(chatFilterParams);
@@ -33,7 +32,7 @@ export const ExportJob = z
     id: Uuid,
     kind: z.string().openapi({ description: 'What is exported: `workspace-chats`.' }),
     status: z.enum(EXPORT_JOB_STATUSES).openapi({ description: '`queued`, `running` (being written), `completed` (downloadable) or `failed` (see `error`).' }),
-    rowCount: z.number().int().nullable().openapi({ description: 'Chats in the file, once completed.' }),
+    rowCount: z.number().int().nullable().openapi({ description: 'Chats written so far while `running` (updated every few seconds), the chats in the file once `completed`; null before the first figure.' }),
     byteCount: z.number().int().nullable().openapi({ description: 'Size of the file in bytes, once completed.' }),
     attempts: z.number().int().openapi({ description: 'Runs started so far (a failed run is retried up to three times).' }),
     downloadUrl: z.string().nullable().openapi({ description: 'A short-lived link to the CSV, once completed; each status request signs a fresh one.' }),

@@ -1,10 +1,9 @@
 import { commonErrorResponses } from '../../../shared/errors.js';
-import { authorizedRoute } from '../../../shared/route.js';
+import { authorizedRoute, json } from '../../../shared/route.js';
 import { WorkspaceParams } from '../schemas.js';
 import { MemberListQuery, WorkspaceMemberPage } from './schemas.js';
 
 export const tags = ['Workspace chats'];
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const listMembers = authorizedRoute({ permission: 'chats:read' }, {
   method: 'get',

@@ -1,6 +1,6 @@
 import { CHAT_RULE_FIELDS, CHAT_RULE_OPS, type ChatRule, type ChatRuleField, type ChatRuleNode, type ChatRuleOp } from '@parley/db';
-import { AppError, type ErrorIssue } from './errors.js';
-import { findJsonProblem, INSTANT_RANGE_TEXT, isInstantInRange } from './input.js';
+import { AppError, type ErrorIssue } from '../errors.js';
+import { findJsonProblem, INSTANT_RANGE_TEXT, isInstantInRange } from '../input.js';
 
 // The `filters` rule language: JSON in, a validated rule tree out, or one 400 naming every offending path.
 
@@ -61,7 +61,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function parseChatRules(text: string, path = 'query.filters'): ChatRuleNode {
   const fail = (issues: ErrorIssue[]) =>
-    new AppError('validation_failed', `Invalid filters: ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
+    AppError.invalidAll(issues, `Invalid filters: ${issues[0]?.path}: ${issues[0]?.message}`);
   if (text.length > RULE_LIMITS.maxLength) throw fail([{ path, message: `must be at most ${RULE_LIMITS.maxLength} characters of JSON` }]);
   let json: unknown;
   try {

@@ -19,13 +19,11 @@ import {
   type TicketStatus,
   updateChatInbox,
   updateContactChannelDetails,
+  setApiKeyScopes,
   updateOrgChatAttributes,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
-import { authenticate, createApiKey, SCOPES } from './auth.js';
-import { setApiKeyScopes } from '@parley/db';
-import { AppError } from './errors.js';
-import { findWorkspaceAdmin, provisionWorkspace } from './workspace-setup.js';
+import { AppError, authenticate, createApiKey, findWorkspaceAdmin, provisionWorkspace, SCOPES } from '@parley/core';
 
 // The demo workspace that `npm start` seeds on first run: enough of everything to try every endpoint.
 
@@ -60,7 +58,7 @@ const TOPICS = [
 ] as const;
 const FOLLOW_UPS = ['Thanks!', 'Great, that helps.', 'Can you confirm by email?', 'Perfect.', 'One more question: do you ship abroad?', 'OK'];
 const FOLLOW_UP_ANSWERS = ['You are welcome!', 'Done, you will get an email shortly.', 'Yes, we ship to 30 countries.', 'Anything else I can help with?'];
-/** Tools a chat offers (seed 002's tool shape, as stored). */
+/** Tools a chat offers (the org-chats tool shape, as stored). */
 const TOOLS = [
   { name: 'search_kb', display_name: 'Search knowledge base', description: 'Finds answers in the help center', icon: 'ToolSearchKbIcon', parameters: { type: 'object', properties: { query: { type: 'string' } } }, enabled_by_default: true },
   { name: 'order_lookup', display_name: 'Look up order', action_name: 'shop.orders.get', description: 'Reads an order by number', icon: 'ConnectionHttpIcon', connection_id: 'conn_shop', parameters: { type: 'object', properties: { number: { type: 'string' } } }, enabled_by_default: true },
@@ -138,7 +136,7 @@ export async function seedDemoWorkspace(
         language: rand.pick(['de', 'en', 'es', 'fr', 'pt']),
       });
       contacts.push(identityId);
-      // The contact's presence on its channel (seed 002's contact_channel); a generator of its own keeps the rest of the demo unchanged.
+      // The contact's presence on its channel (org-chats' contact_channel); a generator of its own keeps the rest of the demo unchanged.
       await updateContactChannelDetails(trx, ws, identityId, {
         handle: `@${name.toLowerCase().replace(' ', '_')}`,
         ip: `198.51.100.${10 + i}`,
@@ -191,7 +189,7 @@ export async function seedDemoWorkspace(
         }
       }
       await appendMessages(trx, ws, chat.id, messages);
-      // The inbox attributes (seed 002): older chats are mostly resolved, a few are assigned, pinned or shared.
+      // The org inbox attributes: older chats are mostly resolved, a few are assigned, pinned or shared.
       const ageDays = (now.getTime() - createdAt.getTime()) / dayMs;
       const state = ageDays < 3 ? (extra.next() < 0.2 ? 'SNOOZED' : 'OPEN') : extra.next() < 0.85 ? 'CLOSED' : 'OPEN';
       const assignee = extra.next() < 0.3 ? extra.pick(users) : undefined;
@@ -217,7 +215,7 @@ export async function seedDemoWorkspace(
         // Assignees have read their older chats; the newest ones stay unread.
         if (ageDays > 2) await setChatReadMarker(trx, chat.id, assignee.identityId, now);
       }
-      // The v2 inbox flags (seed 000): open chats whose last word is the customer's wait for an answer.
+      // The v2 inbox flags: open chats whose last word is the customer's wait for an answer.
       await updateChatInbox(trx, ws, chat.id, {
         chatType: i % 25 === 0 ? 'testing' : i % 17 === 0 ? 'manager' : i % 13 === 0 ? 'dm' : 'assignment',
         isTest: i % 25 === 0,

@@ -4,7 +4,7 @@ import {
   type ChatStatus,
   type ChatVisibility,
   type Executor,
-  listOrgChats as listOrgChatRows,
+  listOrgChatRecords,
   markOrgChatSeen,
   type MessageRole,
   type OrgChatCursor,
@@ -12,24 +12,25 @@ import {
   type OrgChatIdentity,
   type OrgChatRecord,
 } from '@parley/db';
-import type { Principal } from './auth.js';
-import { AppError } from './errors.js';
-import { decodeCursor, encodeCursor, isTimestampText } from './cursors.js';
-import { pageWindow } from './pagination.js';
-import { chatReach, requireOwnWorkspace } from './policy.js';
+import type { Principal } from '../auth.js';
+import { AppError } from '../errors.js';
+import { decodeCursor, encodeCursor, isTimestampText } from '../cursors.js';
+import { pageWindow } from '../pagination.js';
+import { chatReach, requireOwnWorkspace } from '../policy.js';
+import { isUuid } from '../input.js';
 
-// The org chats inbox (seed 002). An org is a workspace: only the key's own org answers, any other
+// The org chats inbox (tag Org chats of /openapi.json). An org is a workspace: only the key's own org answers, any other
 // id is a 404. The inbox holds the chats within the caller's reach (policy.ts), as every group does;
 // a chat's `visibility` is an attribute it shows, never a way in. Unread state and
 // `admin_unseen_count` are the calling member's own.
 
-/** The seed's channel vocabulary ("ID of the connection integration"). */
+/** The org-chats channel vocabulary ("ID of the connection integration"). */
 export const INTEGRATIONS = ['internal', 'custom', 'whatsapp_bot', 'instagram_dm', 'slack_bot', 'telegram_bot', 'gmail', 'google_calendar'] as const;
 export type Integration = (typeof INTEGRATIONS)[number];
 
 /**
- * Canonical channel type -> the seed's integration. The web widget is the org's own (internal)
- * channel; both WhatsApp providers are the WhatsApp bot; channels the seed has no name for (API, SMS,
+ * Canonical channel type -> the org-chats integration. The web widget is the org's own (internal)
+ * channel; both WhatsApp providers are the WhatsApp bot; channels the org-chats contract has no name for (API, SMS,
  * generic email, voice) are `custom`, as are chats without a channel (API chats).
  */
 export const CHANNEL_INTEGRATION: Record<ChannelType, Integration> = {
@@ -95,7 +96,7 @@ export interface OrgChatsQuery {
   nextPageToken?: string;
 }
 
-// The domain view of one inbox row; the HTTP layer renders it in the seed's snake_case.
+// The domain view of one inbox row; the HTTP layer renders it in the org-chats snake_case.
 
 export interface ContactChannel {
   /** The org's channel the contact reached it through (null for chats without a channel). */
@@ -146,7 +147,7 @@ export interface ModelFeatures {
 export interface AssistantConfig {
   language: (typeof ASSISTANT_LANGUAGES)[number] | null;
   model: string | null;
-  /** Always an object (as seed 002 shows it); its fields are null when the assistant's version sets no speech settings. */
+  /** Always an object (as the org-chats contract shows it); its fields are null when the assistant's version sets no speech settings. */
   stt: { model: string | null };
   tts: { model: string | null; voiceId: string | null };
   /** Always an object; null fields (and no suggested messages) where the version leaves them unset. */
@@ -245,13 +246,12 @@ function viewerOf(principal: Principal) {
   return { identityId: principal.memberIdentityId };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A position: the latest activity in UTC with microseconds, and the chat id. */
 function pageTokenShape(position: unknown): OrgChatCursor | undefined {
   if (!Array.isArray(position) || position.length !== 2) return undefined;
   const [activityAt, id] = position as unknown[];
-  return isTimestampText(activityAt) && activityAt.endsWith('Z') && typeof id === 'string' && UUID.test(id) ? { activityAt, id } : undefined;
+  return isTimestampText(activityAt) && activityAt.endsWith('Z') && isUuid(id) ? { activityAt, id } : undefined;
 }
 
 export async function listOrgChats(db: Executor, principal: Principal, orgId: string, query: OrgChatsQuery): Promise<OrgChatPage> {
@@ -283,7 +283,7 @@ export async function listOrgChats(db: Executor, principal: Principal, orgId: st
       break;
   }
   const after = query.nextPageToken ? decodeCursor(principal.workspaceSecret, 'org-chats', query.nextPageToken, 'query.next_page_token', pageTokenShape) : undefined;
-  const page = await listOrgChatRows(db, filter, { ...pageWindow(query.page, query.take), after });
+  const page = await listOrgChatRecords(db, filter, { ...pageWindow(query.page, query.take), after });
   const last = page.items.at(-1);
   return {
     items: page.items.map(toOrgChat),
@@ -338,7 +338,7 @@ export function parseFeatures(value: unknown): ModelFeatures {
 
 export function parseAssistantConfig(value: unknown): AssistantConfig | null {
   if (!isObj(value)) return null;
-  // The nested objects are always there, as seed 002 shows them; what the version leaves unset is null inside.
+  // The nested objects are always there, as the org-chats contract shows them; what the version leaves unset is null inside.
   const c: Obj = isObj(value.conversation) ? value.conversation : {};
   const stt: Obj = isObj(value.stt) ? value.stt : {};
   const tts: Obj = isObj(value.tts) ? value.tts : {};
@@ -485,7 +485,7 @@ function toOrgChat(r: OrgChatRecord): OrgChat {
             ? (members.find((x) => x.id === author.identityId) ?? { id: author.identityId, role: 'MEMBER', user: userOf(author), session: null, contactChannel: null })
             : null,
           error: m.error,
-          // Always the object, as seed 002 shows it: a message without usage (a user's) used no tokens.
+          // Always the object, as the org-chats contract shows it: a message without usage (a user's) used no tokens.
           usage: {
             inputTokens: m.inputTokens ?? 0,
             outputTokens: m.outputTokens ?? 0,

@@ -7,33 +7,34 @@ import {
   type ChatSort,
   type ChatType,
   countChatsCreatedByLocalDay,
+  type ActionChatRecord,
+  findActionChat,
   type DailyCreationRow,
   type Database,
   type Executor,
   findMember,
   findWorkspace,
-  findActionChat,
   listChatNumbersNeedingResponse,
   listLabels,
   replaceChatLabels,
   updateChatFields,
   listToolCallNames,
-  listWorkspaceChats as listWorkspaceChatRows,
+  listWorkspaceChatRecords,
   type WorkspaceChatFilter,
   type WorkspaceChatRecord,
 } from '@parley/db';
-import type { Principal } from './auth.js';
-import { parseChatRules } from './chat-rules.js';
-import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText } from './cursors.js';
-import { AppError } from './errors.js';
 import type { Kysely } from 'kysely';
-import { chatEvent, type EventInput, recordEvents } from './events/log.js';
-import { authorizeAnonymousFilter, authorizeAssignment, chatReach } from './policy.js';
+import type { Principal } from '../auth.js';
+import { parseChatRules } from './rules.js';
+import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText } from '../cursors.js';
+import { AppError } from '../errors.js';
+import { chatEvent, type EventInput, recordEvents } from '../events/log.js';
+import { authorizeAnonymousFilter, authorizeAssignment, chatReach } from '../policy.js';
 
-// The v2 workspace chats (seed 000): chats addressed by their integer id under /api/v2/w/{workspace_uuid},
+// The v2 workspace chats (tag Workspace chats of /openapi.json): chats addressed by their integer id under /api/v2/w/{workspace_uuid},
 // within the caller's reach (policy.ts).
 
-/** The list and export filters of seed 000, parsed; every one optional. */
+/** The list and export filters of the v2 workspace chats, parsed; every one optional. */
 export interface WorkspaceChatQuery {
   sortBy: ChatSort['field'];
   sortOrder: ChatSort['order'];
@@ -75,13 +76,12 @@ export function buildChatFilter(principal: Principal, query: Omit<WorkspaceChatQ
   if (query.assistantMemberId !== undefined) rule('assistantMemberId', 'eq', query.assistantMemberId);
   if (query.createdAfter) rule('createdAt', 'gte', query.createdAfter);
   if (query.createdBefore) rule('createdAt', 'lte', query.createdBefore);
-  if (query.search) rules.push({ any: [{ field: 'title', op: 'contains', value: query.search }, { field: 'content', op: 'contains', value: query.search }] });
   if (query.filters) {
     const tree = parseChatRules(query.filters);
     if (mentionsAnonymous(tree)) authorizeAnonymousFilter(principal, 'Filtering on the anonymous field');
     rules.push(tree);
   }
-  return { reach: chatReach(principal), rules: rules.length ? { all: rules } : undefined };
+  return { reach: chatReach(principal), rules: rules.length ? { all: rules } : undefined, search: query.search || undefined };
 }
 
 function mentionsAnonymous(node: ChatRuleNode): boolean {
@@ -120,7 +120,7 @@ function decodeListCursor(principal: Principal, cursor: string, sort: ChatSort):
   const payload = decodeCursor(principal.workspaceSecret, 'workspace-chats', cursor, 'query.cursor', cursorShape);
   if (payload.s !== sort.field || payload.o !== sort.order) {
     const message = 'was issued for another sortBy or sortOrder; keep them unchanged while paging';
-    throw new AppError('validation_failed', `Invalid cursor: ${message}`, { issues: [{ path: 'query.cursor', message }] });
+    throw AppError.invalid('query.cursor', message, `Invalid cursor: ${message}`);
   }
   return { value: payload.v, number: payload.n };
 }
@@ -140,15 +140,13 @@ export async function listWorkspaceChats(
   const sort: ChatSort = { field: query.sortBy, order: query.sortOrder };
   const offset = (query.page - 1) * query.pageSize;
   if (query.cursor && query.page !== 1) {
-    throw new AppError('validation_failed', 'Send either cursor or page, not both', { issues: [{ path: 'query.page', message: 'must be 1 (or absent) with a cursor' }] });
+    throw AppError.invalid('query.page', 'must be 1 (or absent) with a cursor', 'Send either cursor or page, not both');
   }
   if (offset > MAX_LIST_OFFSET) {
-    throw new AppError('validation_failed', `Pages beyond the first ${MAX_LIST_OFFSET} chats are reached with the cursor`, {
-      issues: [{ path: 'query.page', message: `skips ${offset} chats; follow nextCursor instead` }],
-    });
+    throw AppError.invalid('query.page', `skips ${offset} chats; follow nextCursor instead`, `Pages beyond the first ${MAX_LIST_OFFSET} chats are reached with the cursor`);
   }
   const cursor = query.cursor ? decodeListCursor(principal, query.cursor, sort) : undefined;
-  const page = await listWorkspaceChatRows(db, filter, sort, { offset: cursor ? 0 : offset, limit: query.pageSize, cursor });
+  const page = await listWorkspaceChatRecords(db, filter, sort, { offset: cursor ? 0 : offset, limit: query.pageSize, cursor });
   const last = page.items.at(-1);
   return { ...page, nextCursor: page.hasMore && last ? encodeListCursor(principal, sort, last) : null };
 }
@@ -168,7 +166,7 @@ export async function dailyChatCreation(
 ): Promise<DailyCreationRow[]> {
   const workspace = await findWorkspace(db, principal.workspaceId);
   if (!workspace) throw AppError.notFound('Workspace');
-  // The seed's defaults: archived and test chats are left out unless asked for.
+  // The documented defaults: archived and test chats are left out unless asked for.
   const rules: ChatRuleNode[] = [
     { field: 'archived', op: 'eq', value: query.archived ?? false },
     { field: 'isTest', op: 'eq', value: query.isTest ?? false },
@@ -188,7 +186,7 @@ export async function toolCallNames(db: Executor, principal: Principal): Promise
 
 /** The chat with integer id `chatNumber` within the caller's reach; 404 outside it. */
 export async function getWorkspaceChat(db: Executor, principal: Principal, chatNumber: number): Promise<WorkspaceChatRecord> {
-  const page = await listWorkspaceChatRows(db, { reach: chatReach(principal), chatNumber }, { field: 'createdAt', order: 'desc' }, { offset: 0, limit: 1 });
+  const page = await listWorkspaceChatRecords(db, { reach: chatReach(principal), chatNumber }, { field: 'createdAt', order: 'desc' }, { offset: 0, limit: 1 });
   const chat = page.items[0];
   if (!chat) throw AppError.notFound('Chat');
   return chat;
@@ -235,7 +233,7 @@ export async function updateWorkspaceChat(
         const member = await findMember(trx, principal.workspaceId, changes.assignedMemberId);
         if (!member) throw new AppError('not_found', 'Member not found', { issues: [{ path: 'body.assignedMemberId', message: 'is no member of this workspace' }] });
         if (member.kind !== 'user') {
-          throw new AppError('validation_failed', 'Chats are assigned to workspace users, not assistants', { issues: [{ path: 'body.assignedMemberId', message: 'is an assistant' }] });
+          throw AppError.invalid('body.assignedMemberId', 'is an assistant', 'Chats are assigned to workspace users, not assistants');
         }
       }
     }
@@ -243,7 +241,7 @@ export async function updateWorkspaceChat(
     if (changes.labels !== undefined) {
       const defined = new Map((await listLabels(trx, principal.workspaceId)).map((l) => [l.name.toLowerCase(), l.id]));
       const issues = changes.labels.flatMap((name, i) => (defined.has(name.toLowerCase()) ? [] : [{ path: `body.labels.${i}`, message: 'is not a label of this workspace' }]));
-      if (issues.length) throw new AppError('validation_failed', `Unknown labels: ${issues.map((i) => changes.labels![Number(i.path.split('.').pop())]).join(', ')}`, { issues });
+      if (issues.length) throw AppError.invalidAll(issues, `Unknown labels: ${issues.map((i) => changes.labels![Number(i.path.split('.').pop())]).join(', ')}`);
       labelIds = [...new Set(changes.labels.map((name) => defined.get(name.toLowerCase())!))];
     }
     await updateChatFields(trx, principal.workspaceId, locked.id, {
@@ -287,4 +285,14 @@ function changeEvents(workspaceId: string, before: WorkspaceChatRecord, after: W
   const events = [chatEvent('chat.updated', ref, { changes })];
   if ('needsResponse' in changes) events.push(chatEvent('chat.needs_response', ref, { needsResponse: after.needsResponse }));
   return events;
+}
+
+/**
+ * The live v2 chat with integer id `chatNumber` within the caller's reach (policy.ts), or a 404: every chat
+ * action finds its chat here, so a chat outside the reach is a 404 whatever the action. `lock` holds its row.
+ */
+export async function requireActionChat(db: Executor, principal: Principal, chatNumber: number, options: { lock?: boolean } = {}): Promise<ActionChatRecord> {
+  const chat = await findActionChat(db, chatReach(principal), chatNumber, options);
+  if (!chat) throw AppError.notFound('Chat');
+  return chat;
 }

@@ -13,19 +13,19 @@ import {
   findWorkspace,
   insertChat,
   insertParticipant,
-  listChatDetails as listChatDetailsRows,
-  listChats as listChatRows,
+  listChatDetailRecords,
+  listChatRecords,
   type Page,
-  updateChat as updateChatRow,
+  updateChatRecord,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
-import type { Principal } from './auth.js';
-import { AppError } from './errors.js';
-import { type Outcome, type RecordOutcome, reviveDates, withIdempotency } from './idempotency.js';
-import { pageWindow } from './pagination.js';
-import { chatReach, hasFullReach } from './policy.js';
+import type { Principal } from '../auth.js';
+import { AppError } from '../errors.js';
+import { type Outcome, type RecordOutcome, reviveDates, withIdempotency } from '../idempotency.js';
+import { pageWindow } from '../pagination.js';
+import { chatReach, hasFullReach } from '../policy.js';
 
-// The chats API v1 (seed 001): chats addressed by uuid, within the caller's reach (policy.ts). Each
+// The chats API v1 (tag Chats of /openapi.json): chats addressed by uuid, within the caller's reach (policy.ts). Each
 // route declares the scope it needs.
 
 /** The channel types the v1 list shows unless the request names others. */
@@ -71,9 +71,7 @@ async function insertNewChat(
   const owner = await findIdentity(db, principal.workspaceId, input.ownerId);
   if (!owner) throw AppError.notFound('Owner');
   if (owner.kind !== 'user' && owner.kind !== 'contact') {
-    throw new AppError('validation_failed', 'ownerId must be a user or an external user, not an agent or a squad', {
-      issues: [{ path: 'body.ownerId', message: `refers to a ${owner.kind}` }],
-    });
+    throw AppError.invalid('body.ownerId', `refers to a ${owner.kind}`, 'ownerId must be a user or an external user, not an agent or a squad');
   }
   let responderId: string;
   if (input.channelId) {
@@ -83,9 +81,7 @@ async function insertNewChat(
   } else {
     const workspace = await findWorkspace(db, principal.workspaceId);
     if (!workspace?.defaultResponderId) {
-      throw new AppError('validation_failed', 'This workspace has no default responder; create the chat on a channel', {
-        issues: [{ path: 'body.channelId', message: 'is required in this workspace' }],
-      });
+      throw AppError.invalid('body.channelId', 'is required in this workspace', 'This workspace has no default responder; create the chat on a channel');
     }
     responderId = workspace.defaultResponderId;
   }
@@ -126,7 +122,7 @@ export async function updateChat(
   const chat = await findChat(db, chatReach(principal), id);
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) throw new AppError('conflict', 'Chat has been removed and can no longer be updated');
-  const updated = await updateChatRow(db, principal.workspaceId, id, { title: patch.title, lastMessageAt: patch.lastChatMessageCreatedAt });
+  const updated = await updateChatRecord(db, principal.workspaceId, id, { title: patch.title, lastMessageAt: patch.lastChatMessageCreatedAt });
   if (!updated) throw AppError.notFound('Chat');
   return updated;
 }
@@ -136,12 +132,12 @@ export async function removeChat(db: Executor, principal: Principal, id: string)
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) return { message: 'Chat was already removed' };
   // Undefined when a call racing this one removed it first.
-  const removed = await updateChatRow(db, principal.workspaceId, id, { isRemoved: true });
+  const removed = await updateChatRecord(db, principal.workspaceId, id, { isRemoved: true });
   return { message: removed ? 'Chat removed' : 'Chat was already removed' };
 }
 
 export async function listChats(db: Executor, principal: Principal, query: ChatListQuery): Promise<Page<ChatRecord>> {
-  return listChatRows(
+  return listChatRecords(
     db,
     {
       reach: chatReach(principal),
@@ -159,7 +155,7 @@ export async function listChats(db: Executor, principal: Principal, query: ChatL
 }
 
 export async function listChatDetails(db: Executor, principal: Principal, query: ChatDetailsQuery): Promise<Page<ChatDetailsRecord>> {
-  return listChatDetailsRows(
+  return listChatDetailRecords(
     db,
     {
       reach: chatReach(principal),

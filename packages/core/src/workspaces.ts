@@ -1,12 +1,13 @@
 import {
   type Executor,
-  findWorkspaceAdmin as findWorkspaceAdminRow,
+  findWorkspaceAdminRecord,
   insertUser,
   insertWorkspace,
   type MemberRecord,
   type WorkspaceRecord,
 } from '@parley/db';
 import { AppError } from './errors.js';
+import { isUuid } from './input.js';
 
 export function isValidTimeZone(timeZone: string): boolean {
   try {
@@ -29,10 +30,9 @@ export async function provisionWorkspace(
   return { workspace, admin };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The member a workspace's new keys belong to by default. */
 export async function findWorkspaceAdmin(db: Executor, workspaceId: string) {
-  if (!UUID.test(workspaceId)) throw new AppError('validation_failed', `Workspace id must be a UUID, got ${workspaceId}`);
-  return findWorkspaceAdminRow(db, workspaceId);
+  if (!isUuid(workspaceId)) throw new AppError('validation_failed', `Workspace id must be a UUID, got ${workspaceId}`);
+  return findWorkspaceAdminRecord(db, workspaceId);
 }

@@ -1,0 +1,131 @@
+import { type ActionChatRecord, type ChatMessageRecord, type Database, type Executor, findChatMessage, insertChatMessages, listChatMessages, setMessageRating } from '@parley/db';
+import type { Kysely } from 'kysely';
+import type { Principal } from './auth.js';
+import { requireActionChat } from './chats/workspace.js';
+import { decodeCursor, encodeCursor, isRowNumber, isTimestampText } from './cursors.js';
+import { AppError } from './errors.js';
+import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
+
+// The messages of a v2 chat: those arriving from its channel (or team notes), the history, ratings.
+// Sending as the assistant is in deliveries.ts.
+
+type Db = Kysely<Database>;
+
+/** The agent answering the chat: the squad's current one, or the chat's own agent. */
+export function assistantOf(chat: ActionChatRecord): string {
+  const id = chat.currentResponderId ?? (chat.responderKind === 'agent' ? chat.responderId : null);
+  if (!id) throw new AppError('not_found', `Assistant not found: no assistant is answering chat ${chat.number} yet`);
+  return id;
+}
+
+/** A message as an idempotent replay stored it, its dates revived. */
+export const reviveMessage = (m: unknown) => reviveDates<ChatMessageRecord>(m, ['createdAt']);
+
+export type IncomingRole = 'user' | 'assistant' | 'note';
+
+/** A message from the chat's channel, with what the statistics read of it (language, intent, step) and its usage. */
+export interface IncomingMessage {
+  role: IncomingRole;
+  content: string;
+  createdAt?: Date;
+  /** The detected language: it becomes the chat's (the conversation's) language. */
+  language?: string;
+  intent?: { name: string; score?: number | null };
+  step?: string;
+  model?: string;
+  usage?: { inputTokens?: number; outputTokens?: number; reasoningTokens?: number; cachedInputTokens?: number };
+}
+
+/**
+ * Records a message that arrived on the chat's channel (or a team note). A user message marks the chat
+ * as waiting for an answer; an assistant message marks it answered; a note changes neither.
+ */
+export async function recordChatMessage(
+  db: Db,
+  principal: Principal,
+  chatNumber: number,
+  input: IncomingMessage,
+  idempotencyKey?: string,
+): Promise<{ value: ChatMessageRecord; replayed: boolean }> {
+  const scope = { principal, key: idempotencyKey, operation: `record-message:${chatNumber}`, request: { ...input, createdAt: input.createdAt?.toISOString() } };
+  return withIdempotency(db, scope, reviveMessage, async (record) =>
+    db.transaction().execute(async (trx) => {
+      const chat = await requireActionChat(trx, principal, chatNumber, { lock: true });
+      const authorId = input.role === 'user' ? chat.ownerId : input.role === 'assistant' ? assistantOf(chat) : principal.memberIdentityId;
+      const [message] = await insertChatMessages(
+        trx,
+        { workspaceId: chat.workspaceId, chatId: chat.id },
+        [
+          {
+            role: input.role,
+            content: input.content,
+            authorId,
+            createdAt: input.createdAt,
+            intentName: input.intent?.name,
+            intentScore: input.intent?.score ?? null,
+            step: input.step,
+            model: input.model,
+            inputTokens: input.usage?.inputTokens,
+            outputTokens: input.usage?.outputTokens,
+            reasoningTokens: input.usage?.reasoningTokens,
+            cachedInputTokens: input.usage?.cachedInputTokens,
+          },
+        ],
+        { needsResponse: input.role === 'user' ? true : input.role === 'assistant' ? false : undefined, language: input.language },
+      );
+      const outcome: Outcome<ChatMessageRecord> = { ok: true, value: message! };
+      await record(trx, outcome);
+      return outcome;
+    }),
+  );
+}
+
+export interface MessageHistoryQuery {
+  limit: number;
+  order: 'asc' | 'desc';
+  cursor?: string;
+}
+
+function encodeMessageCursor(principal: Principal, order: 'asc' | 'desc', m: ChatMessageRecord): string {
+  return encodeCursor(principal.workspaceSecret, 'chat-messages', { o: order, t: m.createdAtText, n: m.number });
+}
+
+/** A position: the order, created_at as Postgres prints it (microseconds kept) and the message number. */
+function messageCursorShape(position: unknown): { o: 'asc' | 'desc'; t: string; n: number } | undefined {
+  if (typeof position !== 'object' || position === null) return undefined;
+  const { o, t, n } = position as Record<string, unknown>;
+  return (o === 'asc' || o === 'desc') && isTimestampText(t) && isRowNumber(n) ? { o, t, n } : undefined;
+}
+
+function decodeMessageCursor(principal: Principal, cursor: string, order: 'asc' | 'desc') {
+  const payload = decodeCursor(principal.workspaceSecret, 'chat-messages', cursor, 'query.cursor', messageCursorShape);
+  if (payload.o !== order) {
+    const message = 'was issued for the other order; keep order unchanged while paging';
+    throw AppError.invalid('query.cursor', message, `Invalid cursor: ${message}`);
+  }
+  return { createdAt: payload.t, number: payload.n };
+}
+
+export async function chatMessageHistory(
+  db: Executor,
+  principal: Principal,
+  chatNumber: number,
+  query: MessageHistoryQuery,
+): Promise<{ items: ChatMessageRecord[]; hasMore: boolean; nextCursor: string | null }> {
+  const chat = await requireActionChat(db, principal, chatNumber);
+  const cursor = query.cursor ? decodeMessageCursor(principal, query.cursor, query.order) : undefined;
+  const page = await listChatMessages(db, chat.id, { limit: query.limit, order: query.order, cursor });
+  const last = page.items.at(-1);
+  return { ...page, nextCursor: page.hasMore && last ? encodeMessageCursor(principal, query.order, last) : null };
+}
+
+/** Rates an assistant message: 1 (helpful) or -1 (not helpful); null clears the rating. */
+export async function rateChatMessage(db: Executor, principal: Principal, chatNumber: number, messageId: string, rating: 1 | -1 | null): Promise<ChatMessageRecord> {
+  const chat = await requireActionChat(db, principal, chatNumber);
+  const message = await findChatMessage(db, chat.id, messageId);
+  if (!message) throw AppError.notFound('Message');
+  if (message.role !== 'assistant') {
+    throw new AppError('bad_request', `Only assistant messages can be rated; this one is a ${message.role} message`, { issues: [{ path: 'path.uuid', message: `is a ${message.role} message` }] });
+  }
+  return (await setMessageRating(db, chat.id, messageId, rating))!;
+}
