@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createApiKey, createProviders, type ExportServices, parseConfig, type Providers, provisionWorkspace, type Scope, SCOPES } from '@parley/core';
+import { createApiKey, createProviders, type ExportServices, parseConfig, type Providers, provisionWorkspace, type RateLimits, type Scope, SCOPES } from '@parley/core';
 import {
   appendMessages,
   type ChannelType,
@@ -22,7 +22,7 @@ export type ApiResponse = Omit<Response, 'json'> & { json(): Promise<any> };
  * A fresh workspace per test: an admin and a member, two assistants (one with two versions), a squad,
  * a channel of each common type, two contacts (one blocked), and keys for every scope set a test needs.
  */
-export async function createTestWorkspace(db: Kysely<Database>, options: { timeZone?: string; providers?: Providers; exports?: ExportServices } = {}) {
+export async function createTestWorkspace(db: Kysely<Database>, options: { timeZone?: string; providers?: Providers; exports?: ExportServices; rateLimits?: RateLimits } = {}) {
   const { workspace, admin } = await provisionWorkspace(db, {
     name: `Test ${randomUUID().slice(0, 8)}`,
     timeZone: options.timeZone ?? 'UTC',
@@ -56,7 +56,7 @@ export async function createTestWorkspace(db: Kysely<Database>, options: { timeZ
 
   // The default adapters (outbox, extractive summaries), silent; tests that check providers pass their own.
   const providers = options.providers ?? createProviders(parseConfig({}).providers, { log: () => {} });
-  const app = createLocalApp({ db: async () => db, providers: () => providers, ...(options.exports && { exports: () => options.exports! }) });
+  const app = createLocalApp({ db: async () => db, providers: () => providers, ...(options.exports && { exports: () => options.exports! }), ...(options.rateLimits && { rateLimits: () => options.rateLimits! }) });
   /** Calls the API in-process with a key (`all` unless named) and JSON bodies. */
   const request = (path: string, init: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { ...init.headers };

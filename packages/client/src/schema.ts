@@ -2569,7 +2569,7 @@ export interface components {
              * @enum {string}
              */
             status: "queued" | "running" | "completed" | "failed";
-            /** @description Chats in the file, once completed. */
+            /** @description Chats written so far while `running` (updated every few seconds), the chats in the file once `completed`; null before the first figure. */
             rowCount: number | null;
             /** @description Size of the file in bytes, once completed. */
             byteCount: number | null;
