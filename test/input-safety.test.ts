@@ -89,6 +89,7 @@ describe('the helpers every check shares', () => {
   });
 
   it('signs cursors per key and kind, and reads back only what it signed', () => {
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const key = createSecretKey(randomBytes(32));
     const shape = (p: unknown) => (Array.isArray(p) ? p : undefined);
     const token = encodeCursor(key, 'org-chats', ['2026-01-01T00:00:00.000001Z', 7]);
@@ -96,7 +97,9 @@ describe('the helpers every check shares', () => {
     for (const [k, kind, t] of [
       [createSecretKey(randomBytes(32)), 'org-chats', token],
       [key, 'workspace-chats', token],
-      [key, 'org-chats', `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`],
+      [key, 'org-chats', `${token.slice(0, -1)}${token.endsWith('A') ? 'E' : 'A'}`],
+      // The same signature bytes spelled otherwise: the last character's padding bit flipped.
+      [key, 'org-chats', `${token.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(token.at(-1)!) ^ 1]}`],
       [key, 'org-chats', token.split('.')[0]!],
       [key, 'org-chats', `${encodeCursor(key, 'org-chats', { not: 'an array' })}`],
     ] as const) {

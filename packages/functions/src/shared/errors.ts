@@ -145,6 +145,16 @@ export function errorBody(appError: AppError, requestId: string) {
  * An error and the chain of its causes as one JSON line: the outermost's message, then each cause
  * (name, message, code), and the stack of the first that is not an AppError (where it went wrong).
  */
+const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[a-z]{2,}/gi;
+// International numbers (a '+' and digits with the usual separators), and bare runs of seven or more
+// digits that are not part of an identifier (UUIDs, hex ids and key prefixes keep their digits).
+const PHONE = /\+\d[\d\s().-]{5,}\d|(?<![\w-])\d{7,}(?![\w-])/g;
+
+/** Log text without the personal data a provider or driver may quote (phone numbers, email addresses). */
+export function scrubLogText(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+}
+
 export function logError(requestId: string | undefined, err: unknown, level: 'error' | 'warn' = 'error'): void {
   const chain: Array<{ name?: string; message: string; code?: unknown }> = [];
   let stack: string | undefined;
@@ -158,8 +168,10 @@ export function logError(requestId: string | undefined, err: unknown, level: 'er
     if (!stack && !(e instanceof AppError)) stack = e.stack;
     e = e.cause;
   }
+  // A provider's or driver's text may quote a recipient: none of it reaches the log as it was.
+  for (const link of chain) link.message = scrubLogText(link.message);
   const [outer, ...causes] = chain;
-  console.error(JSON.stringify({ time: new Date().toISOString(), level, message: outer?.message, code: outer?.code, requestId, cause: causes, stack }));
+  console.error(JSON.stringify({ time: new Date().toISOString(), level, message: outer?.message, code: outer?.code, requestId, cause: causes, stack: stack && scrubLogText(stack) }));
 }
 
 /** Unknown routes answer in the same shape as every other error. */
