@@ -231,7 +231,7 @@ describe('the SSRF guard', () => {
     await t.db.updateTable('webhook_endpoints').set({ url: `http://localhost:${port}/` }).where('id', '=', endpoint.id).execute();
     await settleOthers();
     const transport = httpWebhookTransport({ allowPrivateNetworks: false });
-    await expect(transport({ url: `http://localhost:${port}/`, headers: {}, body: '{}', timeoutMs: 1000 })).rejects.toThrow('may not reach');
+    await expect(transport({ url: `http://localhost:${port}/`, headers: {}, body: '{}', timeoutMs: 10_000 })).rejects.toThrow('may not reach');
     await recordEvent(t.db, chatEvent(ws, await newChat(ws), 1));
     await notifyEvents();
     const delivery = await until(async () => (await api(`/webhook-endpoints/${endpoint.id}/deliveries`)).body.deliveries[0]?.attempts[0], 'an attempt');
