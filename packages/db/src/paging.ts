@@ -1,4 +1,5 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { containsPattern } from './search.js';
 
 // Page requests and pages, shared by every list.
 
@@ -45,3 +46,17 @@ export function keysetPage<R, T>(rows: R[], limit: number, map: (row: R) => T): 
   return { items: rows.slice(0, limit).map(map), hasMore: rows.length > limit };
 }
 
+
+/**
+ * One page of a directory list: rows whose `valueColumn` holds `page.search` (case-insensitive), after
+ * `page.after`, in (value, id) order, `limit + 1` of them so that `keysetPage` can tell whether more follow.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any select query; the columns are named by the caller
+export function keysetSlice<QB extends SelectQueryBuilder<any, any, any>>(qb: QB, valueColumn: string, idColumn: string, page: KeysetPageRequest, valueType: 'text' | 'timestamptz' = 'text'): QB {
+  return qb
+    .$if(page.search !== undefined, (q) => q.where(sql<boolean>`${sql.ref(valueColumn)} ilike ${containsPattern(page.search!)}`))
+    .$if(page.after !== undefined, (q) => q.where(keysetAfter(valueColumn, idColumn, page.after!, valueType)))
+    .orderBy(sql.ref(valueColumn))
+    .orderBy(sql.ref(idColumn))
+    .limit(page.limit + 1) as QB;
+}

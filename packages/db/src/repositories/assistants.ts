@@ -1,7 +1,6 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
-import { containsPattern } from '../search.js';
+import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
 import type { ChannelType, Database } from '../schema.js';
 import { insertIdentity } from './members.js';
 
@@ -227,11 +226,7 @@ export async function findAssistantById(db: Executor, workspaceId: string, id: s
 
 export async function listAssistants(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<AssistantDirectoryRecord>> {
   const rows = await assistantsQuery(db, workspaceId)
-    .$if(page.search !== undefined, (qb) => qb.where('i.display_name', 'ilike', containsPattern(page.search!)))
-    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('i.display_name', 'i.id', page.after!)))
-    .orderBy('i.display_name')
-    .orderBy('i.id')
-    .limit(page.limit + 1)
+    .$call((qb) => keysetSlice(qb, 'i.display_name', 'i.id', page))
     .execute();
   return keysetPage(rows, page.limit, toAssistant);
 }
@@ -370,11 +365,7 @@ export async function findSquad(db: Executor, workspaceId: string, id: string): 
 
 export async function listSquads(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<SquadRecord>> {
   const rows = await squadsQuery(db, workspaceId)
-    .$if(page.search !== undefined, (qb) => qb.where('i.display_name', 'ilike', containsPattern(page.search!)))
-    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('i.display_name', 'i.id', page.after!)))
-    .orderBy('i.display_name')
-    .orderBy('i.id')
-    .limit(page.limit + 1)
+    .$call((qb) => keysetSlice(qb, 'i.display_name', 'i.id', page))
     .execute();
   return keysetPage(rows, page.limit, toSquad);
 }

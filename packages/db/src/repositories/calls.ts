@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetAfter, type KeysetPage, keysetAfter, keysetPage } from '../paging.js';
+import { type KeysetAfter, type KeysetPage, keysetPage, keysetSlice } from '../paging.js';
 import type { CallDirection, CallsTable } from '../schema.js';
 
 // Call records on a chat (voice calls, or calls on any channel): when each started and ended, how long
@@ -91,10 +91,7 @@ export async function listCalls(db: Executor, chatId: string, page: { limit: num
     .selectFrom('calls')
     .select(selection)
     .where('chat_id', '=', chatId)
-    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('started_at', 'id', page.after!, 'timestamptz')))
-    .orderBy('started_at')
-    .orderBy('id')
-    .limit(page.limit + 1)
+    .$call((qb) => keysetSlice(qb, 'started_at', 'id', page, 'timestamptz'))
     .execute();
   return keysetPage(rows, page.limit, toCall);
 }

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
-import { containsPattern } from '../search.js';
+import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
 import type { ChannelType } from '../schema.js';
 
 export interface ChannelRecord {
@@ -93,11 +92,7 @@ export async function listChannels(db: Executor, workspaceId: string, page: Keys
   const rows = await channelsQuery(db, workspaceId)
     .$if(page.types !== undefined && page.types.length > 0, (qb) => qb.where('c.type', 'in', page.types!))
     .$if(page.enabled !== undefined, (qb) => qb.where('c.is_enabled', '=', page.enabled!))
-    .$if(page.search !== undefined, (qb) => qb.where('c.name', 'ilike', containsPattern(page.search!)))
-    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('c.name', 'c.id', page.after!)))
-    .orderBy('c.name')
-    .orderBy('c.id')
-    .limit(page.limit + 1)
+    .$call((qb) => keysetSlice(qb, 'c.name', 'c.id', page))
     .execute();
   return keysetPage(rows, page.limit, toChannelDirectory);
 }

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
-import { containsPattern } from '../search.js';
+import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
 import { insertIdentity } from './members.js';
 
 // Contacts: the end users of a workspace (external users, anonymous visitors).
@@ -148,11 +147,7 @@ export async function listContacts(db: Executor, workspaceId: string, page: Keys
     .where('i.kind', '=', 'contact')
     .$if(!page.includeAnonymous, (qb) => qb.where('c.is_anonymous', '=', false))
     .$if(page.blocked !== undefined, (qb) => qb.where('c.is_blocked', '=', page.blocked!))
-    .$if(page.search !== undefined, (qb) => qb.where('i.display_name', 'ilike', containsPattern(page.search!)))
-    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('i.display_name', 'i.id', page.after!)))
-    .orderBy('i.display_name')
-    .orderBy('i.id')
-    .limit(page.limit + 1)
+    .$call((qb) => keysetSlice(qb, 'i.display_name', 'i.id', page))
     .execute();
   return keysetPage(rows, page.limit, toContact);
 }

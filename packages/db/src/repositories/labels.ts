@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
-import { containsPattern } from '../search.js';
+import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
 
 // Labels (the workspace's definitions), the chats they are on, and the summary that sets them.
 
@@ -102,11 +101,7 @@ export async function findLabelDefinition(db: Executor, workspaceId: string, id:
 /** The workspace's label definitions by name, then id. */
 export async function listLabelDefinitions(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<LabelDefinitionRecord>> {
   const rows = await labelsQuery(db, workspaceId)
-    .$if(page.search !== undefined, (qb) => qb.where('l.name', 'ilike', containsPattern(page.search!)))
-    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('l.name', 'l.id', page.after!)))
-    .orderBy('l.name')
-    .orderBy('l.id')
-    .limit(page.limit + 1)
+    .$call((qb) => keysetSlice(qb, 'l.name', 'l.id', page))
     .execute();
   return keysetPage(rows, page.limit, toLabel);
 }

@@ -1,7 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetAfter, keysetPage } from '../paging.js';
-import { containsPattern } from '../search.js';
+import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
 import type { ChatToolsTable } from '../schema.js';
 
 // The tools a chat's assistant may call (chat_tools).
@@ -117,11 +116,7 @@ export async function findWorkspaceTool(db: Executor, workspaceId: string, id: s
 /** The workspace's tools by name, then id. */
 export async function listWorkspaceTools(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<WorkspaceToolRecord>> {
   const rows = await workspaceTools(db, workspaceId)
-    .$if(page.search !== undefined, (qb) => qb.where('name', 'ilike', containsPattern(page.search!)))
-    .$if(page.after !== undefined, (qb) => qb.where(keysetAfter('name', 'id', page.after!)))
-    .orderBy('name')
-    .orderBy('id')
-    .limit(page.limit + 1)
+    .$call((qb) => keysetSlice(qb, 'name', 'id', page))
     .execute();
   return keysetPage(rows, page.limit, toWorkspaceTool);
 }
