@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { httpWebhookTransport, isPrivateAddress, recordEvent, type WebhookServices, type EventInput } from '@parley/core';
+import { httpWebhookTransport, isPrivateAddress, recordEvent, type Resolve, type WebhookServices, type EventInput } from '@parley/core';
 import { insertChat } from '@parley/db';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 import { createInProcessWebhookQueue } from '../packages/functions/src/local/export-queue.js';
@@ -26,9 +26,9 @@ const queues: Array<{ drain(): Promise<void> }> = [];
 const settleOthers = () => Promise.all(queues.map((q) => q.drain()));
 
 /** An app whose webhooks go through the in-process queue and the real worker, with short retries. */
-function webhookApp(options: { retrySeconds?: number[]; allowPrivateNetworks?: boolean } = {}) {
+function webhookApp(options: { retrySeconds?: number[]; allowPrivateNetworks?: boolean; resolve?: Resolve } = {}) {
   const services = {
-    transport: httpWebhookTransport({ allowPrivateNetworks: options.allowPrivateNetworks ?? true }),
+    transport: httpWebhookTransport({ allowPrivateNetworks: options.allowPrivateNetworks ?? true, resolve: options.resolve }),
     retrySeconds: options.retrySeconds ?? [0.05, 0.05, 0.05],
     timeoutMs: 1000,
     leaseSeconds: 5,
@@ -215,7 +215,11 @@ describe('the SSRF guard', () => {
   it('refuses private URLs when endpoints are created, and addresses that resolve to them when delivering', { timeout: 30_000 }, async () => {
     const receiver = await startHttpStub((_req, res) => void res.writeHead(200).end());
     running.push(receiver);
-    const { app, notifyEvents } = webhookApp({ allowPrivateNetworks: false, retrySeconds: [] });
+    // Names resolve from a fixed table rather than the machine's DNS (outside the product, and slow
+    // under load: the guard must answer, not a lookup stuck behind others).
+    const resolve: Resolve = (name, _options, callback) =>
+      name === 'localhost' ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }), []);
+    const { app, notifyEvents } = webhookApp({ allowPrivateNetworks: false, retrySeconds: [], resolve });
     const ws = await createTestWorkspace(t.db);
     const api = caller(app, ws);
     for (const url of [receiver.url, 'http://localhost:9/x', 'http://[::1]/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.8/']) {
@@ -230,8 +234,8 @@ describe('the SSRF guard', () => {
     // As if its DNS now answered with loopback (a rebinding name): `localhost` resolves there.
     await t.db.updateTable('webhook_endpoints').set({ url: `http://localhost:${port}/` }).where('id', '=', endpoint.id).execute();
     await settleOthers();
-    const transport = httpWebhookTransport({ allowPrivateNetworks: false });
-    await expect(transport({ url: `http://localhost:${port}/`, headers: {}, body: '{}', timeoutMs: 10_000 })).rejects.toThrow('may not reach');
+    const transport = httpWebhookTransport({ allowPrivateNetworks: false, resolve });
+    await expect(transport({ url: `http://localhost:${port}/`, headers: {}, body: '{}', timeoutMs: 1000 })).rejects.toThrow('may not reach');
     await recordEvent(t.db, chatEvent(ws, await newChat(ws), 1));
     await notifyEvents();
     const delivery = await until(async () => (await api(`/webhook-endpoints/${endpoint.id}/deliveries`)).body.deliveries[0]?.attempts[0], 'an attempt');

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { guardedLookup } from './ssrf.js';
+import { guardedLookup, type Resolve } from './ssrf.js';
 
 // Sending one webhook request: POST with a deadline, reading at most a small excerpt of the answer.
 
@@ -22,8 +22,8 @@ export type WebhookTransport = (request: WebhookRequest) => Promise<WebhookRespo
 
 const EXCERPT_CHARS = 256;
 
-export function httpWebhookTransport(options: { allowPrivateNetworks: boolean }): WebhookTransport {
-  const lookup = guardedLookup(options.allowPrivateNetworks);
+export function httpWebhookTransport(options: { allowPrivateNetworks: boolean; resolve?: Resolve }): WebhookTransport {
+  const lookup = guardedLookup(options.allowPrivateNetworks, options.resolve);
   return (req) =>
     new Promise((resolve, reject) => {
       const url = new URL(req.url);
