@@ -110,7 +110,8 @@ describe('GET /v1/orgs/{org_id}/chats: shape', () => {
       icon: 'ToolSearchKbIcon',
       icon_url: 'https://img.example/kb.png',
       connection_id: 'conn_1',
-      parameters: { type: 'object', properties: { query: { type: 'string' } } },
+      // Stored JSON of the tool's own keys: written out as it is, not in snake_case.
+      parameters: { type: 'object', properties: { query: { type: 'string', maxLength: 200 } }, additionalProperties: false },
       enabled_by_default: true,
       callback: 'https://hooks.example/kb',
     };
@@ -123,7 +124,7 @@ describe('GET /v1/orgs/{org_id}/chats: shape', () => {
         link: 'https://wa.example/c/9',
         ownerSessionId: 'sess-carl',
         tools: [tool, { display_name: 'no name: dropped' }],
-        features: { web_search: {}, reasoning: { effort: 'medium' } },
+        features: { web_search: { searchContextSize: 'low' }, reasoning: { effort: 'medium' } },
         isTemporary: true,
         isPinned: true,
         visibility: 'PUBLIC_READ',
@@ -217,7 +218,7 @@ describe('GET /v1/orgs/{org_id}/chats: shape', () => {
       created_at: at(0).toISOString(),
       updated_at: expect.any(String),
       tools: [tool],
-      features: { web_search: {}, reasoning: { effort: 'medium' } },
+      features: { web_search: { searchContextSize: 'low' }, reasoning: { effort: 'medium' } },
       org_id: ws.workspace.id,
       state: {
         id: chat.id,

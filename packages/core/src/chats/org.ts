@@ -96,7 +96,8 @@ export interface OrgChatsQuery {
   nextPageToken?: string;
 }
 
-// The domain view of one inbox row; the HTTP layer renders it in the org-chats snake_case.
+// The domain view of one inbox row, the one definition of its shape: the HTTP layer writes it out with
+// snake_case keys and ISO instants (toSnakeWire), and its schema is checked against it.
 
 export interface ContactChannel {
   /** The org's channel the contact reached it through (null for chats without a channel). */
@@ -139,9 +140,10 @@ export interface Tool {
   callback: string | null;
 }
 
+/** Only the features that are on. */
 export interface ModelFeatures {
-  webSearch: Record<string, unknown> | null;
-  reasoning: { effort: (typeof REASONING_EFFORTS)[number] | null } | null;
+  webSearch?: Record<string, unknown>;
+  reasoning?: { effort: (typeof REASONING_EFFORTS)[number] | null };
 }
 
 export interface AssistantConfig {
@@ -175,12 +177,13 @@ export interface MessageFile {
   createdAt: string | null;
 }
 
+/** A part carries only what it has: text for text parts, the file for audio and file parts. */
 export interface MessagePart {
   type: string;
-  text: string | null;
-  audio: MessageFile | null;
-  startTimestamp: number | null;
-  endTimestamp: number | null;
+  text?: string;
+  audio?: MessageFile;
+  startTimestamp?: number;
+  endTimestamp?: number;
 }
 
 export interface OrgChatMessage {
@@ -331,8 +334,8 @@ export function parseTools(value: unknown): Tool[] {
 export function parseFeatures(value: unknown): ModelFeatures {
   const f = isObj(value) ? value : {};
   return {
-    webSearch: isObj(f.web_search) ? f.web_search : null,
-    reasoning: isObj(f.reasoning) ? { effort: oneOf(REASONING_EFFORTS, f.reasoning.effort) } : null,
+    ...(isObj(f.web_search) && { webSearch: f.web_search }),
+    ...(isObj(f.reasoning) && { reasoning: { effort: oneOf(REASONING_EFFORTS, f.reasoning.effort) } }),
   };
 }
 
@@ -366,22 +369,25 @@ export function parseParts(value: unknown): MessagePart[] {
   if (!Array.isArray(value)) return [];
   return value.filter((p): p is Obj => isObj(p) && typeof p.type === 'string').map((p) => {
     const file = isObj(p.audio) ? p.audio : isObj(p.file) ? p.file : undefined;
+    const text = str(p.text);
+    const start = num(p.start_timestamp);
+    const end = num(p.end_timestamp);
     return {
       type: p.type as string,
-      text: str(p.text),
-      audio: file
-        ? {
-            id: str(file.id),
-            filePath: str(file.file_path),
-            fileFilename: str(file.file_filename),
-            fileSize: num(file.file_size),
-            fileMimetype: str(file.file_mimetype),
-            fileUrl: str(file.file_url),
-            createdAt: str(file.created_at),
-          }
-        : null,
-      startTimestamp: num(p.start_timestamp),
-      endTimestamp: num(p.end_timestamp),
+      ...(text !== null && { text }),
+      ...(file && {
+        audio: {
+          id: str(file.id),
+          filePath: str(file.file_path),
+          fileFilename: str(file.file_filename),
+          fileSize: num(file.file_size),
+          fileMimetype: str(file.file_mimetype),
+          fileUrl: str(file.file_url),
+          createdAt: str(file.created_at),
+        },
+      }),
+      ...(start !== null && { startTimestamp: start }),
+      ...(end !== null && { endTimestamp: end }),
     };
   });
 }

@@ -4,8 +4,10 @@ import type { ChatDetailsRecord, ChatRecord } from '@parley/db';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../shared/env.js';
 import { markReplay } from '../../shared/idempotency.js';
+import type { z } from '@hono/zod-openapi';
 import type * as routes from './routes.js';
-import { iso } from '../../shared/wire.js';
+import type * as schemas from './schemas.js';
+import { iso, type matches, toWire } from '../../shared/wire.js';
 
 function toChat(chat: ChatRecord) {
   return {
@@ -23,14 +25,11 @@ function toChat(chat: ChatRecord) {
   };
 }
 
-function toChatDetails(d: ChatDetailsRecord) {
-  return {
-    ...d,
-    createdAt: d.createdAt.toISOString(),
-    lastMessageCreatedAt: iso(d.lastMessageCreatedAt),
-    penultimateMessageCreatedAt: iso(d.penultimateMessageCreatedAt),
-  };
-}
+const toChatDetails = (d: ChatDetailsRecord) => toWire(d);
+
+// The schemas describe exactly these: a field the records gain and the schemas lack fails the typecheck.
+const _chat: matches<z.infer<typeof schemas.Chat>, ReturnType<typeof toChat>> = true;
+const _details: matches<z.infer<typeof schemas.ChatDetails>, ReturnType<typeof toChatDetails>> = true;
 
 /** `Link` and `X-Has-More` for page-number pagination. */
 function setPagingHeaders(c: Context, hasMore: boolean, pageNumber: number) {

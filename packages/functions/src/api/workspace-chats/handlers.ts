@@ -4,8 +4,10 @@ import type { WorkspaceChatRecord } from '@parley/db';
 import type { Context } from 'hono';
 import { etagOf, noneMatch } from '../../shared/conditional-get.js';
 import type { AppEnv } from '../../shared/env.js';
+import type { z } from '@hono/zod-openapi';
 import type * as routes from './routes.js';
-import { iso } from '../../shared/wire.js';
+import type * as schemas from './schemas.js';
+import { iso, type matches } from '../../shared/wire.js';
 
 export function toWorkspaceChat(chat: WorkspaceChatRecord) {
   return {
@@ -36,6 +38,9 @@ export function toWorkspaceChat(chat: WorkspaceChatRecord) {
     updatedAt: chat.updatedAt.toISOString(),
   };
 }
+
+// The schema describes exactly this: a field the mapping gains and the schema lacks fails the typecheck.
+const _chat: matches<z.infer<typeof schemas.WorkspaceChat>, ReturnType<typeof toWorkspaceChat>> = true;
 
 export const listChats: RouteHandler<typeof routes.listChats, AppEnv> = async (c) => {
   const query = c.req.valid('query');
