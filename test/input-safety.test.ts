@@ -7,8 +7,7 @@ import {
   canonicalJson,
   createApiKey,
   createProviders,
-  decodeCursor,
-  encodeCursor,
+  cursorCodec,
   type ExportServices,
   findJsonProblem,
   isStorableText,
@@ -91,19 +90,22 @@ describe('the helpers every check shares', () => {
   it('signs cursors per key and kind, and reads back only what it signed', () => {
     const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const key = createSecretKey(randomBytes(32));
-    const shape = (p: unknown) => (Array.isArray(p) ? p : undefined);
-    const token = encodeCursor(key, 'org-chats', ['2026-01-01T00:00:00.000001Z', 7]);
-    expect(decodeCursor(key, 'org-chats', token, 'query.t', shape)).toEqual(['2026-01-01T00:00:00.000001Z', 7]);
-    for (const [k, kind, t] of [
-      [createSecretKey(randomBytes(32)), 'org-chats', token],
-      [key, 'workspace-chats', token],
-      [key, 'org-chats', `${token.slice(0, -1)}${token.endsWith('A') ? 'E' : 'A'}`],
+    const fields = [isTimestampText, (v: unknown): v is number => typeof v === 'number'] as const;
+    const codec = cursorCodec('org-chats', fields);
+    const token = codec.encode(key, ['2026-01-01T00:00:00.000001Z', 7]);
+    expect(codec.decode(key, token, 'query.t')).toEqual(['2026-01-01T00:00:00.000001Z', 7]);
+    const otherKind = cursorCodec('workspace-chats', fields);
+    const objectToken = cursorCodec('org-chats', { not: (v: unknown): v is string => typeof v === 'string' }).encode(key, { not: 'an array' });
+    for (const [k, c, t] of [
+      [createSecretKey(randomBytes(32)), codec, token],
+      [key, otherKind, token],
+      [key, codec, `${token.slice(0, -1)}${token.endsWith('A') ? 'E' : 'A'}`],
       // The same signature bytes spelled otherwise: the last character's padding bit flipped.
-      [key, 'org-chats', `${token.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(token.at(-1)!) ^ 1]}`],
-      [key, 'org-chats', token.split('.')[0]!],
-      [key, 'org-chats', `${encodeCursor(key, 'org-chats', { not: 'an array' })}`],
+      [key, codec, `${token.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(token.at(-1)!) ^ 1]}`],
+      [key, codec, token.split('.')[0]!],
+      [key, codec, objectToken],
     ] as const) {
-      expect(() => decodeCursor(k, kind, t, 'query.t', shape)).toThrow('query.t: is not a cursor this API returned');
+      expect(() => c.decode(k, t, 'query.t')).toThrow('query.t: is not a cursor this API returned');
     }
     expect(['2026-11-23 14:49:05.123456+00', '2024-02-29T23:59:59.999999Z', '0001-01-01 00:00:00+00'].every(isTimestampText)).toBe(true);
     expect(['2026-02-29 10:00:00+00', '2026-13-01 00:00:00+00', '2026-01-01 24:00:00+00', '0001-01-01 00:00:00+00 BC', 'now', 5].some(isTimestampText)).toBe(false);

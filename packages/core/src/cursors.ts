@@ -2,11 +2,13 @@ import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { AppError } from './errors.js';
 import { isStorableText } from './input.js';
 
-// Cursors and page tokens: a position as JSON, signed with the workspace's secret (HMAC-SHA256), both
-// base64url: `<payload>.<signature>`. The signature covers the kind too, so a token of one list is no
-// token of another, and the workspace's secret, so it is none in another workspace; it does not depend
-// on the API key, so tokens outlive a key's rotation. Decoding checks the signature first, then the
-// payload's shape for its kind; any failure is the same 400 at the parameter's path.
+// Cursors and page tokens, one codec for every list: a position as JSON, signed with the workspace's
+// secret (HMAC-SHA256), both base64url: `<payload>.<signature>`. The signature covers the kind too, so a
+// token of one list is no token of another, and the workspace's secret, so it is none in another
+// workspace; it does not depend on the API key, so tokens outlive a key's rotation. A list declares its
+// cursor once (`cursorCodec`: its kind and the checks of its position's fields) and encodes and decodes
+// with it. Decoding checks the signature first, then the position's fields; any failure is the same 400
+// at the parameter's path ("is not a cursor this API returned").
 
 export type CursorKind =
   | 'workspace-chats'
@@ -35,16 +37,13 @@ function sign(key: KeyObject, kind: CursorKind, payload: string): Buffer {
   return createHmac('sha256', key).update(`${kind}\n${payload}`).digest();
 }
 
-export function encodeCursor(key: KeyObject, kind: CursorKind, position: unknown): string {
+function encode(key: KeyObject, kind: CursorKind, position: unknown): string {
   const payload = Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
   return `${payload}.${sign(key, kind, payload).toString('base64url')}`;
 }
 
-/**
- * The position inside `token`, as `shape` reads it (undefined: not a position of this kind). A token
- * the API did not sign with this workspace's secret for this kind, or of the wrong shape, is a 400 at `path`.
- */
-export function decodeCursor<T>(key: KeyObject, kind: CursorKind, token: string, path: string, shape: (position: unknown) => T | undefined): T {
+/** The position inside `token` if this workspace's secret signed it for this kind, else a 400 at `path`. */
+function decode(key: KeyObject, kind: CursorKind, token: string, path: string): unknown {
   const dot = token.indexOf('.');
   const payload = token.slice(0, dot);
   const signature = token.slice(dot + 1);
@@ -52,15 +51,66 @@ export function decodeCursor<T>(key: KeyObject, kind: CursorKind, token: string,
   // Compared as text, not as decoded bytes: the last character of a signature carries padding bits
   // that decoding drops, so another spelling of the same bytes is a cursor this API did not return.
   if (!timingSafeEqual(Buffer.from(signature, 'latin1'), Buffer.from(sign(key, kind, payload).toString('base64url'), 'latin1'))) throw AppError.invalidCursor(path);
-  let position: unknown;
   try {
-    position = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     throw AppError.invalidCursor(path);
   }
-  const value = shape(position);
-  if (value === undefined) throw AppError.invalidCursor(path);
-  return value;
+}
+
+/** A check of one field of a position. */
+export type FieldCheck<T> = (value: unknown) => value is T;
+
+type Fields = Readonly<Record<string, FieldCheck<unknown>>> | readonly FieldCheck<unknown>[];
+
+type Checked<C> = C extends FieldCheck<infer T> ? T : never;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The position a list's fields describe: a tuple, or an object of those fields (those that may be absent optional). */
+export type PositionOf<F extends Fields> = F extends readonly FieldCheck<unknown>[]
+  ? { -readonly [K in keyof F]: Checked<F[K]> }
+  : Simplify<
+      { -readonly [K in keyof F as undefined extends Checked<F[K]> ? never : K]: Checked<F[K]> } & {
+        -readonly [K in keyof F as undefined extends Checked<F[K]> ? K : never]?: Checked<F[K]>;
+      }
+    >;
+
+export interface CursorCodec<P> {
+  encode(key: KeyObject, position: P): string;
+  /** The position inside `token`; a 400 at `path` unless this list signed it with this key and its fields pass their checks. */
+  decode(key: KeyObject, token: string, path: string): P;
+}
+
+/**
+ * A list's cursor: its kind and a check for each field of its position (the position holds those fields
+ * only; a tuple's checks are an array), and optionally a check across fields.
+ */
+export function cursorCodec<const F extends Fields>(
+  kind: CursorKind,
+  fields: F,
+  across?: (position: PositionOf<F>) => boolean,
+): CursorCodec<PositionOf<F>> {
+  return {
+    encode: (key, position) => encode(key, kind, position),
+    decode(key, token, path) {
+      const value = decode(key, kind, token, path);
+      let position: unknown;
+      if (Array.isArray(fields)) {
+        const ok = Array.isArray(value) && value.length === fields.length && fields.every((check, i) => check(value[i]));
+        position = ok ? value : undefined;
+      } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        const picked: Record<string, unknown> = {};
+        const ok = Object.entries(fields as Record<string, FieldCheck<unknown>>).every(([name, check]) => {
+          const field = (value as Record<string, unknown>)[name];
+          if (field !== undefined) picked[name] = field;
+          return check(field);
+        });
+        position = ok ? picked : undefined;
+      }
+      if (position === undefined || (across && !across(position as PositionOf<F>))) throw AppError.invalidCursor(path);
+      return position as PositionOf<F>;
+    },
+  };
 }
 
 // ---- shapes positions are made of ----
@@ -89,4 +139,19 @@ export function isRowNumber(value: unknown): value is number {
 /** Text a query may compare against (a sort value such as a title). */
 export function isCursorText(value: unknown): value is string {
   return typeof value === 'string' && isStorableText(value);
+}
+
+/** One of these values. */
+export function isOneOf<const T extends readonly unknown[]>(values: T): FieldCheck<T[number]> {
+  return (value): value is T[number] => values.includes(value);
+}
+
+/** The check, or null. */
+export function orNull<T>(check: FieldCheck<T>): FieldCheck<T | null> {
+  return (value): value is T | null => value === null || check(value);
+}
+
+/** The check, or absent. */
+export function orAbsent<T>(check: FieldCheck<T>): FieldCheck<T | undefined> {
+  return (value): value is T | undefined => value === undefined || check(value);
 }

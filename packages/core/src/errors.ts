@@ -33,6 +33,9 @@ export interface ErrorIssue {
   message: string;
 }
 
+/** What a cursor or page token that fails its length, signature or shape is, wherever it fails. */
+export const NOT_A_CURSOR = 'is not a cursor this API returned';
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly issues?: ErrorIssue[];
@@ -63,6 +66,6 @@ export class AppError extends Error {
 
   /** A cursor or page token that fails its signature or its shape: a 400 at the parameter's path. */
   static invalidCursor(path: string): AppError {
-    return AppError.invalid(path, 'is not a cursor this API returned');
+    return AppError.invalid(path, NOT_A_CURSOR);
   }
 }

@@ -7,7 +7,6 @@ export * from './auth.js';
 export * from './keys.js';
 export * from './rate-limits.js';
 export * from './policy.js';
-export * from './pagination.js';
 export * from './database.js';
 export * from './workspaces.js';
 export * from './health.js';

@@ -10,7 +10,7 @@ import {
 } from '@parley/db';
 import { createApiKey, hashSecret, keyPrefix, newSecret, parseScopes, type Principal, type Scope, SCOPES } from './auth.js';
 import { KEY_ROTATION_GRACE_MAX_SECONDS } from './config.js';
-import { decodeCursor, encodeCursor, isCursorText, isTimestampText } from './cursors.js';
+import { cursorCodec, isCursorText, isTimestampText } from './cursors.js';
 import { AppError } from './errors.js';
 import { isStorableText } from './input.js';
 import { authorizeKeyManagement } from './policy.js';
@@ -142,10 +142,8 @@ function unknownKey(manager: KeyManager, keyId: string): AppError {
   return 'principal' in manager ? AppError.notFound('API key') : new AppError('not_found', `Workspace ${manager.workspaceId} has no key ${keyId}`);
 }
 
-function keyCursorShape(position: unknown): { t: string; i: string } | undefined {
-  const p = position as { t?: unknown; i?: unknown } | null;
-  return p && typeof p === 'object' && isTimestampText(p.t) && isCursorText(p.i) && /^[A-Za-z0-9]{1,64}$/.test(p.i) ? { t: p.t, i: p.i } : undefined;
-}
+/** A position: the last key's creation time as Postgres prints it and its id. */
+const keyCursor = cursorCodec('api-keys', { t: isTimestampText, i: (v: unknown): v is string => isCursorText(v) && /^[A-Za-z0-9]{1,64}$/.test(v) });
 
 /** A page of the workspace's keys, newest first; `cursor` is the previous page's `nextCursor` (API callers). */
 export async function listKeys(
@@ -158,7 +156,7 @@ export async function listKeys(
   let after: { createdAt: string; id: string } | undefined;
   if (options.cursor) {
     if (!secret) throw new AppError('bad_request', 'Cursors are for API callers');
-    const p = decodeCursor(secret, 'api-keys', options.cursor, 'query.cursor', keyCursorShape);
+    const p = keyCursor.decode(secret, options.cursor, 'query.cursor');
     after = { createdAt: p.t, id: p.i };
   }
   const page = await listApiKeys(db, workspaceOf(manager), { limit: options.limit, after });
@@ -166,7 +164,7 @@ export async function listKeys(
   return {
     keys: page.items.map(toView),
     hasMore: page.hasMore,
-    nextCursor: page.hasMore && last && secret ? encodeCursor(secret, 'api-keys', { t: last.createdAtText, i: last.id }) : null,
+    nextCursor: page.hasMore && last && secret ? keyCursor.encode(secret, { t: last.createdAtText, i: last.id }) : null,
   };
 }
 

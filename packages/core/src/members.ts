@@ -1,6 +1,6 @@
 import { type Executor, listMembers, type MemberListRecord } from '@parley/db';
 import type { Principal } from './auth.js';
-import { decodeCursor, encodeCursor, isCursorText, isRowNumber } from './cursors.js';
+import { cursorCodec, isCursorText, isOneOf, isRowNumber, orNull } from './cursors.js';
 import { AppError } from './errors.js';
 import { memberReach } from './policy.js';
 
@@ -16,21 +16,8 @@ export interface MemberListQuery {
 }
 
 /** A position: the last row's name and member id, with the search and kind it was issued for. */
-interface MemberCursor {
-  v: string;
-  n: number;
-  q: string | null;
-  k: 'user' | 'assistant' | null;
-}
-
-function memberCursorShape(position: unknown): MemberCursor | undefined {
-  if (typeof position !== 'object' || position === null) return undefined;
-  const { v, n, q, k } = position as Record<string, unknown>;
-  if (!isCursorText(v) || !isRowNumber(n)) return undefined;
-  if (q !== null && !isCursorText(q)) return undefined;
-  if (k !== null && k !== 'user' && k !== 'assistant') return undefined;
-  return { v, n, q: q as string | null, k: k as MemberCursor['k'] };
-}
+/** A position: the last member's name and id, and the search and kind it was issued for. */
+const memberCursor = cursorCodec('workspace-members', { v: isCursorText, n: isRowNumber, q: orNull(isCursorText), k: orNull(isOneOf(['user', 'assistant'])) });
 
 /** One page of the members by name, then id; a cursor only continues the search and kind it came from. */
 export async function listWorkspaceMembers(
@@ -42,13 +29,13 @@ export async function listWorkspaceMembers(
   const kind = query.kind ?? null;
   let after: { name: string; id: number } | undefined;
   if (query.cursor) {
-    const c = decodeCursor(principal.workspaceSecret, 'workspace-members', query.cursor, 'query.cursor', memberCursorShape);
+    const c = memberCursor.decode(principal.workspaceSecret, query.cursor, 'query.cursor');
     // Another search's cursor reads as no cursor of this list.
     if (c.q !== search || c.k !== kind) throw AppError.invalidCursor('query.cursor');
     after = { name: c.v, id: c.n };
   }
   const page = await listMembers(db, memberReach(principal), { limit: query.limit, after, search: query.search, kind: query.kind });
   const last = page.items.at(-1);
-  const nextCursor = page.hasMore && last ? encodeCursor(principal.workspaceSecret, 'workspace-members', { v: last.name, n: last.id, q: search, k: kind } satisfies MemberCursor) : null;
+  const nextCursor = page.hasMore && last ? memberCursor.encode(principal.workspaceSecret, { v: last.name, n: last.id, q: search, k: kind }) : null;
   return { ...page, nextCursor };
 }

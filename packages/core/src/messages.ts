@@ -2,7 +2,7 @@ import { type ActionChatRecord, type ChatMessageRecord, type Database, type Exec
 import type { Kysely } from 'kysely';
 import type { Principal } from './auth.js';
 import { requireActionChat } from './chats/workspace.js';
-import { decodeCursor, encodeCursor, isRowNumber, isTimestampText } from './cursors.js';
+import { cursorCodec, isOneOf, isRowNumber, isTimestampText } from './cursors.js';
 import { AppError } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 
@@ -86,19 +86,15 @@ export interface MessageHistoryQuery {
   cursor?: string;
 }
 
-function encodeMessageCursor(principal: Principal, order: 'asc' | 'desc', m: ChatMessageRecord): string {
-  return encodeCursor(principal.workspaceSecret, 'chat-messages', { o: order, t: m.createdAtText, n: m.number });
-}
-
 /** A position: the order, created_at as Postgres prints it (microseconds kept) and the message number. */
-function messageCursorShape(position: unknown): { o: 'asc' | 'desc'; t: string; n: number } | undefined {
-  if (typeof position !== 'object' || position === null) return undefined;
-  const { o, t, n } = position as Record<string, unknown>;
-  return (o === 'asc' || o === 'desc') && isTimestampText(t) && isRowNumber(n) ? { o, t, n } : undefined;
+const messageCursor = cursorCodec('chat-messages', { o: isOneOf(['asc', 'desc']), t: isTimestampText, n: isRowNumber });
+
+function encodeMessageCursor(principal: Principal, order: 'asc' | 'desc', m: ChatMessageRecord): string {
+  return messageCursor.encode(principal.workspaceSecret, { o: order, t: m.createdAtText, n: m.number });
 }
 
 function decodeMessageCursor(principal: Principal, cursor: string, order: 'asc' | 'desc') {
-  const payload = decodeCursor(principal.workspaceSecret, 'chat-messages', cursor, 'query.cursor', messageCursorShape);
+  const payload = messageCursor.decode(principal.workspaceSecret, cursor, 'query.cursor');
   if (payload.o !== order) {
     const message = 'was issued for the other order; keep order unchanged while paging';
     throw AppError.invalid('query.cursor', message, `Invalid cursor: ${message}`);

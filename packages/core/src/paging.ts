@@ -1,10 +1,11 @@
-import type { KeysetAfter, KeysetPage } from '@parley/db';
+import type { KeysetAfter, KeysetPage, PageRequest } from '@parley/db';
 import type { Principal } from './auth.js';
-import { type CursorKind, decodeCursor, encodeCursor, isCursorText, isTimestampText } from './cursors.js';
+import { type CursorKind, cursorCodec, isCursorText, isTimestampText } from './cursors.js';
+import { isUuid } from './input.js';
 
-// The cursor convention of the v2 API for the workspace's directory lists: `limit` rows at a time,
-// `hasMore`, and a signed `nextCursor` that starts the next page after the last row (by its sort value
-// and id), however the list changes meanwhile.
+// Paging. Page numbers (chats v1, org chats) are an offset window. The cursor convention of the v2 API
+// for the workspace's directory lists: `limit` rows at a time, `hasMore`, and a signed `nextCursor` that
+// starts the next page after the last row (by its sort value and id), however the list changes meanwhile.
 
 export interface ListQuery {
   limit: number;
@@ -18,16 +19,15 @@ export interface ListPage<T> {
   nextCursor: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function keysetShape(valueType: 'text' | 'timestamptz') {
-  return (position: unknown): KeysetAfter | undefined => {
-    if (typeof position !== 'object' || position === null) return undefined;
-    const { v, i } = position as Record<string, unknown>;
-    const valueOk = valueType === 'text' ? isCursorText(v) && (v as string).length <= 1000 : isTimestampText(v);
-    return valueOk && typeof i === 'string' && UUID.test(i) ? { value: v as string, id: i } : undefined;
-  };
+/** Page-number pagination (pageNumber from 1, pageSize 1..100) as an offset window. */
+export function pageWindow(pageNumber: number, pageSize: number): PageRequest {
+  return { offset: (pageNumber - 1) * pageSize, limit: pageSize };
 }
+
+const isSortText = (v: unknown): v is string => isCursorText(v) && v.length <= 1000;
+
+/** A keyset position: the last row's sort value (text, or a timestamp as Postgres prints it) and its id. */
+const keysetCursor = (kind: CursorKind, valueType: 'text' | 'timestamptz') => cursorCodec(kind, { v: valueType === 'text' ? isSortText : isTimestampText, i: isUuid });
 
 /**
  * One page of a keyset list: decodes the cursor (a 400 at `query.cursor` unless this list signed it),
@@ -41,8 +41,10 @@ export async function keysetList<T extends { id: string }>(
   sortValue: (item: T) => string,
   valueType: 'text' | 'timestamptz' = 'text',
 ): Promise<ListPage<T>> {
-  const after = query.cursor ? decodeCursor(principal.workspaceSecret, kind, query.cursor, 'query.cursor', keysetShape(valueType)) : undefined;
+  const cursor = keysetCursor(kind, valueType);
+  const position = query.cursor ? cursor.decode(principal.workspaceSecret, query.cursor, 'query.cursor') : undefined;
+  const after: KeysetAfter | undefined = position && { value: position.v, id: position.i };
   const page = await read({ limit: query.limit, after, search: query.search });
   const last = page.items.at(-1);
-  return { ...page, nextCursor: page.hasMore && last ? encodeCursor(principal.workspaceSecret, kind, { v: sortValue(last), i: last.id }) : null };
+  return { ...page, nextCursor: page.hasMore && last ? cursor.encode(principal.workspaceSecret, { v: sortValue(last), i: last.id }) : null };
 }

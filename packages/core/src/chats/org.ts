@@ -14,8 +14,8 @@ import {
 } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
-import { decodeCursor, encodeCursor, isTimestampText } from '../cursors.js';
-import { pageWindow } from '../pagination.js';
+import { cursorCodec, isTimestampText } from '../cursors.js';
+import { pageWindow } from '../paging.js';
 import { chatReach, requireOwnWorkspace } from '../policy.js';
 import { isUuid } from '../input.js';
 
@@ -251,11 +251,7 @@ function viewerOf(principal: Principal) {
 
 
 /** A position: the latest activity in UTC with microseconds, and the chat id. */
-function pageTokenShape(position: unknown): OrgChatCursor | undefined {
-  if (!Array.isArray(position) || position.length !== 2) return undefined;
-  const [activityAt, id] = position as unknown[];
-  return isTimestampText(activityAt) && activityAt.endsWith('Z') && isUuid(id) ? { activityAt, id } : undefined;
-}
+const pageToken = cursorCodec('org-chats', [(v: unknown): v is string => isTimestampText(v) && v.endsWith('Z'), isUuid]);
 
 export async function listOrgChats(db: Executor, principal: Principal, orgId: string, query: OrgChatsQuery): Promise<OrgChatPage> {
   requireOwnWorkspace(principal, orgId, 'Org');
@@ -285,13 +281,14 @@ export async function listOrgChats(db: Executor, principal: Principal, orgId: st
       filter.assignedMemberId = null;
       break;
   }
-  const after = query.nextPageToken ? decodeCursor(principal.workspaceSecret, 'org-chats', query.nextPageToken, 'query.next_page_token', pageTokenShape) : undefined;
+  const position = query.nextPageToken ? pageToken.decode(principal.workspaceSecret, query.nextPageToken, 'query.next_page_token') : undefined;
+  const after: OrgChatCursor | undefined = position && { activityAt: position[0], id: position[1] };
   const page = await listOrgChatRecords(db, filter, { ...pageWindow(query.page, query.take), after });
   const last = page.items.at(-1);
   return {
     items: page.items.map(toOrgChat),
     hasMore: page.hasMore,
-    nextPageToken: page.hasMore && last ? encodeCursor(principal.workspaceSecret, 'org-chats', [last.cursor.activityAt, last.cursor.id]) : null,
+    nextPageToken: page.hasMore && last ? pageToken.encode(principal.workspaceSecret, [last.cursor.activityAt, last.cursor.id]) : null,
   };
 }
 

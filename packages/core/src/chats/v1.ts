@@ -22,7 +22,7 @@ import type { Kysely } from 'kysely';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { type Outcome, type RecordOutcome, reviveDates, withIdempotency } from '../idempotency.js';
-import { pageWindow } from '../pagination.js';
+import { pageWindow } from '../paging.js';
 import { chatReach, hasFullReach } from '../policy.js';
 
 // The chats API v1 (tag Chats of /openapi.json): chats addressed by uuid, within the caller's reach (policy.ts). Each

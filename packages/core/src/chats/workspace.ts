@@ -26,7 +26,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth.js';
 import { parseChatRules } from './rules.js';
-import { decodeCursor, encodeCursor, isCursorText, isRowNumber, isTimestampText } from '../cursors.js';
+import { cursorCodec, isCursorText, isOneOf, isRowNumber, isTimestampText, orNull } from '../cursors.js';
 import { AppError } from '../errors.js';
 import { chatEvent, type EventInput, recordEvents } from '../events/log.js';
 import { authorizeAnonymousFilter, authorizeAssignment, chatReach } from '../policy.js';
@@ -93,31 +93,22 @@ function mentionsAnonymous(node: ChatRuleNode): boolean {
 /** Deep pages go by cursor; offsets beyond this many rows are refused. */
 export const MAX_LIST_OFFSET = 10_000;
 
-interface CursorPayload {
-  s: ChatSort['field'];
-  o: ChatSort['order'];
-  v: string | null;
-  n: number;
-}
-
 // The sort value is the column as Postgres prints it (text), so timestamps keep their microseconds.
 const TIME_SORTS: ReadonlySet<string> = new Set(['createdAt', 'updatedAt', 'lastMessageAt']);
 
-function cursorShape(position: unknown): CursorPayload | undefined {
-  if (typeof position !== 'object' || position === null) return undefined;
-  const { s, o, v, n } = position as Record<string, unknown>;
-  if (typeof s !== 'string' || !(CHAT_SORT_FIELDS as readonly string[]).includes(s) || (o !== 'asc' && o !== 'desc') || !isRowNumber(n)) return undefined;
-  if (v !== null && !(TIME_SORTS.has(s) ? isTimestampText(v) : isCursorText(v))) return undefined;
-  return { s: s as ChatSort['field'], o, v: v as string | null, n };
-}
+/** A position: the sort and order it was issued for, the last chat's sort value (null for none) and its number. */
+const listCursor = cursorCodec(
+  'workspace-chats',
+  { s: isOneOf(CHAT_SORT_FIELDS), o: isOneOf(['asc', 'desc']), v: orNull(isCursorText), n: isRowNumber },
+  (p) => p.v === null || !TIME_SORTS.has(p.s) || isTimestampText(p.v),
+);
 
 function encodeListCursor(principal: Principal, sort: ChatSort, record: WorkspaceChatRecord): string {
-  const payload: CursorPayload = { s: sort.field, o: sort.order, v: record.sortValue, n: record.number };
-  return encodeCursor(principal.workspaceSecret, 'workspace-chats', payload);
+  return listCursor.encode(principal.workspaceSecret, { s: sort.field, o: sort.order, v: record.sortValue, n: record.number });
 }
 
 function decodeListCursor(principal: Principal, cursor: string, sort: ChatSort): ChatCursor {
-  const payload = decodeCursor(principal.workspaceSecret, 'workspace-chats', cursor, 'query.cursor', cursorShape);
+  const payload = listCursor.decode(principal.workspaceSecret, cursor, 'query.cursor');
   if (payload.s !== sort.field || payload.o !== sort.order) {
     const message = 'was issued for another sortBy or sortOrder; keep them unchanged while paging';
     throw AppError.invalid('query.cursor', message, `Invalid cursor: ${message}`);

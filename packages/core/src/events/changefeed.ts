@@ -1,6 +1,6 @@
 import { type EventPosition, type EventRecord, type Executor, isSnapshotText, LOG_START, readEvents } from '@parley/db';
 import type { Principal } from '../auth.js';
-import { decodeCursor, encodeCursor } from '../cursors.js';
+import { cursorCodec, orAbsent, orNull } from '../cursors.js';
 import { eventReach } from '../policy.js';
 import type { EventType } from './catalog.js';
 
@@ -33,22 +33,25 @@ export function publicEvent(event: Pick<EventRecord, 'id' | 'type' | 'occurredAt
 }
 
 const DECIMAL = /^(0|[1-9]\d{0,19})$/;
+const isDecimal = (v: unknown): v is string => typeof v === 'string' && DECIMAL.test(v);
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 
 // Cursor payload: `a` the snapshot last read (null before the first read); mid-window also `b` the
 // window's snapshot and `t`/`s` the last event returned.
-function positionShape(value: unknown): EventPosition | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const { a, b, t, s } = value as { a?: unknown; b?: unknown; t?: unknown; s?: unknown };
-  if (a !== null && !isSnapshotText(a)) return undefined;
-  if (b === undefined) return { seen: a };
-  if (!isSnapshotText(b) || typeof t !== 'string' || !DECIMAL.test(t) || typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) return undefined;
-  return { seen: a, window: { until: b, tx: t, seq: s } };
+const eventCursor = cursorCodec(
+  'events',
+  { a: orNull(isSnapshotText), b: orAbsent(isSnapshotText), t: orAbsent(isDecimal), s: orAbsent(isSeq) },
+  (p) => p.b === undefined || (p.t !== undefined && p.s !== undefined),
+);
+
+function decodeEventCursor(principal: Pick<Principal, 'workspaceSecret'>, token: string): EventPosition {
+  const p = eventCursor.decode(principal.workspaceSecret, token, 'query.after');
+  return p.b === undefined ? { seen: p.a } : { seen: p.a, window: { until: p.b, tx: p.t!, seq: p.s! } };
 }
 
 export const encodeEventCursor = (principal: Pick<Principal, 'workspaceSecret'>, position: EventPosition) =>
-  encodeCursor(
+  eventCursor.encode(
     principal.workspaceSecret,
-    'events',
     position.window ? { a: position.seen, b: position.window.until, t: position.window.tx, s: position.window.seq } : { a: position.seen },
   );
 
@@ -71,7 +74,7 @@ export interface ChangefeedPage {
 const POLL_MS = 100;
 
 export async function readChangefeed(db: Executor, principal: Principal, query: ChangefeedQuery, signal?: AbortSignal): Promise<ChangefeedPage> {
-  let after = query.after ? decodeCursor(principal.workspaceSecret, 'events', query.after, 'query.after', positionShape) : LOG_START;
+  let after = query.after ? decodeEventCursor(principal, query.after) : LOG_START;
   const reach = eventReach(principal);
   const deadline = Date.now() + query.waitSeconds * 1000;
   for (;;) {

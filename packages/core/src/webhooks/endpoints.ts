@@ -16,7 +16,7 @@ import {
   webhookDeliveryKey,
 } from '@parley/db';
 import type { Principal } from '../auth.js';
-import { decodeCursor, encodeCursor, isTimestampText } from '../cursors.js';
+import { cursorCodec, isTimestampText } from '../cursors.js';
 import { AppError } from '../errors.js';
 import { reviveDates, withIdempotency } from '../idempotency.js';
 import type { EventType } from '../events/catalog.js';
@@ -101,18 +101,17 @@ export async function rotateEndpointSecret(db: Executor, principal: Principal, i
   return { secret, previousSecretsExpireAt };
 }
 
-function deliveryCursorShape(value: unknown): { createdAt: string; id: string } | undefined {
-  const { c, i } = (value ?? {}) as { c?: unknown; i?: unknown };
-  return isTimestampText(c) && typeof i === 'string' && /^[0-9a-f-]{36}$/.test(i) ? { createdAt: c, id: i } : undefined;
-}
+/** A position: the last delivery's creation time as Postgres prints it and its id. */
+const deliveryCursor = cursorCodec('webhook-deliveries', { c: isTimestampText, i: (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v) });
 
 export async function listEndpointDeliveries(db: Executor, principal: Principal, id: string, query: { limit: number; after?: string }) {
   const endpoint = await requireEndpoint(db, principal, id);
-  const before = query.after ? decodeCursor(principal.workspaceSecret, 'webhook-deliveries', query.after, 'query.after', deliveryCursorShape) : undefined;
+  const position = query.after ? deliveryCursor.decode(principal.workspaceSecret, query.after, 'query.after') : undefined;
+  const before = position && { createdAt: position.c, id: position.i };
   const page = await listWebhookDeliveries(db, endpoint.id, { limit: query.limit, before });
   const last = page.items.at(-1);
   const key = page.hasMore && last ? await webhookDeliveryKey(db, last.id) : undefined;
-  return { items: page.items, nextCursor: key ? encodeCursor(principal.workspaceSecret, 'webhook-deliveries', { c: key.createdAt, i: key.id }) : null };
+  return { items: page.items, nextCursor: key ? deliveryCursor.encode(principal.workspaceSecret, { c: key.createdAt, i: key.id }) : null };
 }
 
 /** Delivers one event again, or every event since `since` the endpoint wants (at most MAX_REDELIVERY_EVENTS, oldest first). */

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { INSTANT_RANGE_TEXT, isInstantInRange } from '@parley/core';
+import { INSTANT_RANGE_TEXT, isInstantInRange, NOT_A_CURSOR } from '@parley/core';
 
 // Reusable request-parameter schemas. Query strings arrive as strings, or arrays when repeated.
 
@@ -84,4 +84,12 @@ export function enumList<T extends readonly [string, ...string[]]>(values: T, de
       return [...new Set(items)] as T[number][];
     })
     .openapi({ type: 'string', description: `${description} One of ${values.join(', ')}; comma-separate or repeat the parameter for several.` });
+}
+
+/**
+ * A cursor or page token a list returned, of at most `maxLength` characters: a longer one is refused
+ * here, anything else by the codec (packages/core/src/cursors.ts), with the same message.
+ */
+export function CursorParam(maxLength: number) {
+  return z.string().max(maxLength, NOT_A_CURSOR).optional();
 }

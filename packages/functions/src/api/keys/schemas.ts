@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { KEY_NAME_MAX_CHARS, KEY_ROTATION_GRACE_MAX_SECONDS, MAX_KEY_LIFETIME_DAYS, MIN_KEY_LIFETIME_SECONDS, SCOPES } from '@parley/core';
-import { instant, IntegerParam, Uuid } from '../../shared/params.js';
+import { CursorParam, instant, IntegerParam, Uuid } from '../../shared/params.js';
 
 export const WorkspaceParams = z.object({
   workspace_uuid: Uuid.openapi({ param: { name: 'workspace_uuid', in: 'path' }, description: "The workspace's id: the API key's own (any other answers 404)." }),
@@ -51,7 +51,7 @@ export const ApiKeyList = z
 
 export const ListKeysQuery = z.strictObject({
   limit: IntegerParam({ min: 1, max: 100 }).default(20).openapi({ default: 20, description: 'Keys per page, 1 to 100.' }),
-  cursor: z.string().max(500, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`." }),
+  cursor: CursorParam(500).openapi({ description: "The previous page's `nextCursor`." }),
 });
 
 export const CreateKeyBody = z

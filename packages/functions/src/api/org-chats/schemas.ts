@@ -12,7 +12,7 @@ import {
   TOOL_ICONS,
 } from '@parley/core';
 import { MESSAGE_ROLES } from '@parley/db';
-import { PageNumber, PageSize, Uuid } from '../../shared/params.js';
+import { CursorParam, PageNumber, PageSize, Uuid } from '../../shared/params.js';
 import { DateTime } from '../../shared/wire.js';
 
 // Seed 002's names, enums and nesting, snake_case throughout.
@@ -59,11 +59,7 @@ export const ListOrgChatsQuery = z.strictObject({
   }),
   page: PageNumber.openapi({ description: 'Page number.' }),
   take: PageSize.openapi({ description: 'Number of items to take.' }),
-  next_page_token: z
-    .string()
-    .max(512, 'is not a cursor this API returned')
-    .optional()
-    .openapi({ description: 'Next page token, from the `X-Next-Page-Token` header of the previous page; takes precedence over `page`. Use it for deep pages.' }),
+  next_page_token: CursorParam(512).openapi({ description: 'Next page token, from the `X-Next-Page-Token` header of the previous page; takes precedence over `page`. Use it for deep pages.' }),
 });
 
 const User = z.object({ id: z.string(), name: z.string(), avatar: z.string().nullable() }).openapi('OrgChatUser');

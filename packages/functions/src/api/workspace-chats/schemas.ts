@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES, type ChatRuleField } from '@parley/db';
 import { CHAT_RULE_FIELD_DESCRIPTIONS, INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
-import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
+import { CursorParam, enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
 import { DateTime } from '../../shared/wire.js';
 
 export const WorkspaceParams = z.strictObject({
@@ -70,7 +70,7 @@ export const ListChatsQuery = z.strictObject({
       description: `The page number, from 1. A page may start at most ${MAX_LIST_OFFSET} chats in ((page - 1) × pageSize ≤ ${MAX_LIST_OFFSET}, else 400); go deeper with \`cursor\`.`,
     }),
   pageSize: IntegerParam({ min: 1, max: 100 }).default(20).openapi({ default: 20, description: 'Chats per page, 1 to 100.' }),
-  cursor: z.string().max(4096, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged." }),
+  cursor: CursorParam(4096).openapi({ description: "The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged." }),
 });
 
 export const WorkspaceChat = z

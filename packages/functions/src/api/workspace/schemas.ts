@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ErrorBody } from '../../shared/errors.js';
-import { IntegerParam, Uuid } from '../../shared/params.js';
+import { CursorParam, IntegerParam, Uuid } from '../../shared/params.js';
 
 export { WorkspaceParams, QueryBoolean } from '../workspace-chats/schemas.js';
 export { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
@@ -8,13 +8,13 @@ export { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../share
 // What every resource of the workspace group shares: the list parameters and page shape (the v2 cursor
 // convention), names, the optional-text fields of PATCH bodies, and the response helpers.
 
-export const DateTime = z.string().openapi({ format: 'date-time' });
+export { DateTime } from '../../shared/wire.js';
 
 /** `limit`, `cursor`, `search`: every directory list takes these. */
 export function listQuery(what: string) {
   return {
     limit: IntegerParam({ min: 1, max: 100 }).default(50).openapi({ default: 50, description: `${what} per page, 1 to 100.` }),
-    cursor: z.string().max(2000, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`. Keep the other parameters unchanged." }),
+    cursor: CursorParam(2000).openapi({ description: "The previous page's `nextCursor`. Keep the other parameters unchanged." }),
     search: z
       .string()
       .trim()

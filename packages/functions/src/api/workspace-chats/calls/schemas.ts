@@ -1,9 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { CALL_DIRECTIONS } from '@parley/db';
-import { instant, IntegerParam, Uuid } from '../../../shared/params.js';
+import { CursorParam, instant, IntegerParam, Uuid } from '../../../shared/params.js';
+import { DateTime } from '../../../shared/wire.js';
 import { ChatParams } from '../chat-actions/schemas.js';
-
-const DateTime = z.string().openapi({ format: 'date-time' });
 
 export const CallParams = ChatParams.extend({
   call_id: Uuid.openapi({ param: { name: 'call_id', in: 'path' }, description: "The call record's id." }),
@@ -11,7 +10,7 @@ export const CallParams = ChatParams.extend({
 
 export const ListCallsQuery = z.strictObject({
   limit: IntegerParam({ min: 1, max: 100 }).default(50).openapi({ default: 50, description: 'Calls per page, 1 to 100.' }),
-  cursor: z.string().max(2000, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`." }),
+  cursor: CursorParam(2000).openapi({ description: "The previous page's `nextCursor`." }),
 });
 
 const label = (max: number, description: string, example: string) =>

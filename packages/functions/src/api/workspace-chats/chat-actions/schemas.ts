@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { PARTICIPANT_ROLES } from '@parley/db';
 import { MAX_SMS_CHARS } from '@parley/core';
-import { instant, IntegerParam, Uuid } from '../../../shared/params.js';
+import { CursorParam, instant, IntegerParam, Uuid } from '../../../shared/params.js';
 import { QueryBoolean, WorkspaceParams } from '../schemas.js';
 import { DateTime } from '../../../shared/wire.js';
 
@@ -177,7 +177,7 @@ export const RecordMessageBody = z
 export const MessageHistoryQuery = z.strictObject({
   limit: IntegerParam({ min: 1, max: 100 }).default(50).openapi({ default: 50, description: 'Messages per page, 1 to 100.' }),
   order: z.enum(['asc', 'desc']).default('desc').openapi({ description: '`desc`: newest first (default); `asc`: oldest first.' }),
-  cursor: z.string().max(500, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`. Keep `order` unchanged." }),
+  cursor: CursorParam(500).openapi({ description: "The previous page's `nextCursor`. Keep `order` unchanged." }),
 });
 
 export const MessageHistory = z

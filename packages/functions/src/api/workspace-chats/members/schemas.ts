@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { IntegerParam, Uuid } from '../../../shared/params.js';
+import { CursorParam, IntegerParam, Uuid } from '../../../shared/params.js';
 
 export const MemberListQuery = z.strictObject({
   search: z
@@ -14,7 +14,7 @@ export const MemberListQuery = z.strictObject({
     .optional()
     .openapi({ description: 'Only workspace users (`user`) or only assistants (`assistant`); both when absent.' }),
   limit: IntegerParam({ min: 1, max: 100 }).default(50).openapi({ default: 50, description: 'Members per page, 1 to 100.' }),
-  cursor: z.string().max(4096, 'is not a cursor this API returned').optional().openapi({ description: "The previous page's `nextCursor`. Keep `search` and `kind` unchanged." }),
+  cursor: CursorParam(4096).openapi({ description: "The previous page's `nextCursor`. Keep `search` and `kind` unchanged." }),
 });
 
 export const WorkspaceMember = z
