@@ -996,6 +996,8 @@ export interface paths {
          *
          *     Events about chats are visible as the chats are; events of exports to their requester (and to callers who reach every chat); `webhook_endpoint.*` events with `chats:admin` only.
          *
+         *     Events of statistics exports need `statistics:export` as well, as their status does.
+         *
          *     Requires `chats:read` (`chats:write` and `chats:admin` grant it too). Only the chats within the caller's reach count. Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.
          */
         get: operations["listEvents"];
@@ -1499,6 +1501,7 @@ export interface webhooks {
                                 number: number;
                             };
                             title: string | null;
+                            /** @description The channel's id; null for a chat on the workspace's default responder. */
                             channel: string | null;
                             ownerId: string;
                         };
@@ -1746,8 +1749,21 @@ export interface webhooks {
                                 number: number;
                             };
                             message: {
+                                /**
+                                 * Format: uuid
+                                 * @description The message's UUID (`uuid` of the v2 messages).
+                                 */
                                 id: string;
+                                /** @description The message's integer id (`id` of the v2 messages). */
+                                number: number;
+                                /** @description `user`, `assistant`, `note` or `tool` (a tool result recorded with an assistant message). */
                                 role: string;
+                                authorId: string | null;
+                                content: string;
+                                toolCalls: unknown[];
+                                /** @description `pending` for an assistant message being delivered (see `message.delivery_updated`); null for messages Parley does not deliver. */
+                                deliveryStatus: string | null;
+                                /** Format: date-time */
                                 createdAt: string;
                             };
                         };
@@ -1814,6 +1830,8 @@ export interface webhooks {
                                 id: string;
                             };
                             channel: string;
+                            /** @description `twilio`, `smtp` or `outbox`. */
+                            provider: string;
                             status: string;
                             error: string | null;
                         };
@@ -2007,6 +2025,8 @@ export interface webhooks {
                             };
                             summary: string;
                             title: string | null;
+                            /** @description The chat's labels after the summary. */
+                            labels: string[];
                         };
                     };
                 };
@@ -2063,9 +2083,16 @@ export interface webhooks {
                         type?: "export.completed";
                         data?: {
                             export: {
+                                /** Format: uuid */
                                 id: string;
+                                /** @description `workspace-chats` (GET /api/v2/w/{workspace_uuid}/chats/export) or `statistics` (POST /v1/chatbots/{chatbotId}/statistics/export). */
                                 kind: string;
+                                /** @enum {string} */
+                                status: "completed" | "failed";
                                 rowCount: number | null;
+                                byteCount: number | null;
+                                error: string | null;
+                                /** @description The path of the job's status endpoint, which gives a fresh download link. */
                                 statusPath: string;
                             };
                         };
@@ -2124,9 +2151,16 @@ export interface webhooks {
                         type?: "export.failed";
                         data?: {
                             export: {
+                                /** Format: uuid */
                                 id: string;
+                                /** @description `workspace-chats` (GET /api/v2/w/{workspace_uuid}/chats/export) or `statistics` (POST /v1/chatbots/{chatbotId}/statistics/export). */
                                 kind: string;
+                                /** @enum {string} */
+                                status: "completed" | "failed";
+                                rowCount: number | null;
+                                byteCount: number | null;
                                 error: string | null;
+                                /** @description The path of the job's status endpoint, which gives a fresh download link. */
                                 statusPath: string;
                             };
                         };

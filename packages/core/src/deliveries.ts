@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import type { Principal } from './auth.js';
 import { requireActionChat } from './chats/workspace.js';
 import { AppError } from './errors.js';
+import { deliveryUpdatedEvent, messageCreatedEvent, needsResponseEvents, recordEvents } from './events/log.js';
 import { type Outcome, withIdempotency } from './idempotency.js';
 import { assistantOf, reviveMessage } from './messages.js';
 import { type EmailMessage, ProviderError, type Providers, type SmsMessage } from './providers/ports.js';
@@ -128,6 +129,11 @@ export async function sendAssistantMessage(
       const result = await deliver(providers, envelope);
       await updateDelivery(trx, delivery.id, result);
       await setMessageDelivery(trx, assistant.id, result.status, result.error);
+      await recordEvents(trx, [
+        ...written.map((m) => messageCreatedEvent(locked, m)),
+        ...(locked.needsResponse ? needsResponseEvents(locked, false) : []),
+        deliveryUpdatedEvent(locked, assistant.id, { channel: envelope.channel, provider: sender.provider, status: result.status, error: result.error }),
+      ]);
       const message = { ...assistant, deliveryStatus: result.status, deliveryError: result.error };
       const outcome: Outcome<SentMessage> =
         result.status === 'failed'

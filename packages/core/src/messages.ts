@@ -4,6 +4,7 @@ import type { Principal } from './auth.js';
 import { requireActionChat } from './chats/workspace.js';
 import { cursorCodec, isOneOf, isRowNumber, isTimestampText } from './cursors.js';
 import { AppError } from './errors.js';
+import { messageCreatedEvent, needsResponseEvents, recordEvents } from './events/log.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 
 // The messages of a v2 chat: those arriving from its channel (or team notes), the history, ratings.
@@ -52,6 +53,7 @@ export async function recordChatMessage(
     db.transaction().execute(async (trx) => {
       const chat = await requireActionChat(trx, principal, chatNumber, { lock: true });
       const authorId = input.role === 'user' ? chat.ownerId : input.role === 'assistant' ? assistantOf(chat) : principal.memberIdentityId;
+      const needsResponse = input.role === 'user' ? true : input.role === 'assistant' ? false : undefined;
       const [message] = await insertChatMessages(
         trx,
         { workspaceId: chat.workspaceId, chatId: chat.id },
@@ -71,8 +73,12 @@ export async function recordChatMessage(
             cachedInputTokens: input.usage?.cachedInputTokens,
           },
         ],
-        { needsResponse: input.role === 'user' ? true : input.role === 'assistant' ? false : undefined, language: input.language },
+        { needsResponse, language: input.language },
       );
+      await recordEvents(trx, [
+        messageCreatedEvent(chat, message!),
+        ...(needsResponse !== undefined && needsResponse !== chat.needsResponse ? needsResponseEvents(chat, needsResponse) : []),
+      ]);
       const outcome: Outcome<ChatMessageRecord> = { ok: true, value: message! };
       await record(trx, outcome);
       return outcome;

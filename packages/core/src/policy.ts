@@ -83,14 +83,18 @@ export function authorizeAssignment(principal: Principal, from: number | null, t
 }
 
 /**
- * The events a caller may read: those of the chats within its reach, of its own exports (every export's
- * with full reach), and of the workspace itself (webhook endpoints) with `chats:admin` only.
+ * The events a caller may read: those of the chats within its reach (read as the chats are now: a chat that
+ * left its reach takes its events with it), of the exports whose status it may read (its own, every
+ * export's with full reach; statistics exports only with `statistics:export`, which their status needs),
+ * and of the workspace itself (webhook endpoints) with `chats:admin` only.
  */
 export function eventReach(principal: Principal): EventReach {
   return {
     workspaceId: principal.workspaceId,
     chats: chatReach(principal),
     exportsOf: hasFullReach(principal) ? null : principal.memberId,
+    // `statistics`: the kind statistics exports record (statistics/export.ts).
+    hiddenExportKinds: principal.scopes.has('statistics:export') ? [] : ['statistics'],
     workspace: principal.scopes.has('chats:admin'),
   };
 }

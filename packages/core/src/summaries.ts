@@ -10,8 +10,9 @@ import {
 } from '@parley/db';
 import type { Kysely } from 'kysely';
 import type { Principal } from './auth.js';
-import { requireActionChat } from './chats/workspace.js';
+import { changeEvents, requireActionChat } from './chats/workspace.js';
 import { AppError } from './errors.js';
+import { chatEvent, recordEvents } from './events/log.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { chatReach } from './policy.js';
 import { ProviderError, type Providers, type TranscriptMessage } from './providers/ports.js';
@@ -82,8 +83,15 @@ export async function summarizeChat(
     const labelIds = labels?.filter((l) => wanted.has(l.name.toLowerCase())).map((l) => l.id);
     return db.transaction().execute(async (trx) => {
       await requireActionChat(trx, principal, chatNumber, { lock: true });
+      const before = await findWorkspaceChat(trx, chatReach(principal), chatNumber);
       await setChatSummary(trx, { workspaceId: chat.workspaceId, chatId: chat.id }, { summary: result.summary.trim(), title, labelIds });
-      const outcome: Outcome<WorkspaceChatRecord> = { ok: true, value: await findWorkspaceChat(trx, chatReach(principal), chatNumber) };
+      const after = await findWorkspaceChat(trx, chatReach(principal), chatNumber);
+      // chat.updated with the fields that changed (title, summary, labels), and summary.updated whatever changed.
+      await recordEvents(trx, [
+        ...changeEvents(chat.workspaceId, before, after),
+        chatEvent('summary.updated', chat, { summary: after.summary, title: after.title, labels: after.labels }),
+      ]);
+      const outcome: Outcome<WorkspaceChatRecord> = { ok: true, value: after };
       await record(trx, outcome);
       return outcome;
     });

@@ -21,6 +21,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
+import { chatEvent, recordEvent, withinTransaction } from '../events/log.js';
 import { type Outcome, type RecordOutcome, reviveDates, withIdempotency } from '../idempotency.js';
 import { pageWindow } from '../paging.js';
 import { chatReach, hasFullReach } from '../policy.js';
@@ -101,6 +102,7 @@ async function insertNewChat(
     if (!hasFullReach(principal) && input.ownerId !== principal.memberIdentityId) {
       await insertParticipant(trx, { chatId: chat.id, memberId: principal.memberId, role: 'admin' });
     }
+    await recordEvent(trx, chatEvent('chat.created', chat, { title: chat.title, channel: chat.channelId, ownerId: chat.ownerId }));
     const outcome: Outcome<ChatRecord> = { ok: true, value: chat };
     await record(trx, outcome);
     return outcome;
@@ -122,18 +124,24 @@ export async function updateChat(
   const chat = await findChat(db, chatReach(principal), id);
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) throw new AppError('conflict', 'Chat has been removed and can no longer be updated');
-  const updated = await updateChatRecord(db, principal.workspaceId, id, { title: patch.title, lastMessageAt: patch.lastChatMessageCreatedAt });
-  if (!updated) throw AppError.notFound('Chat');
-  return updated;
+  return withinTransaction(db, async (trx) => {
+    const updated = await updateChatRecord(trx, principal.workspaceId, id, { title: patch.title, lastMessageAt: patch.lastChatMessageCreatedAt });
+    if (!updated) throw AppError.notFound('Chat');
+    if (updated.title !== chat.title) await recordEvent(trx, chatEvent('chat.updated', updated, { changes: { title: updated.title } }));
+    return updated;
+  });
 }
 
 export async function removeChat(db: Executor, principal: Principal, id: string): Promise<{ message: string }> {
   const chat = await findChat(db, chatReach(principal), id);
   if (!chat) throw AppError.notFound('Chat');
   if (chat.isRemoved) return { message: 'Chat was already removed' };
-  // Undefined when a call racing this one removed it first.
-  const removed = await updateChatRecord(db, principal.workspaceId, id, { isRemoved: true });
-  return { message: removed ? 'Chat removed' : 'Chat was already removed' };
+  return withinTransaction(db, async (trx) => {
+    // Undefined when a call racing this one removed it first: that call records the event.
+    const removed = await updateChatRecord(trx, principal.workspaceId, id, { isRemoved: true });
+    if (removed) await recordEvent(trx, chatEvent('chat.removed', removed));
+    return { message: removed ? 'Chat removed' : 'Chat was already removed' };
+  });
 }
 
 export async function listChats(db: Executor, principal: Principal, query: ChatListQuery): Promise<Page<ChatRecord>> {

@@ -266,7 +266,7 @@ const CHANGEABLE = {
 } as const;
 
 /** `chat.updated` with each field that changed (none: no event), and `chat.needs_response` when that flag flipped. */
-function changeEvents(workspaceId: string, before: WorkspaceChatRecord, after: WorkspaceChatRecord): EventInput[] {
+export function changeEvents(workspaceId: string, before: WorkspaceChatRecord, after: WorkspaceChatRecord): EventInput[] {
   const changes: Record<string, unknown> = {};
   for (const [name, read] of Object.entries(CHANGEABLE)) {
     if (JSON.stringify(read(before)) !== JSON.stringify(read(after))) changes[name] = read(after);

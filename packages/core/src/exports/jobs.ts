@@ -12,6 +12,8 @@ import {
   requeueExpiredExportJob,
 } from '@parley/db';
 import { AppError } from '../errors.js';
+import { recordEvent, withinTransaction } from '../events/log.js';
+import { exportEvent } from './events.js';
 import { canonicalJson } from '../input.js';
 import type { ExportServices } from './ports.js';
 
@@ -73,7 +75,10 @@ async function sendExportJob(db: Executor, queue: ExportServices['queue'], jobId
   } catch (err) {
     // Left queued, the job would be shared by every identical request and never run. The queue's own
     // error (its address among it) reaches the log as the cause, not the job.
-    await failExportJob(db, jobId, 'The export could not be queued');
+    await withinTransaction(db, async (trx) => {
+      const failed = await failExportJob(trx, jobId, 'The export could not be queued');
+      if (failed) await recordEvent(trx, exportEvent('export.failed', failed));
+    });
     throw new AppError('internal', 'The export could not be queued; try again', { cause: err });
   }
 }
@@ -120,6 +125,10 @@ export async function awaitExportJob(db: Executor, job: ExportJobRecord, waitMs:
  */
 export async function settleAbandonedJob(db: Executor, job: ExportJobRecord, maxReceives: number): Promise<ExportJobRecord> {
   if (job.status !== 'running' || job.attempts < maxReceives) return job;
-  const failed = await failAbandonedExportJob(db, job.id, maxReceives, `Attempt ${job.attempts} stopped without finishing (the worker timed out or crashed) and no retry is left`);
+  const failed = await withinTransaction(db, async (trx) => {
+    const settled = await failAbandonedExportJob(trx, job.id, maxReceives, `Attempt ${job.attempts} stopped without finishing (the worker timed out or crashed) and no retry is left`);
+    if (settled) await recordEvent(trx, exportEvent('export.failed', settled));
+    return settled;
+  });
   return failed ?? job;
 }

@@ -1,5 +1,7 @@
 import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord, findExportJobById, isDatabaseUnavailable, recordExportProgress, releaseExportJob } from '@parley/db';
 import { AppError } from '../errors.js';
+import { recordEvent } from '../events/log.js';
+import { exportEvent } from './events.js';
 import { STATISTICS_EXPORT_KIND, statisticsExportKind } from '../statistics/export.js';
 import { CHAT_EXPORT_KIND, chatExportKind } from './chat-exports.js';
 import type { ExportKind } from './jobs.js';
@@ -101,18 +103,32 @@ export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery:
     storing = false;
     const rowCount = file.rowCount();
     if (rowCount === undefined) throw new Error('the export reported no row count');
-    // False when the lease ran out and another run took the job: that run's outcome stands.
     const byteCount = file.byteCount();
-    if (!(await completeExportJob(db, job.id, job.attempts, { rowCount, byteCount, objectKey: key }))) return 'done';
+    // The job and its export.completed event commit together. None when the lease ran out and another
+    // run took the job: that run's outcome stands.
+    const completed = await db.transaction().execute(async (trx) => {
+      const done = await completeExportJob(trx, job.id, job.attempts, { rowCount, byteCount, objectKey: key });
+      if (done) await recordEvent(trx, exportEvent('export.completed', done));
+      return done;
+    });
+    if (!completed) return 'done';
     deps.onCompleted?.({ kind: job.kind, rowCount, byteCount });
     return 'completed';
   } catch (err) {
     deps.log?.({ level: 'error', message: 'export run failed', jobId: job.id, attempt: job.attempts, error: String(err) });
     const reason = failureReason(err, storing && !sourceFailed);
-    const released = await releaseExportJob(db, job.id, job.attempts, {
-      error: `Attempt ${job.attempts} failed: ${reason}${delivery.final ? '' : '; it will be retried'}`,
-      final: delivery.final,
-    }).catch(() => undefined);
+    // A job failed for good commits with its export.failed event.
+    const released = await db
+      .transaction()
+      .execute(async (trx) => {
+        const row = await releaseExportJob(trx, job.id, job.attempts, {
+          error: `Attempt ${job.attempts} failed: ${reason}${delivery.final ? '' : '; it will be retried'}`,
+          final: delivery.final,
+        });
+        if (row?.status === 'failed') await recordEvent(trx, exportEvent('export.failed', row));
+        return row !== undefined;
+      })
+      .catch(() => undefined);
     // Not released because another run took over: its outcome stands. Not recorded at all (the database
     // failed too): the lease runs out and the next delivery takes the job.
     if (released === false) return 'done';

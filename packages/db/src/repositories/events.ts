@@ -62,6 +62,8 @@ export interface EventReach {
   chats: ChatReach;
   /** Events about a member's exports: every member's (null) or this member's only. */
   exportsOf: number | null;
+  /** Export kinds (`data.export.kind`) whose events stay hidden whoever requested them: kinds whose status this reader may not read. */
+  hiddenExportKinds: readonly string[];
   /** Events about the workspace itself (webhook endpoints): admin only. */
   workspace: boolean;
 }
@@ -112,6 +114,9 @@ function visibleTo(reach: EventReach) {
         eb('events.chat_id', 'is', null),
         eb('events.member_id', 'is not', null),
         reach.exportsOf === null ? sql<SqlBool>`true` : eb('events.member_id', '=', reach.exportsOf),
+        reach.hiddenExportKinds.length === 0
+          ? sql<SqlBool>`true`
+          : sql<SqlBool>`coalesce(events.payload #>> '{export,kind}', '') not in (${sql.join(reach.hiddenExportKinds.map((k) => sql`${k}`))})`,
       ]),
       eb.and([eb('events.chat_id', 'is', null), eb('events.member_id', 'is', null), sql<SqlBool>`${sql.lit(reach.workspace)}`]),
     ]);

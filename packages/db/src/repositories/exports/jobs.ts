@@ -153,14 +153,14 @@ export async function recordExportProgress(db: Executor, id: string, attempt: nu
     .execute();
 }
 
-/** Marks the run `attempt` completed; false when that run no longer holds the job. */
+/** Marks the run `attempt` completed and returns the job; undefined when that run no longer holds the job. */
 export async function completeExportJob(
   db: Executor,
   id: string,
   attempt: number,
   result: { rowCount: number; byteCount: number; objectKey: string },
-): Promise<boolean> {
-  const updated = await db
+): Promise<ExportJobRecord | undefined> {
+  const row = await db
     .updateTable('export_jobs')
     .set({
       status: 'completed',
@@ -175,16 +175,17 @@ export async function completeExportJob(
     .where('id', '=', id)
     .where('status', '=', 'running')
     .where('attempts', '=', attempt)
+    .returning(COLUMNS)
     .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+  return row ? toRecord(row) : undefined;
 }
 
 /**
  * Ends the run `attempt` without a file: back to `queued` for the next delivery (`final: false`), or
- * `failed` for good. Keeps the reason either way.
+ * `failed` for good. Keeps the reason either way. Returns the job; undefined when that run no longer holds it.
  */
-export async function releaseExportJob(db: Executor, id: string, attempt: number, outcome: { error: string; final: boolean }): Promise<boolean> {
-  const updated = await db
+export async function releaseExportJob(db: Executor, id: string, attempt: number, outcome: { error: string; final: boolean }): Promise<ExportJobRecord | undefined> {
+  const row = await db
     .updateTable('export_jobs')
     .set({
       status: outcome.final ? 'failed' : 'queued',
@@ -196,19 +197,21 @@ export async function releaseExportJob(db: Executor, id: string, attempt: number
     .where('id', '=', id)
     .where('status', '=', 'running')
     .where('attempts', '=', attempt)
+    .returning(COLUMNS)
     .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+  return row ? toRecord(row) : undefined;
 }
 
-/** Fails a job that is not finished, whoever holds it: its message could not be queued, or was given up on. */
-export async function failExportJob(db: Executor, id: string, error: string): Promise<boolean> {
-  const updated = await db
+/** Fails a job that is not finished, whoever holds it: its message could not be queued, or was given up on. Returns it failed, or undefined (finished already). */
+export async function failExportJob(db: Executor, id: string, error: string): Promise<ExportJobRecord | undefined> {
+  const row = await db
     .updateTable('export_jobs')
     .set({ status: 'failed', error, lease_until: null, completed_at: sql`now()`, updated_at: sql`now()` })
     .where('id', '=', id)
     .where('status', 'in', ['queued', 'running'])
+    .returning(COLUMNS)
     .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+  return row ? toRecord(row) : undefined;
 }
 
 /** Jobs not finished, oldest first: what an in-process queue checks for lost messages (SQS keeps its own). */

@@ -31,6 +31,7 @@ export const changefeed = authorizedRoute({ permission: 'chats:read', reach: 'ch
     'Events of the workspace after `after`, in commit order. Every page carries `nextCursor`: a client that stores it and always continues from it sees each event exactly once, across restarts. An event of a slow transaction is never skipped: the cursor remembers which transactions were still in flight when it was made, and their events come with the first read after they commit. Events of one transaction come together, in the order they were recorded.',
     '`endOfStream` is true when nothing is left for now; with `wait`, an empty read waits up to that many seconds for the next event (long poll).',
     'Events about chats are visible as the chats are; events of exports to their requester (and to callers who reach every chat); `webhook_endpoint.*` events with `chats:admin` only.',
+    'Events of statistics exports need `statistics:export` as well, as their status does.',
   ].join('\n\n'),
   request: { params: WorkspaceParams, query: ChangefeedQuery },
   responses: { 200: json(ChangefeedPage, 'A page of events.'), ...commonErrorResponses },

@@ -44,18 +44,49 @@ export const ChangefeedPage = z
 /** The `data` of each type, for the document's `webhooks` section. */
 const ChatRefSchema = z.object({ id: z.string().openapi({ format: 'uuid' }), number: z.number().int() });
 const WebhookDeliveryNote = 'The request carries `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256 of `id.timestamp.body`).';
+const EventMessage = z.object({
+  id: z.string().openapi({ format: 'uuid', description: "The message's UUID (`uuid` of the v2 messages)." }),
+  number: z.number().int().openapi({ description: "The message's integer id (`id` of the v2 messages)." }),
+  role: z.string().openapi({ description: '`user`, `assistant`, `note` or `tool` (a tool result recorded with an assistant message).' }),
+  authorId: z.string().nullable(),
+  content: z.string(),
+  toolCalls: z.array(z.unknown()),
+  deliveryStatus: z.string().nullable().openapi({ description: '`pending` for an assistant message being delivered (see `message.delivery_updated`); null for messages Parley does not deliver.' }),
+  createdAt: z.string().openapi({ format: 'date-time' }),
+});
+const EventExport = z.object({
+  id: z.string().openapi({ format: 'uuid' }),
+  kind: z.string().openapi({ description: '`workspace-chats` (GET /api/v2/w/{workspace_uuid}/chats/export) or `statistics` (POST /v1/chatbots/{chatbotId}/statistics/export).' }),
+  status: z.enum(['completed', 'failed']),
+  rowCount: z.number().int().nullable(),
+  byteCount: z.number().int().nullable(),
+  error: z.string().nullable(),
+  statusPath: z.string().openapi({ description: "The path of the job's status endpoint, which gives a fresh download link." }),
+});
 export const EVENT_DATA: Record<(typeof EVENT_TYPES)[number], z.ZodType> = {
-  'chat.created': z.object({ chat: ChatRefSchema, title: z.string().nullable(), channel: z.string().nullable(), ownerId: z.string() }),
+  'chat.created': z.object({
+    chat: ChatRefSchema,
+    title: z.string().nullable(),
+    channel: z.string().nullable().openapi({ description: "The channel's id; null for a chat on the workspace's default responder." }),
+    ownerId: z.string(),
+  }),
   'chat.updated': z.object({ chat: ChatRefSchema, changes: z.record(z.string(), z.unknown()) }),
   'chat.removed': z.object({ chat: ChatRefSchema }),
   'chat.needs_response': z.object({ chat: ChatRefSchema, needsResponse: z.boolean() }),
-  'message.created': z.object({ chat: ChatRefSchema, message: z.object({ id: z.string(), role: z.string(), createdAt: z.string() }) }),
-  'message.delivery_updated': z.object({ chat: ChatRefSchema, message: z.object({ id: z.string() }), channel: z.string(), status: z.string(), error: z.string().nullable() }),
+  'message.created': z.object({ chat: ChatRefSchema, message: EventMessage }),
+  'message.delivery_updated': z.object({
+    chat: ChatRefSchema,
+    message: z.object({ id: z.string() }),
+    channel: z.string(),
+    provider: z.string().openapi({ description: '`twilio`, `smtp` or `outbox`.' }),
+    status: z.string(),
+    error: z.string().nullable(),
+  }),
   'participant.added': z.object({ chat: ChatRefSchema, participant: z.object({ memberId: z.number().int().nullable(), identityId: z.string(), role: z.string().nullable() }) }),
   'participant.removed': z.object({ chat: ChatRefSchema, participant: z.object({ memberId: z.number().int().nullable(), identityId: z.string() }) }),
-  'summary.updated': z.object({ chat: ChatRefSchema, summary: z.string(), title: z.string().nullable() }),
-  'export.completed': z.object({ export: z.object({ id: z.string(), kind: z.string(), rowCount: z.number().int().nullable(), statusPath: z.string() }) }),
-  'export.failed': z.object({ export: z.object({ id: z.string(), kind: z.string(), error: z.string().nullable(), statusPath: z.string() }) }),
+  'summary.updated': z.object({ chat: ChatRefSchema, summary: z.string(), title: z.string().nullable(), labels: z.array(z.string()).openapi({ description: "The chat's labels after the summary." }) }),
+  'export.completed': z.object({ export: EventExport }),
+  'export.failed': z.object({ export: EventExport }),
   'webhook_endpoint.disabled': z.object({ endpoint: z.object({ id: z.string(), url: z.string() }), reason: z.enum(['gone', 'failing']) }),
 };
 
