@@ -100,7 +100,7 @@ export async function copyCsvOverPg(url: string, select: string): Promise<CsvCop
   client.on('error', () => {});
   try {
     await client.connect();
-    // Export SELECTs run a subquery per row, which inflates their cost estimate past the JIT threshold:
+    // Export SELECTs join aggregates over many rows, which puts their cost estimate past the JIT threshold:
     // Postgres then spends seconds compiling a query that runs in less without it.
     await client.query('set jit = off');
   } catch (err) {

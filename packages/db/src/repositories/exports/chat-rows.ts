@@ -51,6 +51,11 @@ function neutralised(text: RawBuilder<unknown> | Expression<unknown>): RawBuilde
 
 const flag = (column: string) => sql<string>`case when ${sql.ref(column)} then 'true' else 'false' end`;
 
+/** The ids of the chats `filter` selects: what the per-chat aggregates are restricted to. */
+function exportedChatIds(db: Executor, filter: WorkspaceChatFilter) {
+  return db.selectFrom('chats').select('chats.id').where(workspaceChatsWhere(filter));
+}
+
 /** The export's SELECT, compiled: the chats of `filter` in `sort` order, one CSV-ready row each. */
 export function compileChatExportQuery(db: Executor, filter: WorkspaceChatFilter, sort: ChatSort): CompiledQuery {
   const query = db
@@ -63,16 +68,28 @@ export function compileChatExportQuery(db: Executor, filter: WorkspaceChatFilter
       join.on((eb) => eb('assistant.identity_id', '=', eb.fn.coalesce('chats.current_responder_id', 'chats.responder_id'))).on('assistant.kind', '=', 'assistant'),
     )
     .leftJoin('identities as assistant_identity', 'assistant_identity.id', 'assistant.identity_id')
-    // Lateral, so the aggregate is computed once per chat though the neutralising CASE names it thrice.
-    // Labels by primary key from the chat's label ids: an index probe per chat, never a scan of the labels.
-    .leftJoinLateral(
+    // Participants and labels aggregated per chat in one pass each over the chats the filter selects
+    // (a hash join of the grouped rows), rather than a subquery run for every exported row.
+    .leftJoin(
       (eb) =>
         eb
-          .selectFrom('labels')
-          .select(sql<string | null>`string_agg(labels.name, '; ' order by labels.name)`.as('names'))
-          .where(sql<boolean>`labels.id = any(array(${eb.selectFrom('chat_labels').select('chat_labels.label_id').whereRef('chat_labels.chat_id', '=', 'chats.id')}))`)
+          .selectFrom('participants')
+          .select(['participants.chat_id', sql<string>`string_agg(participants.member_id || ':' || participants.role, ';' order by participants.id)`.as('list')])
+          .where('participants.chat_id', 'in', exportedChatIds(db, filter))
+          .groupBy('participants.chat_id')
+          .as('chat_participants'),
+      (join) => join.onRef('chat_participants.chat_id', '=', 'chats.id'),
+    )
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('chat_labels')
+          .innerJoin('labels', 'labels.id', 'chat_labels.label_id')
+          .select(['chat_labels.chat_id', sql<string>`string_agg(labels.name, '; ' order by labels.name)`.as('names')])
+          .where('chat_labels.chat_id', 'in', exportedChatIds(db, filter))
+          .groupBy('chat_labels.chat_id')
           .as('chat_label_names'),
-      (join) => join.onTrue(),
+      (join) => join.onRef('chat_label_names.chat_id', '=', 'chats.id'),
     )
     .select([
       'chats.number as chat_id',
@@ -89,7 +106,7 @@ export function compileChatExportQuery(db: Executor, filter: WorkspaceChatFilter
       'assistant.id as assistant_member_id',
       neutralised(sql.ref('assistant_identity.display_name')).as('assistant_name'),
       'chats.assigned_member_id',
-      sql<string>`(select string_agg(participants.member_id || ':' || participants.role, ';' order by participants.id) from participants where participants.chat_id = chats.id)`.as('participants'),
+      'chat_participants.list as participants',
       flag('chats.is_archived').as('archived'),
       flag('chats.is_paused').as('paused'),
       flag('chats.is_muted').as('muted'),
