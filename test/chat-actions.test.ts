@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, createApiKey, createProviders, parseConfig, type Providers, withIdempotency } from '@parley/core';
-import { type ChannelType, insertChannel, insertChat, insertChatTool, insertLabel, insertUser, listDeliveries } from '@parley/db';
+import { type ChannelType, insertChannel, insertChat, insertChatTool, insertLabel, insertSquad, insertUser, listDeliveries } from '@parley/db';
 import { sql } from 'kysely';
 import { useTestDb } from './harness/db.js';
 import { createTestWorkspace } from './harness/workspace.js';
@@ -330,11 +330,13 @@ describe('POST .../chats/{chat_id}/send-assistant-message', () => {
     expect(res.status).toBe(403);
     const other = await setup();
     expect((await post(`/${(await other.chat()).number}/send-assistant-message`, { message: 'Hi' })).status).toBe(404);
+    // A squad with no assistants has nobody to answer its chats.
+    const empty = await insertSquad(t.db, { workspaceId: ws.workspace.id, name: 'Nobody', assistantIds: [] });
     const squadChat = await insertChat(t.db, {
       workspaceId: ws.workspace.id,
       channelId: ws.channels.sms.id,
       ownerId: ws.contact.identityId,
-      responderId: ws.squad.identityId,
+      responderId: empty.identityId,
       currentResponderId: null,
       responderVersionId: null,
       title: null,
@@ -342,6 +344,29 @@ describe('POST .../chats/{chat_id}/send-assistant-message', () => {
     const noAssistant = await post(`/${squadChat.number}/send-assistant-message`, { message: 'Hi' });
     expect(noAssistant.status).toBe(404);
     expect((await noAssistant.json()).error.message).toMatch(/Assistant not found/);
+  });
+
+  it("lets a squad's first assistant take a chat no assistant has answered yet, by sending or recording", async () => {
+    const { ws, post } = await setup();
+    const squadChat = () =>
+      insertChat(t.db, { workspaceId: ws.workspace.id, channelId: ws.channels.sms.id, ownerId: ws.contact.identityId, responderId: ws.squad.identityId, currentResponderId: null, responderVersionId: null, title: null });
+    // The squad lists its assistants by name: Helper Bot before Sales Bot.
+    const sent = await squadChat();
+    const res = await post(`/${sent.number}/send-assistant-message`, { message: 'Hi' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await res.json()).message.authorId).toBe(ws.agent.identityId);
+    const recorded = await squadChat();
+    const msg = await post(`/${recorded.number}/messages`, { role: 'assistant', content: 'Hello' });
+    expect(msg.status, await msg.clone().text()).toBe(201);
+    expect((await msg.json()).authorId).toBe(ws.agent.identityId);
+    for (const chat of [sent, recorded]) {
+      const v1 = await ws.request(`/api/v1/chats/${chat.id}`);
+      expect((await v1.json()).currentResponderId).toBe(ws.agent.identityId);
+    }
+    // Once taken, the chat stays with that assistant whatever the squad's order becomes.
+    await t.db.updateTable('identities').set({ display_name: 'Zed Bot' }).where('id', '=', ws.agent.identityId).execute();
+    const again = await post(`/${recorded.number}/messages`, { role: 'assistant', content: 'Still me' });
+    expect((await again.json()).authorId).toBe(ws.agent.identityId);
   });
 
   describe('with tool calls', () => {

@@ -31,7 +31,7 @@ async function start(extraEnv: Record<string, string> = {}): Promise<{ child: Ch
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 150_000;
   while (!/Try it:/.test(output)) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
     if (Date.now() > deadline) throw new Error(`server did not start: ${output}`);
@@ -48,10 +48,62 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
+/** Whether a report value shows something: a non-zero number, or anything holding one. */
+function shows(value: unknown): boolean {
+  if (typeof value === 'number') return value !== 0;
+  if (Array.isArray(value)) return value.some(shows);
+  if (value && typeof value === 'object') return Object.values(value).some(shows);
+  return typeof value === 'string' && value !== '';
+}
+
+/** The demo, seeded through the API's own functions, feeds every list, every tool and every report component. */
+async function demoShowsEveryFeature(base: string, headers: Record<string, string>, workspace: string) {
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${base}${path}`, { headers });
+    expect(res.status, `${path}: ${await res.clone().text()}`).toBe(200);
+    return (await res.json()) as T;
+  };
+  const w = `/api/v2/w/${workspace}`;
+  const tools = await get<{ tools: Array<{ name: string; callbackUrl: string }> }>(`${w}/tools`);
+  expect(tools.tools.map((t) => t.name).sort()).toEqual(['book_appointment', 'check_stock', 'create_ticket', 'lookup_order', 'refund_payment']);
+  expect(tools.tools.every((t) => t.callbackUrl.startsWith(`${base}/demo/tools/`))).toBe(true);
+  // The tools answer (the demo serves them) and were called by assistant messages.
+  const answer = await fetch(tools.tools[0]!.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ arguments: { day: 'monday' } }) });
+  expect(answer.status).toBe(200);
+  expect((await fetch(`${base}/demo/tools/no_such_tool`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
+  expect((await get<string[]>(`${w}/chats/tool-call-names`)).length).toBeGreaterThan(0);
+  const labels = await get<{ labels: Array<{ name: string; chatCount: number }> }>(`${w}/labels`);
+  expect(labels.labels).toHaveLength(6);
+  expect(labels.labels.some((l) => l.chatCount > 0)).toBe(true);
+  expect((await get<{ members: unknown[] }>(`${w}/members?limit=100`)).members.length).toBeGreaterThanOrEqual(7);
+  expect((await get<{ contacts: unknown[] }>(`${w}/contacts?limit=100`)).contacts).toHaveLength(40);
+  const channels = (await get<{ channels: Array<{ id: string; type: string; responder: { id: string; kind: string } }> }>(`${w}/channels`)).channels;
+  const voice = channels.find((c) => c.type === 'voice')!;
+  const calls = await get<{ chats: Array<{ id: number }> }>(`${w}/chats?channel=voice&pageSize=1`);
+  expect(calls.chats).toHaveLength(1);
+  expect((await get<{ calls: unknown[] }>(`${w}/chats/${calls.chats[0]!.id}/calls`)).calls.length).toBeGreaterThan(0);
+  // A squad's chats are answered by one of its assistants.
+  const squad = channels.find((c) => c.responder.kind === 'squad')!;
+  const squadChats = await get<{ chats: Array<{ id: number }> }>(`${w}/chats?channel=${squad.type}&pageSize=5`);
+  expect(squadChats.chats.length).toBeGreaterThan(0);
+  const history = await get<{ messages: Array<{ role: string }> }>(`${w}/chats/${squadChats.chats[0]!.id}/messages?limit=100`);
+  expect(history.messages.some((m) => m.role === 'assistant')).toBe(true);
+  // Every component of every assistant's overview, and of the voice channel's report, after the first rollup.
+  const range = `from=${new Date(Date.now() - 61 * 86_400_000).toISOString()}&to=${new Date().toISOString()}&interval=86400`;
+  for (const assistant of new Set(channels.filter((c) => c.responder.kind === 'agent').map((c) => c.responder.id))) {
+    const overview = await get<Record<string, unknown>>(`/v1/chatbots/${assistant}/statistics/reports/overview?${range}&components=${Array.from({ length: 17 }, (_, i) => i).join(',')}`);
+    expect(Object.keys(overview)).toHaveLength(17);
+    expect(Object.keys(overview).filter((k) => !shows(overview[k]))).toEqual([]);
+  }
+  const report = await get<Record<string, unknown>>(`/v1/chatbots/${voice.responder.id}/statistics/reports/channel?channelId=${voice.id}&${range}&components=${Array.from({ length: 23 }, (_, i) => i).join(',')}`);
+  expect(Object.keys(report).filter((k) => k.startsWith('CALL_'))).toHaveLength(7);
+  expect(Object.keys(report).filter((k) => !shows(report[k]))).toEqual([]);
+}
+
 describe('npm start and npm run keys', () => {
   it('seeds the demo workspace once, prints how to call it, and keeps the data across restarts', { timeout: 180_000 }, async () => {
     const first = await start();
-    expect(first.output).toMatch(/Seeded the demo workspace [0-9a-f-]{36} with 300 chats/);
+    expect(first.output).toMatch(/Seeded the demo workspace [0-9a-f-]{36} with 200 chats/);
     expect(first.output).toContain(`Docs:      ${first.base}/docs`);
     const headers = { authorization: `Bearer ${first.key}` };
     const page = await fetch(`${first.base}/api/v1/chats/details?pageSize=100`, { headers });
@@ -91,6 +143,7 @@ describe('npm start and npm run keys', () => {
     expect(csv.headers.get('content-encoding')).toMatch(/^(br|gzip)$/);
     expect(new URL(csv.url).pathname).toMatch(/^\/local-exports\/exports\//);
     expect((await csv.text()).split('\r\n')[0]).toMatch(/^chat_id,chat_uuid,title,/);
+    await demoShowsEveryFeature(first.base, headers, demoWorkspace);
     await stop(first.child);
 
     const second = await start();

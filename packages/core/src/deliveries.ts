@@ -16,7 +16,7 @@ import { requireActionChat } from './chats/workspace.js';
 import { AppError } from './errors.js';
 import { deliveryUpdatedEvent, messageCreatedEvent, needsResponseEvents, recordEvents } from './events/log.js';
 import { type Outcome, withIdempotency } from './idempotency.js';
-import { assistantOf, reviveMessage } from './messages.js';
+import { assistantOf, reviveMessage, takeChat } from './messages.js';
 import { type EmailMessage, ProviderError, type Providers, type SmsMessage } from './providers/ports.js';
 import { planToolCalls, type ToolCallInput } from './tools.js';
 
@@ -84,7 +84,8 @@ export async function sendAssistantMessage(
   return withIdempotency(db, scope, reviveSent, async (record): Promise<Outcome<SentMessage>> => {
     const chat = await requireActionChat(db, principal, chatNumber);
     const plan = deliveryPlan(chat, input.message);
-    const authorId = assistantOf(chat);
+    const answering = await assistantOf(db, chat);
+    const authorId = answering.id;
     const calls = await planToolCalls(input.toolCalls.length ? await listChatTools(db, chat.id) : [], input.toolCalls);
 
     // Tools run before anything is recorded: a failing tool leaves the chat as it was, and nothing is sent.
@@ -107,6 +108,7 @@ export async function sendAssistantMessage(
     // outbox answers at once, and real providers run on Postgres, where only this chat's row waits.
     return db.transaction().execute(async (trx) => {
       const locked = await requireActionChat(trx, principal, chatNumber, { lock: true });
+      await takeChat(trx, locked, answering);
       const written = await insertChatMessages(
         trx,
         { workspaceId: locked.workspaceId, chatId: locked.id },

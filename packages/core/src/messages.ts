@@ -1,4 +1,4 @@
-import { type ActionChatRecord, type ChatMessageRecord, type Database, type Executor, findChatMessage, insertChatMessages, listChatMessages, setMessageRating } from '@parley/db';
+import { type ActionChatRecord, type ChatMessageRecord, type Database, type Executor, findChatMessage, findSquadLead, insertChatMessages, listChatMessages, setCurrentResponder, setMessageRating } from '@parley/db';
 import type { Kysely } from 'kysely';
 import type { Principal } from './auth.js';
 import { requireActionChat } from './chats/workspace.js';
@@ -12,11 +12,22 @@ import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 
 type Db = Kysely<Database>;
 
-/** The agent answering the chat: the squad's current one, or the chat's own agent. */
-export function assistantOf(chat: ActionChatRecord): string {
+/**
+ * The agent answering the chat: the squad's current one, or the chat's own agent. A squad's chat that no
+ * assistant has answered yet is taken by the squad's first assistant (`takes`: the caller records it as
+ * the chat's current responder, with the message).
+ */
+export async function assistantOf(db: Executor, chat: ActionChatRecord): Promise<{ id: string; takes: boolean }> {
   const id = chat.currentResponderId ?? (chat.responderKind === 'agent' ? chat.responderId : null);
-  if (!id) throw new AppError('not_found', `Assistant not found: no assistant is answering chat ${chat.number} yet`);
-  return id;
+  if (id) return { id, takes: false };
+  const lead = chat.responderKind === 'squad' ? await findSquadLead(db, chat.responderId) : undefined;
+  if (!lead) throw new AppError('not_found', `Assistant not found: no assistant is answering chat ${chat.number}`);
+  return { id: lead, takes: true };
+}
+
+/** Records who answers a squad's chat, when its first assistant message took it. */
+export async function takeChat(db: Executor, chat: ActionChatRecord, assistant: { id: string; takes: boolean }): Promise<void> {
+  if (assistant.takes) await setCurrentResponder(db, chat.id, assistant.id);
 }
 
 /** A message as an idempotent replay stored it, its dates revived. */
@@ -52,7 +63,9 @@ export async function recordChatMessage(
   return withIdempotency(db, scope, reviveMessage, async (record) =>
     db.transaction().execute(async (trx) => {
       const chat = await requireActionChat(trx, principal, chatNumber, { lock: true });
-      const authorId = input.role === 'user' ? chat.ownerId : input.role === 'assistant' ? assistantOf(chat) : principal.memberIdentityId;
+      const assistant = input.role === 'assistant' ? await assistantOf(trx, chat) : undefined;
+      const authorId = input.role === 'user' ? chat.ownerId : assistant ? assistant.id : principal.memberIdentityId;
+      if (assistant) await takeChat(trx, chat, assistant);
       const needsResponse = input.role === 'user' ? true : input.role === 'assistant' ? false : undefined;
       const [message] = await insertChatMessages(
         trx,

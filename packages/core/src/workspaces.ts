@@ -1,11 +1,14 @@
 import {
   type Executor,
+  findIdentity,
   findWorkspaceAdminRecord,
   insertUser,
   insertWorkspace,
   type MemberRecord,
+  setDefaultResponder,
   type WorkspaceRecord,
 } from '@parley/db';
+import type { Principal } from './auth.js';
 import { AppError } from './errors.js';
 import { isUuid } from './input.js';
 
@@ -30,6 +33,21 @@ export async function provisionWorkspace(
   return { workspace, admin };
 }
 
+/** A new user member of the caller's workspace (the demo's team; no endpoint adds users yet). */
+export async function addWorkspaceUser(db: Executor, principal: Principal, input: { name: string; email?: string | null; role: 'admin' | 'member' }): Promise<MemberRecord> {
+  return insertUser(db, { workspaceId: principal.workspaceId, name: input.name, email: input.email ?? null, role: input.role });
+}
+
+/**
+ * What answers chats created without a channel: an assistant or a squad of the workspace (404 for an
+ * unknown id, 400 for a user or contact), as a channel's responder.
+ */
+export async function setWorkspaceDefaultResponder(db: Executor, principal: Principal, responderId: string): Promise<void> {
+  const identity = await findIdentity(db, principal.workspaceId, responderId);
+  if (!identity) throw AppError.notFound('Responder');
+  if (identity.kind !== 'agent' && identity.kind !== 'squad') throw AppError.invalid('body.responderId', `refers to a ${identity.kind}`, `The default responder must be an assistant or a squad, not a ${identity.kind}`);
+  await setDefaultResponder(db, principal.workspaceId, responderId);
+}
 
 /** The member a workspace's new keys belong to by default. */
 export async function findWorkspaceAdmin(db: Executor, workspaceId: string) {

@@ -47,6 +47,14 @@ export interface ChatListQuery {
 
 export type ChatDetailsQuery = Pick<ChatListQuery, 'channelIds' | 'responderIds' | 'responderVersionIds' | 'search' | 'pageNumber' | 'pageSize'>;
 
+/** A chat to create; `createdAt` (default now) is for importing history and the demo, not on the API. */
+export interface NewChat {
+  channelId: string | null;
+  ownerId: string;
+  title: string | null;
+  createdAt?: Date;
+}
+
 /**
  * Creates a chat. A caller who sees only their own chats and creates one owned by someone else becomes
  * its participant (role `admin`) in the same transaction, so the chat they made stays within their reach.
@@ -54,7 +62,7 @@ export type ChatDetailsQuery = Pick<ChatListQuery, 'channelIds' | 'responderIds'
 export async function createChat(
   db: Kysely<Database>,
   principal: Principal,
-  input: { channelId: string | null; ownerId: string; title: string | null },
+  input: NewChat,
   idempotencyKey?: string,
 ): Promise<{ value: ChatRecord; replayed: boolean }> {
   const scope = { principal, key: idempotencyKey, operation: 'create-chat', request: input };
@@ -66,7 +74,7 @@ const reviveChatRecord = (stored: unknown) => reviveDates<ChatRecord>(stored, ['
 async function insertNewChat(
   db: Kysely<Database>,
   principal: Principal,
-  input: { channelId: string | null; ownerId: string; title: string | null },
+  input: NewChat,
   record: RecordOutcome<ChatRecord>,
 ): Promise<Outcome<ChatRecord>> {
   const owner = await findIdentity(db, principal.workspaceId, input.ownerId);
@@ -98,6 +106,7 @@ async function insertNewChat(
       currentResponderId: isAgent ? responderId : null,
       responderVersionId,
       title: input.title,
+      createdAt: input.createdAt,
     });
     if (!hasFullReach(principal) && input.ownerId !== principal.memberIdentityId) {
       await insertParticipant(trx, { chatId: chat.id, memberId: principal.memberId, role: 'admin' });

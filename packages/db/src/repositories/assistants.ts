@@ -382,3 +382,17 @@ export async function existingAssistantIds(db: Executor, workspaceId: string, id
   const rows = await db.selectFrom('assistants').select('identity_id').where('workspace_id', '=', workspaceId).where('identity_id', 'in', ids).execute();
   return new Set(rows.map((r) => r.identity_id));
 }
+
+/** The assistant a squad's chat starts with: its first, in the order the squad lists them (by name). */
+export async function findSquadLead(db: Executor, squadId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('squad_assistants as sa')
+    .innerJoin('identities as ai', 'ai.id', 'sa.assistant_id')
+    .select('ai.id')
+    .where('sa.squad_id', '=', squadId)
+    .orderBy('ai.display_name')
+    .orderBy('ai.id')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}

@@ -9,6 +9,7 @@ import { renderError } from '../shared/errors.js';
 import { createHttpApp } from '../shared/http.js';
 import { type PrometheusRegistry, prometheusRegistry } from '../shared/metrics.js';
 import type { LogWriter } from '../shared/request-log.js';
+import { demoToolAnswer } from './demo.js';
 
 export interface LocalAppOptions {
   localExportStore?: LocalExportStore;
@@ -18,6 +19,8 @@ export interface LocalAppOptions {
   log?: LogWriter;
   /** The metrics `GET /metrics` renders; a registry of the app's own unless given (the server shares one with its workers). */
   metrics?: PrometheusRegistry;
+  /** Serves the demo's chat tools at `POST /demo/tools/{name}` (what `npm start` seeds calls back to). */
+  demoTools?: boolean;
 }
 
 /** Every endpoint group in one app, as the local server and the tests serve them, with the local server's own routes. */
@@ -33,7 +36,23 @@ export function createLocalApp(deps: AppDeps, options: LocalAppOptions = {}) {
     // Local only: deployed, the same numbers are CloudWatch metrics (EMF on the log lines).
     app.get('/metrics', (c) => c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }));
     app.get('/', (c) => c.json({ name: 'Parley', docs: '/docs', openapi: '/openapi.json' }));
+    if (options.demoTools) app.post('/demo/tools/:name', demoToolEndpoint);
   });
+}
+
+/** The demo's tools: the JSON body's arguments in, a made-up answer out; 404 for a name the demo does not have. */
+async function demoToolEndpoint(c: import('hono').Context) {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    body = {};
+  }
+  const args = body && typeof body === 'object' && !Array.isArray(body) ? ((body as { arguments?: unknown }).arguments ?? body) : {};
+  const name = c.req.param('name') ?? '';
+  const answer = demoToolAnswer(name, args && typeof args === 'object' ? (args as Record<string, unknown>) : {});
+  if (!answer) return renderError(new AppError('not_found', `The demo has no tool named ${name}`), c);
+  return c.json(answer);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createProviders, databaseFiles, databaseOptions, type ExportServices, httpWebhookTransport, lazyDatabase, migrateToLatest, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
+import { AppError, config, ConfigError, createOutboxEmail, createOutboxSms, createProviders, databaseFiles, databaseOptions, type ExportServices, httpWebhookTransport, lazyDatabase, migrateToLatest, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
@@ -9,7 +9,7 @@ import { createExportWorker } from '../workers/export-worker.js';
 import { createWebhookWorker } from '../workers/webhook-worker.js';
 import { runRollup } from '../workers/stats-rollup.js';
 import { createLocalApp } from './app.js';
-import { ensureDemoApiKey, grantDemoKeyEveryScope, seedDemoWorkspace } from './demo.js';
+import { ensureDemoApiKey, grantDemoKeyEveryScope, seedDemoTools, seedDemoWorkspace } from './demo.js';
 import { adoptLegacyDemoKey } from './demo-key.js';
 import { createInProcessExportQueue, createInProcessWebhookQueue, visibilityTimeoutMsFor } from './export-queue.js';
 import { startExportSweep } from './export-sweep.js';
@@ -54,7 +54,7 @@ async function main() {
   // The demo key is printed at every start, so it is kept (locally only) in the database's folder.
   const keyFile = files.demoKey;
   await adoptLegacyDemoKey(db, files);
-  const seeded = await seedDemoWorkspace(db, { apiKey: cfg.demoApiKey });
+  const seeded = (await findOldestWorkspace(db)) ? undefined : (console.log('First start: creating the demo workspace (about half a minute)…'), await seedDemoWorkspace(db, { apiKey: cfg.demoApiKey }));
   if (seeded) writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
   else if (cfg.demoApiKey) await ensureDemoApiKey(db, cfg.demoApiKey);
   const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
@@ -67,7 +67,7 @@ async function main() {
 
   // The statistics rollup the cron runs in production, here on a timer; the first run folds in the demo.
   const rollup = () => runRollup(db, { dueAt: new Date(), metrics, log }).catch((err: unknown) => console.error('stats rollup failed:', err));
-  await rollup();
+  if (!seeded) await rollup();
   const rollupTimer = setInterval(() => void rollup(), ROLLUP_INTERVAL_MS);
   rollupTimer.unref();
 
@@ -120,13 +120,20 @@ async function main() {
   const app = createLocalApp(
     { db: database.db, providers: () => providers, exports: () => exportServices, webhooks: () => webhookServices, notifyEvents },
     // Any origin by default here: a browser app in development calls from its own port.
-    { log, metrics, cors: cfg.corsOrigins ?? '*', localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined },
+    { log, metrics, cors: cfg.corsOrigins ?? '*', localExportStore: isLocalExportStore(exportStore) ? exportStore : undefined, demoTools: true },
   );
-  const server = serveLocal({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => {
-    lock?.update({ port: info.port });
-    const base = `http://localhost:${info.port}`;
+  const started = async (port: number) => {
+    lock?.update({ port });
+    const base = `http://localhost:${port}`;
     // Links name PUBLIC_URL, else the port this server listens on (PORT may be 0: any free port).
     exportServices.publicUrl ??= base;
+    if (seeded) {
+      // The demo's tools call back to this server, so they are seeded once it listens; the demo's
+      // contacts are made up, so its assistant messages stay in the outbox whatever delivers the rest.
+      const quiet = { ...providers, sms: createOutboxSms(() => {}), email: createOutboxEmail(() => {}) };
+      await seedDemoTools(db, quiet, { apiKey: seeded.apiKey, baseUrl: base, deliverable: seeded.deliverable });
+      await rollup();
+    }
     console.log(
       [
         '',
@@ -146,7 +153,8 @@ async function main() {
         .filter((l, i, all) => l !== '' || all[i - 1] !== '')
         .join('\n'),
     );
-  });
+  };
+  const server = serveLocal({ fetch: app.fetch, port: cfg.port, hostname: '127.0.0.1' }, (info) => void started(info.port));
 
   const stop = async () => {
     clearInterval(rollupTimer);

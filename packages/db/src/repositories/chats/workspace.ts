@@ -587,3 +587,8 @@ export async function findActionChat(db: Executor, reach: ChatReach, number: num
     needsResponse: row.needs_response,
   };
 }
+
+/** The squad assistant now answering the chat, unless one already is. */
+export async function setCurrentResponder(db: Executor, chatId: string, assistantId: string): Promise<void> {
+  await db.updateTable('chats').set({ current_responder_id: assistantId }).where('id', '=', chatId).where('current_responder_id', 'is', null).execute();
+}

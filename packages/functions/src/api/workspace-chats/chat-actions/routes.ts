@@ -81,7 +81,7 @@ export const sendAssistantMessage = authorizedRoute({ permission: 'chats:admin',
   description:
     "Runs the tool calls (each validated against its tool's input schema, POSTed to its callback URL) and records their results, then " +
     "records the message as the chat's assistant and delivers it on the chat's channel: by SMS to the owner's phone, or by email to the " +
-    "owner's address with markdown rendered to HTML. Clears needs_response.\n\n" +
+    "owner's address with markdown rendered to HTML. Clears needs_response. On a squad's chat that no assistant has answered yet, the squad's first assistant (the squad lists them by name) takes the chat and stays its current responder; a squad without assistants answers 404.\n\n" +
     '400: the chat is not on an sms or email channel, the owner has no phone or email, notifications are disabled on the channel, or ' +
     'the tool calls are invalid. 404: chat or assistant not found. 500: a tool failed (nothing recorded or sent), or the SMS/email ' +
     'provider refused the message (the message is kept with delivery status `failed`; the error names the reason). ' +
@@ -130,7 +130,7 @@ export const recordMessage = authorizedRoute({ permission: 'chats:write', reach:
   summary: 'Record a message that arrived on the chat’s channel.',
   description:
     'Records a `user` message (from the chat owner: marks the chat as needing a response), an `assistant` message answered elsewhere ' +
-    '(clears needs_response) or an internal `note`, and moves the chat\'s last-message time and message count. Nothing is delivered.',
+    '(clears needs_response) or an internal `note`, and moves the chat\'s last-message time and message count. Nothing is delivered. On a squad\'s chat that no assistant has answered yet, the squad\'s first assistant (the squad lists them by name) takes the chat and stays its current responder; a squad without assistants answers 404.',
   request: { params: ChatParams, headers: IdempotencyHeaders, body: body(RecordMessageBody) },
   responses: {
     201: { ...json(ChatMessage, 'The recorded message.'), headers: replayHeader },
