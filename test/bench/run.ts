@@ -17,9 +17,10 @@ import { exportScenario } from './scenarios/export.js';
 import { statisticsScenario } from './scenarios/statistics.js';
 import { coldStart } from './scenarios/cold-start.js';
 import { rateLimits } from './scenarios/rate-limits.js';
+import { eventsScenario } from './scenarios/events.js';
 
 /** Every scenario, in the order they run. Add a scenario as a file under scenarios/ and list it here. */
-const scenarios = [coldStart, chatsV1, workspaceChats, exportScenario, orgChats, statisticsScenario, rateLimits];
+const scenarios = [coldStart, chatsV1, workspaceChats, exportScenario, orgChats, statisticsScenario, rateLimits, eventsScenario];
 
 // npm run bench: the API through its HTTP server on real PostgreSQL, beside the same queries run
 // directly in this process, on a deterministic data set (1,000,000 chats and 10,000,000 messages by default).

@@ -3,9 +3,9 @@ import {
   claimWebhookDelivery,
   type Database,
   disableWebhookEndpoint,
-  markWebhookEndpointSucceeded,
   markWebhookDeliveriesEnqueued,
   recordWebhookAttempt,
+  recordWebhookSuccess,
   settleWebhookDelivery,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
@@ -56,13 +56,13 @@ export async function attemptWebhookDelivery(
   const retryable = !succeeded && !gone && retryIndex < services.retrySeconds.length;
   const lastError = succeeded ? null : (error ?? `HTTP ${statusCode}`);
   let retryDelay = 0;
+  const result = { startedAt, statusCode, latencyMs, responseExcerpt: excerpt, error };
+  if (succeeded) {
+    await recordWebhookSuccess(db, { id: delivery.id, attempt: delivery.attempt, endpointId: delivery.endpoint.id }, result);
+    return { outcome: 'succeeded', statusCode };
+  }
   await db.transaction().execute(async (trx) => {
-    await recordWebhookAttempt(trx, delivery.id, delivery.attempt, { startedAt, statusCode, latencyMs, responseExcerpt: excerpt, error });
-    if (succeeded) {
-      await settleWebhookDelivery(trx, delivery.id, { status: 'succeeded', lastStatus: statusCode, lastError: null });
-      await markWebhookEndpointSucceeded(trx, delivery.endpoint.id);
-      return;
-    }
+    await recordWebhookAttempt(trx, delivery.id, delivery.attempt, result);
     if (retryable) {
       retryDelay = services.retrySeconds[retryIndex]! * (0.8 + 0.4 * random());
       await settleWebhookDelivery(trx, delivery.id, { status: 'pending', lastStatus: statusCode, lastError, retryAt: new Date(Date.now() + retryDelay * 1000) });

@@ -1,5 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { guardedLookup, type Resolve } from './ssrf.js';
 
 // Sending one webhook request: POST with a deadline, reading at most a small excerpt of the answer.
@@ -24,11 +24,15 @@ const EXCERPT_CHARS = 256;
 
 export function httpWebhookTransport(options: { allowPrivateNetworks: boolean; resolve?: Resolve }): WebhookTransport {
   const lookup = guardedLookup(options.allowPrivateNetworks, options.resolve);
+  // Connections are kept for the next delivery to the same receiver (each was checked by the guarded
+  // lookup when it was opened), so a busy endpoint does not pay a new connection per event.
+  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 16 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }) };
   return (req) =>
     new Promise((resolve, reject) => {
       const url = new URL(req.url);
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const outgoing = send(url, { method: 'POST', headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) }, lookup: lookup as never }, (res) => {
+      const secure = url.protocol === 'https:';
+      const send = secure ? httpsRequest : httpRequest;
+      const outgoing = send(url, { method: 'POST', headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) }, lookup: lookup as never, agent: secure ? agents.https : agents.http }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {

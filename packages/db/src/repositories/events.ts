@@ -158,7 +158,10 @@ async function readWindow(db: Executor, read: EventRead): Promise<{ events: Even
     .where(sql<SqlBool>`events.tx < pg_snapshot_xmax(${until}::pg_snapshot)`)
     .where(sql<SqlBool>`pg_visible_in_snapshot(events.tx, ${until}::pg_snapshot)`);
   if (seen !== null) {
+    // Every transaction below the earlier snapshot's xmin was visible in it: that bound (which the index
+    // on (tx, seq) can use, unlike the ones below) keeps a read from scanning the whole log.
     query = query
+      .where(sql<SqlBool>`events.tx >= pg_snapshot_xmin(${seen}::pg_snapshot)`)
       .where(sql<SqlBool>`(events.tx >= pg_snapshot_xmax(${seen}::pg_snapshot) or events.tx in (select pg_snapshot_xip(${seen}::pg_snapshot)))`)
       .where(sql<SqlBool>`not pg_visible_in_snapshot(events.tx, ${seen}::pg_snapshot)`);
   }

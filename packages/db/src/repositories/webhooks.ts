@@ -230,17 +230,19 @@ export interface AttemptResult {
 export async function recordWebhookAttempt(db: Executor, deliveryId: string, attempt: number, result: AttemptResult): Promise<void> {
   await db
     .insertInto('webhook_attempts')
-    .values({
-      delivery_id: deliveryId,
-      attempt,
-      started_at: result.startedAt,
-      status_code: result.statusCode,
-      latency_ms: result.latencyMs,
-      response_excerpt: result.responseExcerpt,
-      error: result.error,
-    })
+    .values(attemptRow(deliveryId, attempt, result))
     .execute();
 }
+
+const attemptRow = (deliveryId: string, attempt: number, result: AttemptResult) => ({
+  delivery_id: deliveryId,
+  attempt,
+  started_at: result.startedAt,
+  status_code: result.statusCode,
+  latency_ms: result.latencyMs,
+  response_excerpt: result.responseExcerpt,
+  error: result.error,
+});
 
 /** Ends a delivery (succeeded or failed for good), or schedules its next attempt at `retryAt`. */
 export async function settleWebhookDelivery(
@@ -262,8 +264,31 @@ export async function settleWebhookDelivery(
     .execute();
 }
 
-export async function markWebhookEndpointSucceeded(db: Executor, endpointId: string): Promise<void> {
-  await db.updateTable('webhook_endpoints').set({ last_success_at: sql<Date>`now()` }).where('id', '=', endpointId).execute();
+/**
+ * A successful attempt in one statement (no transaction, one round trip): the attempt logged, the delivery
+ * succeeded, and the endpoint's last success moved, to the second only: concurrent deliveries to one
+ * endpoint would otherwise all queue for its row's lock.
+ */
+export async function recordWebhookSuccess(db: Executor, delivery: { id: string; attempt: number; endpointId: string }, result: AttemptResult): Promise<void> {
+  await db
+    .with('attempt', (q) =>
+      q
+        .insertInto('webhook_attempts')
+        .values(attemptRow(delivery.id, delivery.attempt, result))
+        .returning('delivery_id'),
+    )
+    .with('endpoint', (q) =>
+      q
+        .updateTable('webhook_endpoints')
+        .set({ last_success_at: sql<Date>`now()` })
+        .where('id', '=', delivery.endpointId)
+        .where((eb) => eb.or([eb('last_success_at', 'is', null), eb('last_success_at', '<', sql<Date>`now() - interval '1 second'`)]))
+        .returning('id'),
+    )
+    .updateTable('webhook_deliveries')
+    .set({ status: 'succeeded', last_status: result.statusCode, last_error: null, lease_until: null, completed_at: sql<Date>`now()` })
+    .where('id', '=', delivery.id)
+    .execute();
 }
 
 /**
