@@ -37,7 +37,7 @@ async function requireChannel(db: Executor, principal: Principal, id: string): P
 }
 
 /** The responder must be an assistant or a squad of the workspace: 404 for an unknown id, 400 for a user or contact. */
-async function requireResponder(db: Executor, principal: Principal, id: string): Promise<void> {
+export async function requireResponder(db: Executor, principal: Principal, id: string): Promise<void> {
   const identity = await findIdentity(db, principal.workspaceId, id);
   if (!identity) throw AppError.notFound('Responder');
   if (identity.kind !== 'agent' && identity.kind !== 'squad') {

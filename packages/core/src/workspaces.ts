@@ -1,6 +1,5 @@
 import {
   type Executor,
-  findIdentity,
   findWorkspaceAdminRecord,
   insertUser,
   insertWorkspace,
@@ -9,6 +8,7 @@ import {
   type WorkspaceRecord,
 } from '@parley/db';
 import type { Principal } from './auth.js';
+import { requireResponder } from './channels.js';
 import { AppError } from './errors.js';
 import { isUuid } from './input.js';
 
@@ -38,14 +38,9 @@ export async function addWorkspaceUser(db: Executor, principal: Principal, input
   return insertUser(db, { workspaceId: principal.workspaceId, name: input.name, email: input.email ?? null, role: input.role });
 }
 
-/**
- * What answers chats created without a channel: an assistant or a squad of the workspace (404 for an
- * unknown id, 400 for a user or contact), as a channel's responder.
- */
+/** What answers chats created without a channel: an assistant or a squad of the workspace, as a channel's responder. */
 export async function setWorkspaceDefaultResponder(db: Executor, principal: Principal, responderId: string): Promise<void> {
-  const identity = await findIdentity(db, principal.workspaceId, responderId);
-  if (!identity) throw AppError.notFound('Responder');
-  if (identity.kind !== 'agent' && identity.kind !== 'squad') throw AppError.invalid('body.responderId', `refers to a ${identity.kind}`, `The default responder must be an assistant or a squad, not a ${identity.kind}`);
+  await requireResponder(db, principal, responderId);
   await setDefaultResponder(db, principal.workspaceId, responderId);
 }
 

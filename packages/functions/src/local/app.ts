@@ -40,18 +40,13 @@ export function createLocalApp(deps: AppDeps, options: LocalAppOptions = {}) {
   });
 }
 
-/** The demo's tools: the JSON body's arguments in, a made-up answer out; 404 for a name the demo does not have. */
+/** The demo's tools: the call's `arguments` in (as the tool invoker posts them), a made-up answer out; 404 for a name the demo does not have. */
 async function demoToolEndpoint(c: import('hono').Context) {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    body = {};
-  }
-  const args = body && typeof body === 'object' && !Array.isArray(body) ? ((body as { arguments?: unknown }).arguments ?? body) : {};
+  const body = (await c.req.json().catch(() => null)) as { arguments?: unknown } | null;
+  const args = body?.arguments;
   const name = c.req.param('name') ?? '';
-  const answer = demoToolAnswer(name, args && typeof args === 'object' ? (args as Record<string, unknown>) : {});
-  if (!answer) return renderError(new AppError('not_found', `The demo has no tool named ${name}`), c);
+  const answer = demoToolAnswer(name, args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {});
+  if (!answer) return renderError(new AppError('not_found', `The demo has no tool named ${name.slice(0, 100)}`), c);
   return c.json(answer);
 }
 

@@ -122,8 +122,9 @@ type Db = Kysely<Database>;
  * through the repositories. The chat tools come after the server listens (seedDemoTools): their callbacks
  * are its URLs.
  */
-export async function seedDemoWorkspace(db: Db, options: { apiKey?: string; chats?: number; now?: Date } = {}): Promise<DemoWorkspace | undefined> {
+export async function seedDemoWorkspace(db: Db, options: { apiKey?: string; chats?: number; now?: Date; log?: (line: string) => void } = {}): Promise<DemoWorkspace | undefined> {
   if ((await countWorkspaces(db)) > 0) return undefined;
+  options.log?.('First start: creating the demo workspace (about half a minute)…');
   const rand = prng(42);
   const extra = prng(7);
   const now = options.now ?? new Date();

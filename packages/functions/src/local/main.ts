@@ -54,7 +54,7 @@ async function main() {
   // The demo key is printed at every start, so it is kept (locally only) in the database's folder.
   const keyFile = files.demoKey;
   await adoptLegacyDemoKey(db, files);
-  const seeded = (await findOldestWorkspace(db)) ? undefined : (console.log('First start: creating the demo workspace (about half a minute)…'), await seedDemoWorkspace(db, { apiKey: cfg.demoApiKey }));
+  const seeded = await seedDemoWorkspace(db, { apiKey: cfg.demoApiKey, log: console.log });
   if (seeded) writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
   else if (cfg.demoApiKey) await ensureDemoApiKey(db, cfg.demoApiKey);
   const apiKey = cfg.demoApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
@@ -130,8 +130,9 @@ async function main() {
     if (seeded) {
       // The demo's tools call back to this server, so they are seeded once it listens; the demo's
       // contacts are made up, so its assistant messages stay in the outbox whatever delivers the rest.
+      // A failure here leaves the demo without its tools, not the server down.
       const quiet = { ...providers, sms: createOutboxSms(() => {}), email: createOutboxEmail(() => {}) };
-      await seedDemoTools(db, quiet, { apiKey: seeded.apiKey, baseUrl: base, deliverable: seeded.deliverable });
+      await seedDemoTools(db, quiet, { apiKey: seeded.apiKey, baseUrl: base, deliverable: seeded.deliverable }).catch((err: unknown) => console.error('the demo tools could not be seeded:', err));
       await rollup();
     }
     console.log(
