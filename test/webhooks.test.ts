@@ -204,6 +204,31 @@ describe('webhook endpoints and deliveries', () => {
   });
 });
 
+describe('the webhook transport', () => {
+  it('gives up on a receiver that keeps trickling bytes once the whole exchange passes its deadline', { timeout: 20_000 }, async () => {
+    let ticker: NodeJS.Timeout | undefined;
+    const receiver = await startHttpStub((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      // A byte every 50 ms: the socket is never idle, so only a deadline on the exchange ends it.
+      ticker = setInterval(() => res.write('.'), 50);
+      res.on('close', () => clearInterval(ticker));
+    });
+    running.push(receiver);
+    const transport = httpWebhookTransport({ allowPrivateNetworks: true });
+    const started = Date.now();
+    const outcome = await Promise.race([
+      transport({ url: `${receiver.url}/slow`, headers: {}, body: '{}', timeoutMs: 300 }).then(
+        () => 'answered',
+        (err: Error) => err.message,
+      ),
+      new Promise((r) => setTimeout(() => r('still waiting'), 10_000)),
+    ]);
+    clearInterval(ticker);
+    expect(outcome).toBe('no answer within 300 ms');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
 describe('the SSRF guard', () => {
   it('knows private, loopback, link-local and shared addresses from public ones', () => {
     for (const ip of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1']) {
