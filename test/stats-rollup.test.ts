@@ -122,8 +122,10 @@ async function compareAll(ws: TestWorkspace, periods: Array<{ from: string; to: 
   return compared;
 }
 
-const snapshot = async () =>
-  (await sql<Record<string, unknown>>`select * from stats_rollups order by workspace_id, assistant_id, channel_key, size, bucket`.execute(t.db)).rows;
+// One workspace's rollups: on a server the other test files write to the same database meanwhile, and a
+// rollup folds their new rows in too.
+const snapshot = async (workspaceId: string) =>
+  (await sql<Record<string, unknown>>`select * from stats_rollups where workspace_id = ${workspaceId} order by assistant_id, channel_key, size, bucket`.execute(t.db)).rows;
 
 describe('local buckets', () => {
   it('gives DST days 23 and 25 hours, and zones 45 minutes off UTC exact boundaries', () => {
@@ -182,9 +184,9 @@ describe('statistics rollups', () => {
       expect(await compareAll(ws, periods)).toBeGreaterThan(0);
 
       // Idempotent: another run (and two at once) changes nothing.
-      const before = await snapshot();
+      const before = await snapshot(ws.workspace.id);
       await Promise.all([rollupStatistics(t.db), rollupStatistics(t.db)]);
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshot(ws.workspace.id)).toEqual(before);
 
       // Late messages in old buckets, an edited chat, a removed chat, a deleted message: the next run folds them in.
       await generate(ws, rng, from, from + 3 * 86_400_000, 5);
@@ -196,10 +198,10 @@ describe('statistics rollups', () => {
       await compareAll(ws, periods);
 
       // The backfill rebuilds exactly what the incremental runs built.
-      const incremental = await snapshot();
+      const incremental = await snapshot(ws.workspace.id);
       // On a server, two spans at a time (the embedded database has one connection).
       await backfillStatistics(t.db, { workspaceId: ws.workspace.id, concurrency: process.env.DATABASE_URL ? 2 : 1 });
-      expect(await snapshot()).toEqual(incremental);
+      expect(await snapshot(ws.workspace.id)).toEqual(incremental);
     });
   }
 });
