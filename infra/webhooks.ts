@@ -18,7 +18,7 @@ export const webhooksQueue = new sst.aws.Queue('WebhooksQueue', {
   visibilityTimeout: seconds(delivery.visibilityTimeoutSeconds),
 });
 
-// Endpoints answer within seconds: batches of 10 records, each reported alone when it must come back.
+// Endpoints answer within seconds: batches of records attempted together, each reported alone when it must come back.
 webhooksQueue.subscribe(
   {
     handler,
@@ -29,7 +29,7 @@ webhooksQueue.subscribe(
     link: [databaseUrl, webhooksQueue],
     environment: { DATABASE_DRIVER: 'neon' },
   },
-  { batch: { size: 10, partialResponses: true } },
+  { batch: { size: delivery.batchSize, partialResponses: true } },
 );
 
 export const webhookSweep = new sst.aws.CronV2('WebhookSweep', {

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { httpWebhookTransport, isPrivateAddress, recordEvent, type Resolve, type WebhookServices, type EventInput } from '@parley/core';
-import { insertChat } from '@parley/db';
+import { insertChat, insertWebhookDeliveries, readEvents } from '@parley/db';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
-import { createInProcessWebhookQueue } from '../packages/functions/src/local/export-queue.js';
+import { createInProcessWebhookQueue, sqsRecord } from '../packages/functions/src/local/export-queue.js';
 import { createWebhookWorker } from '../packages/functions/src/workers/webhook-worker.js';
 import { useTestDb } from './harness/db.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
@@ -181,6 +181,37 @@ describe('webhook endpoints and deliveries', () => {
     }, 'the endpoint to be disabled');
     expect(current.disabledReason).toBe('gone');
     expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('attempts a batch of deliveries together: each settled on its own, a failing endpoint holding back none of the others', { timeout: 30_000 }, async () => {
+    const receiver = await startHttpStub((req, res) => void res.writeHead(req.url.startsWith('/bad') ? 500 : 204).end());
+    running.push(receiver);
+    const { app, services } = webhookApp({ retrySeconds: [60] });
+    const ws = await createTestWorkspace(t.db);
+    const api = caller(app, ws);
+    // For a type these events are not, so that no dispatcher fans them out: the test makes their deliveries itself.
+    const good = (await api('/webhook-endpoints', { method: 'POST', body: { url: `${receiver.url}/good`, eventTypes: ['chat.removed'] } })).body;
+    const bad = (await api('/webhook-endpoints', { method: 'POST', body: { url: `${receiver.url}/bad`, eventTypes: ['chat.removed'] } })).body;
+    const chat = await newChat(ws);
+    for (let n = 1; n <= 3; n++) await recordEvent(t.db, chatEvent(ws, chat, n));
+    const events = await readEvents(t.db, { workspaceId: ws.workspace.id, after: { seen: null }, types: ['chat.updated'], limit: 10 });
+    const ids = await insertWebhookDeliveries(t.db, events.events.flatMap((e) => [good, bad].map((ep) => ({ workspaceId: ws.workspace.id, endpointId: ep.id, eventId: e.id }))));
+    expect(ids).toHaveLength(6);
+
+    // One SQS event with every delivery (and one of them twice, as a redelivered message would be).
+    const worker = createWebhookWorker({ db: async () => t.db, services: { ...services, queue: { send: async () => {} } }, log: () => {} });
+    const records = [...ids, ids[0]!].map((deliveryId) => sqsRecord(JSON.stringify({ kind: 'deliver', deliveryId }), { queue: 'WebhooksQueue' }));
+    expect(await worker({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(receiver.requests).toHaveLength(6);
+
+    const logOf = async (endpoint: { id: string }) => (await api(`/webhook-endpoints/${endpoint.id}/deliveries`)).body.deliveries;
+    const delivered = await logOf(good);
+    expect(delivered.map((d: any) => [d.status, d.attempts.map((a: any) => a.statusCode)])).toEqual(Array(3).fill(['succeeded', [204]]));
+    const retried = await logOf(bad);
+    expect(retried.map((d: any) => [d.status, d.attempts.map((a: any) => a.statusCode)])).toEqual(Array(3).fill(['pending', [500]]));
+    // Done deliveries are skipped when their messages come again.
+    expect(await worker({ Records: records.slice(0, 1) })).toEqual({ batchItemFailures: [] });
+    expect(receiver.requests).toHaveLength(6);
   });
 
   it('manages endpoints with chats:admin only, 404 for unknown ids, and validates bodies', async () => {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import { httpWebhookTransport, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
 import autocannon from 'autocannon';
@@ -11,12 +11,14 @@ import { createWebhookWorker } from '../../../packages/functions/src/workers/web
 import type { Figures } from '../measure.js';
 import { type BenchContext, type BenchRow, type BenchScenario, clean } from '../scenario.js';
 
-// Events: messages recorded through the API at full speed, first with no webhook endpoint and nobody
-// reading the changefeed, then with one endpoint (a local receiver) and one changefeed reader (long
-// polls), on the same server in the same run. The row's `http` is the writes with events delivered,
-// `direct` the writes without. Delivery latency runs from the event's time (the database's now() in the
-// writing transaction, so it also counts the rest of that transaction) to the moment the receiver or
-// the reader has the event.
+// Events: messages recorded through the API at full speed, with no webhook endpoint enabled and nobody
+// reading the changefeed (off), and with one endpoint (a local receiver) and one changefeed reader (long
+// polls) (on), on the same server in the same run, in the order off, on, on, off. The row's `http` is the
+// writes with events delivered, `direct` the writes without. As deployed, the webhook worker has its own
+// compute and its own connections, and the receiver is someone else's: each runs in a thread of its own
+// (both still share the machine's cores with the server and PostgreSQL). Delivery latency runs from the
+// event's time (the database's now() in the writing transaction, so it also counts the rest of that
+// transaction) to the moment the receiver or the reader has the event.
 
 const CHATS = 400;
 const SPREAD = fileURLToPath(new URL('../spread-requests.cjs', import.meta.url));
@@ -38,57 +40,69 @@ async function writeMessages(base: string, paths: string[], ctx: BenchContext): 
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => (body += d));
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
+const RECEIVER = fileURLToPath(new URL('../webhook-receiver.cjs', import.meta.url));
+const WORKER = fileURLToPath(new URL('../webhook-worker-thread.ts', import.meta.url));
+
+/** The webhook receiver, in a worker thread (see the file): its URL, how many it has, and their latencies. */
+async function startReceiver() {
+  const thread = new Worker(RECEIVER);
+  const next = () => new Promise<Record<string, unknown>>((resolve, reject) => { thread.once('message', resolve); thread.once('error', reject); });
+  const { port } = (await next()) as { port: number };
+  const latencies = async () => new Map(((await (thread.postMessage('collect'), next())) as { latencies: Array<[string, number]> }).latencies);
+  return { url: `http://127.0.0.1:${port}/hooks`, latencies, close: () => thread.terminate() };
 }
 
-/** The webhook receiver: 204 for every delivery, the latency of each `message.created` kept by event id. */
-async function startReceiver(): Promise<{ server: Server; url: string; latencies: Map<string, number> }> {
-  const latencies = new Map<string, number>();
-  const server = createServer(async (req, res) => {
-    const body = await readBody(req);
-    const received = Date.now();
-    try {
-      const event = JSON.parse(body) as { id: string; type: string; timestamp: string };
-      if (event.type === 'message.created' && !latencies.has(event.id)) latencies.set(event.id, received - Date.parse(event.timestamp));
-    } catch {
-      // not an event: counted as nothing
-    }
-    res.writeHead(204).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`, latencies };
-}
-
-/** The changefeed reader: long polls from `cursor` until stopped, keeping each `message.created` latency. */
+/** The changefeed reader: long polls from `cursor` while running, keeping each `message.created` latency; paused, it reads nothing. */
 function startReader(base: string, ctx: BenchContext, cursor: string | undefined) {
   const latencies = new Map<string, number>();
   let stopped = false;
+  let running = false;
   let errors = 0;
+  let after = cursor;
+  const read = async (wait: number) => {
+    const query = new URLSearchParams({ types: 'message.created', limit: '100', wait: String(wait), ...(after && { after }) });
+    const res = await fetch(`${base}/api/v2/w/${ctx.dataset.workspaceId}/events?${query}`, { headers: ctx.headers }).catch(() => undefined);
+    if (!res || res.status !== 200) {
+      errors++;
+      await new Promise((r) => setTimeout(r, 100));
+      return { events: [], endOfStream: false };
+    }
+    const page = (await res.json()) as { events: Array<{ id: string; timestamp: string }>; nextCursor: string; endOfStream: boolean };
+    after = page.nextCursor;
+    return page;
+  };
   const done = (async () => {
-    let after = cursor;
     while (!stopped) {
-      const query = new URLSearchParams({ types: 'message.created', limit: '100', wait: '2', ...(after && { after }) });
-      const res = await fetch(`${base}/api/v2/w/${ctx.dataset.workspaceId}/events?${query}`, { headers: ctx.headers }).catch(() => undefined);
-      if (!res || res.status !== 200) {
-        errors++;
-        await new Promise((r) => setTimeout(r, 100));
+      if (!running) {
+        await new Promise((r) => setTimeout(r, 20));
         continue;
       }
-      const page = (await res.json()) as { events: Array<{ id: string; timestamp: string }>; nextCursor: string };
+      const page = await read(2);
       const received = Date.now();
       for (const e of page.events) if (!latencies.has(e.id)) latencies.set(e.id, received - Date.parse(e.timestamp));
-      after = page.nextCursor;
     }
   })();
-  return { latencies, errors: () => errors, stop: async () => ((stopped = true), await done) };
+  return {
+    latencies,
+    errors: () => errors,
+    /** Moves to the feed's present end without keeping what it passes, then reads as events come. */
+    resume: async () => {
+      while (!(await read(0)).endOfStream);
+      running = true;
+    },
+    pause: () => void (running = false),
+    stop: async () => ((stopped = true), await done),
+  };
 }
+
+/** Two runs' figures as one: their requests and errors added, rates and medians averaged, the worse p99. */
+const combine = (a: Figures, b: Figures): Figures => ({
+  requests: a.requests + b.requests,
+  perSecond: (a.perSecond + b.perSecond) / 2,
+  p50: (a.p50 + b.p50) / 2,
+  p99: Math.max(a.p99, b.p99),
+  errors: a.errors + b.errors,
+});
 
 export const eventsScenario: BenchScenario = {
   name: 'events',
@@ -98,21 +112,14 @@ export const eventsScenario: BenchScenario = {
       select number from chats where workspace_id = ${ds.workspaceId} and not is_removed order by number desc limit ${CHATS}`.execute(db);
     const paths = numbers.rows.map((r) => `/api/v2/w/${ds.workspaceId}/chats/${r.number}/messages`);
 
-    // The local server's wiring: the real worker and transport behind the in-process queue.
-    const services = {
-      transport: httpWebhookTransport({ allowPrivateNetworks: true }),
-      retrySeconds: WEBHOOK_DELIVERY.retrySeconds,
-      timeoutMs: 5_000,
-      leaseSeconds: WEBHOOK_DELIVERY.leaseSeconds,
-      allowPrivateNetworks: true,
-    } as Omit<WebhookServices, 'queue'> as WebhookServices;
-    // The worker has connections of its own, as the deployed worker (its own Lambda) has: deliveries do
-    // not queue for a connection behind the writes.
-    const workerHandle = await createDb({ driver: 'pg', url: ctx.url, maxConnections: 10 });
-    const worker = createWebhookWorker({ db: async () => workerHandle.db, services, log: () => {} });
-    const queue = createInProcessWebhookQueue(worker, { maxReceives: WEBHOOK_DELIVERY.maxReceives, visibilityTimeoutMs: visibilityTimeoutMsFor(WEBHOOK_DELIVERY.leaseSeconds) });
-    services.queue = queue;
-    const app = createLocalApp({ db: async () => db, rateLimits: () => ({ enabled: false }), webhooks: () => services, notifyEvents: () => queue.send([{ kind: 'dispatch' }]) });
+    // The webhook worker in a thread of its own (see the file), woken after each change as the local server wakes its own.
+    const workerThread = new Worker(WORKER, { workerData: { url: ctx.url } });
+    await new Promise((resolve, reject) => (workerThread.once('message', resolve), workerThread.once('error', reject)));
+    const queue = {
+      drain: () => new Promise<void>((resolve) => (workerThread.once('message', () => resolve()), workerThread.postMessage('drain'))),
+    };
+    const services = { allowPrivateNetworks: true } as WebhookServices;
+    const app = createLocalApp({ db: async () => db, rateLimits: () => ({ enabled: false }), webhooks: () => services, notifyEvents: async () => workerThread.postMessage('dispatch') });
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -121,42 +128,74 @@ export const eventsScenario: BenchScenario = {
       fetch(`${base}/api/v2/w/${ds.workspaceId}${path}`, { ...init, headers: { ...ctx.headers, 'content-type': 'application/json', ...init.headers } });
     let endpointId: string | undefined;
     try {
-      // Endpoints an earlier run left behind would deliver during the first phase.
+      // Endpoints an earlier run left behind would deliver while events are off.
       await sql`delete from webhook_endpoints where workspace_id = ${ds.workspaceId}`.execute(db);
-      await writeMessages(base, paths, { ...ctx, seconds: 1 });
-      const off = await writeMessages(base, paths, ctx);
-      await queue.drain();
-
-      // The changefeed from its present end, one webhook endpoint for message.created.
-      let cursor: string | undefined;
-      for (let end = false; !end; ) {
-        const res = await api(`/events?types=message.created&limit=100${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
-        if (res.status !== 200) throw new Error(`reading the changefeed: ${res.status} ${await res.text()}`);
-        const page = (await res.json()) as { nextCursor: string; endOfStream: boolean };
-        cursor = page.nextCursor;
-        end = page.endOfStream;
-      }
-      const created = await api('/webhook-endpoints', { method: 'POST', body: JSON.stringify({ url: receiver.url, eventTypes: ['message.created'], description: 'bench receiver' }) });
+      const created = await api('/webhook-endpoints', { method: 'POST', body: JSON.stringify({ url: receiver.url, eventTypes: ['message.created'], enabled: false, description: 'bench receiver' }) });
       if (created.status !== 201) throw new Error(`creating the bench webhook endpoint: ${created.status} ${await created.text()}`);
       endpointId = ((await created.json()) as { id: string }).id;
-      const reader = startReader(base, ctx, cursor);
-      const since = new Date();
-      const on = await writeMessages(base, paths, ctx);
-      // What was written: autocannon counts the requests answered within the run, the log every message committed.
-      const committed = async () =>
-        Number((await sql<{ n: string }>`select count(*) as n from events where workspace_id = ${ds.workspaceId} and type = 'message.created' and occurred_at >= ${since}`.execute(db)).rows[0]!.n);
-      let written = await committed();
-      // Deliveries still in flight when the writes stop are waited for (up to 60 s) and counted.
-      const deadline = Date.now() + 60_000;
-      while ((receiver.latencies.size < written || reader.latencies.size < written) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        written = await committed();
-      }
-      await reader.stop();
+      const setEnabled = async (enabled: boolean) => {
+        const res = await api(`/webhook-endpoints/${endpointId}`, { method: 'PATCH', body: JSON.stringify({ enabled }) });
+        if (res.status !== 200) throw new Error(`${enabled ? 'enabling' : 'disabling'} the bench webhook endpoint: ${res.status} ${await res.text()}`);
+      };
+      const reader = startReader(base, ctx, undefined);
+      await writeMessages(base, paths, { ...ctx, seconds: 2 });
       await queue.drain();
 
-      const webhook = [...receiver.latencies.values()].sort((a, b) => a - b);
-      const feed = [...reader.latencies.values()].sort((a, b) => a - b);
+      // Off, on, on, off, each half the run's seconds: the server warms up and the tables grow as the
+      // runs go on, and this order gives both sides the same share of early and late.
+      const half = { ...ctx, seconds: Math.max(1, ctx.seconds / 2) };
+      const onWindows: Array<{ from: Date; to: Date }> = [];
+      const offRun = async () => {
+        const figures = await writeMessages(base, paths, half);
+        await queue.drain();
+        return figures;
+      };
+      const onRun = async () => {
+        await setEnabled(true);
+        await reader.resume();
+        const from = new Date();
+        const figures = await writeMessages(base, paths, half);
+        onWindows.push({ from, to: new Date() });
+        await catchUp();
+        reader.pause();
+        await setEnabled(false);
+        await queue.drain();
+        return figures;
+      };
+      // What was written while events were on: autocannon counts the requests answered within a run, the log every message committed.
+      const writtenIds = async () => {
+        const ids = new Set<string>();
+        for (const w of onWindows) {
+          const { rows } = await sql<{ id: string }>`
+            select id from events where workspace_id = ${ds.workspaceId} and type = 'message.created' and occurred_at >= ${w.from} and occurred_at <= ${w.to}`.execute(db);
+          for (const r of rows) ids.add(r.id);
+        }
+        return ids;
+      };
+      // Deliveries still in flight when the writes stop are waited for (up to 60 s) and counted.
+      const catchUp = async () => {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const ids = await writtenIds();
+          const delivered = await receiver.latencies();
+          const missing = [...ids].some((id) => !delivered.has(id) || !reader.latencies.has(id));
+          if (!missing || Date.now() > deadline) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const off1 = await offRun();
+      const on1 = await onRun();
+      const on2 = await onRun();
+      const off2 = await offRun();
+      const off = combine(off1, off2);
+      const on = combine(on1, on2);
+      await reader.stop();
+
+      const ids = await writtenIds();
+      const written = ids.size;
+      const delivered = await receiver.latencies();
+      const webhook = [...ids].flatMap((id) => (delivered.has(id) ? [delivered.get(id)!] : [])).sort((a, b) => a - b);
+      const feed = [...ids].flatMap((id) => (reader.latencies.has(id) ? [reader.latencies.get(id)!] : [])).sort((a, b) => a - b);
       const row: BenchRow = { name: 'POST .../messages: events delivered (http) vs none (direct)', http: on, direct: off };
       const ratio = off.perSecond > 0 ? on.perSecond / off.perSecond : 0;
       row.notes = [
@@ -176,8 +215,8 @@ export const eventsScenario: BenchScenario = {
     } finally {
       if (endpointId) await api(`/webhook-endpoints/${endpointId}`, { method: 'DELETE' }).catch(() => undefined);
       server.close();
-      receiver.server.close();
-      await workerHandle.close();
+      await receiver.close();
+      await new Promise((resolve) => (workerThread.once('exit', resolve), workerThread.postMessage('close')));
     }
   },
 };

@@ -1,11 +1,12 @@
 import {
-  activeWebhookSecrets,
-  claimWebhookDelivery,
+  type AttemptResult,
+  type ClaimedDelivery,
+  claimWebhookDeliveries,
   type Database,
   disableWebhookEndpoint,
   markWebhookDeliveriesEnqueued,
   recordWebhookAttempt,
-  recordWebhookSuccess,
+  recordWebhookSuccesses,
   settleWebhookDelivery,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
@@ -15,27 +16,54 @@ import type { WebhookServices } from './ports.js';
 import { webhookHeaders } from './signing.js';
 import { BlockedAddressError } from './ssrf.js';
 
-// One attempt of one delivery: claim it, sign and send the event, log the attempt, then settle it:
-// 2xx succeeded; 410 failed and the endpoint disabled; anything else (or no answer in time) retried
-// after the next step of the backoff with jitter, until the steps run out: then failed, and the endpoint
-// disabled if it has not succeeded since this delivery began. Disabling records an event.
+// One attempt of each of a batch of deliveries: claim them (one statement), sign and send each event
+// (all at once), then settle each: 2xx succeeded (the batch's successes recorded in one statement); 410
+// failed and the endpoint disabled; anything else (or no answer in time) retried after the next step of the
+// backoff with jitter, until the steps run out: then failed, and the endpoint disabled if it has not
+// succeeded since this delivery began. Disabling records an event.
 
 export type AttemptOutcome = 'skipped' | 'succeeded' | 'retry' | 'failed';
 
-export async function attemptWebhookDelivery(
+/** What became of one delivery of the batch: its outcome, or the error that kept it from being settled (it is attempted again). */
+export type AttemptReport = { outcome: AttemptOutcome; statusCode?: number | null } | { error: unknown };
+
+type AttemptServices = Pick<WebhookServices, 'transport' | 'retrySeconds' | 'timeoutMs' | 'leaseSeconds' | 'queue'>;
+
+/**
+ * Attempts the deliveries once each; a delivery that is done, not due, or held by another attempt is
+ * `skipped`. Rejects only when the claim itself fails (then none was attempted).
+ */
+export async function attemptWebhookDeliveries(
   db: Kysely<Database>,
-  services: Pick<WebhookServices, 'transport' | 'retrySeconds' | 'timeoutMs' | 'leaseSeconds' | 'queue'>,
-  deliveryId: string,
+  services: AttemptServices,
+  deliveryIds: readonly string[],
   random: () => number = Math.random,
-): Promise<{ outcome: AttemptOutcome; statusCode?: number | null }> {
-  const delivery = await claimWebhookDelivery(db, deliveryId, services.leaseSeconds);
-  if (!delivery) return { outcome: 'skipped' };
-  if (!delivery.endpoint.enabled) {
-    await settleWebhookDelivery(db, delivery.id, { status: 'failed', lastStatus: null, lastError: 'The endpoint is disabled' });
-    return { outcome: 'failed' };
+): Promise<Map<string, AttemptReport>> {
+  const reports = new Map<string, AttemptReport>(deliveryIds.map((id) => [id, { outcome: 'skipped' }]));
+  const claimed = await claimWebhookDeliveries(db, [...new Set(deliveryIds)], services.leaseSeconds);
+  const sent = await Promise.all(claimed.map(async (delivery) => ({ delivery, result: delivery.endpoint.enabled ? await send(services, delivery) : undefined })));
+  const successes = sent.filter((s): s is { delivery: ClaimedDelivery; result: AttemptResult } => s.result !== undefined && isSuccess(s.result.statusCode));
+  try {
+    await recordWebhookSuccesses(db, successes.map(({ delivery, result }) => ({ id: delivery.id, attempt: delivery.attempt, endpointId: delivery.endpoint.id, result })));
+    for (const { delivery, result } of successes) reports.set(delivery.id, { outcome: 'succeeded', statusCode: result.statusCode });
+  } catch (error) {
+    for (const { delivery } of successes) reports.set(delivery.id, { error });
   }
+  for (const { delivery, result } of sent) {
+    if (result && isSuccess(result.statusCode)) continue;
+    try {
+      reports.set(delivery.id, result ? await settleFailure(db, services, delivery, result, random) : await settleDisabled(db, delivery));
+    } catch (error) {
+      reports.set(delivery.id, { error });
+    }
+  }
+  return reports;
+}
+
+const isSuccess = (statusCode: number | null) => statusCode !== null && statusCode >= 200 && statusCode < 300;
+
+async function send(services: AttemptServices, delivery: ClaimedDelivery): Promise<AttemptResult> {
   const body = JSON.stringify(publicEvent(delivery.event));
-  const secrets = await activeWebhookSecrets(db, delivery.endpoint.id);
   const startedAt = new Date();
   const timestamp = Math.floor(startedAt.getTime() / 1000);
   const started = performance.now();
@@ -43,24 +71,27 @@ export async function attemptWebhookDelivery(
   let excerpt: string | null = null;
   let error: string | null = null;
   try {
-    const response = await services.transport({ url: delivery.endpoint.url, headers: webhookHeaders(secrets, delivery.event.id, timestamp, body), body, timeoutMs: services.timeoutMs });
+    const response = await services.transport({ url: delivery.endpoint.url, headers: webhookHeaders(delivery.secrets, delivery.event.id, timestamp, body), body, timeoutMs: services.timeoutMs });
     statusCode = response.statusCode;
     excerpt = response.excerpt || null;
   } catch (err) {
     error = err instanceof BlockedAddressError ? err.message : `No answer: ${(err as Error).message}`.slice(0, 300);
   }
-  const latencyMs = Math.round(performance.now() - started);
-  const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300;
+  return { startedAt, statusCode, latencyMs: Math.round(performance.now() - started), responseExcerpt: excerpt, error };
+}
+
+async function settleDisabled(db: Kysely<Database>, delivery: ClaimedDelivery): Promise<AttemptReport> {
+  await settleWebhookDelivery(db, delivery.id, { status: 'failed', lastStatus: null, lastError: 'The endpoint is disabled' });
+  return { outcome: 'failed' };
+}
+
+async function settleFailure(db: Kysely<Database>, services: AttemptServices, delivery: ClaimedDelivery, result: AttemptResult, random: () => number): Promise<AttemptReport> {
+  const { statusCode } = result;
   const gone = statusCode === 410;
   const retryIndex = delivery.attempt - 1;
-  const retryable = !succeeded && !gone && retryIndex < services.retrySeconds.length;
-  const lastError = succeeded ? null : (error ?? `HTTP ${statusCode}`);
+  const retryable = !gone && retryIndex < services.retrySeconds.length;
+  const lastError = result.error ?? `HTTP ${statusCode}`;
   let retryDelay = 0;
-  const result = { startedAt, statusCode, latencyMs, responseExcerpt: excerpt, error };
-  if (succeeded) {
-    await recordWebhookSuccess(db, { id: delivery.id, attempt: delivery.attempt, endpointId: delivery.endpoint.id }, result);
-    return { outcome: 'succeeded', statusCode };
-  }
   await db.transaction().execute(async (trx) => {
     await recordWebhookAttempt(trx, delivery.id, delivery.attempt, result);
     if (retryable) {
@@ -84,5 +115,5 @@ export async function attemptWebhookDelivery(
     await services.queue.send([{ kind: 'deliver', deliveryId: delivery.id }], retryDelay);
     await markWebhookDeliveriesEnqueued(db, [delivery.id]);
   }
-  return { outcome: succeeded ? 'succeeded' : retryable ? 'retry' : 'failed', statusCode };
+  return { outcome: retryable ? 'retry' : 'failed', statusCode };
 }

@@ -12,6 +12,8 @@ export const WEBHOOK_DELIVERY = {
   timeoutSeconds: 5,
   /** Receives of one queue message before the DLQ: only infrastructure failures (the database) count. */
   maxReceives: 5,
+  /** Queue messages per worker invocation: a batch's deliveries are claimed, sent and recorded together. */
+  batchSize: 10,
   /** The worker function's timeout: one batch of attempts. */
   workerTimeoutSeconds: 60,
   /** Beyond the worker's timeout, as Lambda requires of an SQS trigger. */

@@ -119,18 +119,6 @@ export async function rotateWebhookSecret(db: Executor, endpointId: string, secr
   return until;
 }
 
-/** The secrets deliveries are signed with now, newest first. */
-export async function activeWebhookSecrets(db: Executor, endpointId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('webhook_secrets')
-    .select('secret')
-    .where('endpoint_id', '=', endpointId)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
-    .orderBy('created_at', 'desc')
-    .execute();
-  return rows.map((r) => r.secret);
-}
-
 /** The enabled endpoints of these workspaces, for fanning events out. */
 export async function enabledWebhookEndpoints(db: Executor, workspaceIds: string[]): Promise<Array<{ id: string; workspaceId: string; eventTypes: string[] }>> {
   if (workspaceIds.length === 0) return [];
@@ -140,20 +128,18 @@ export async function enabledWebhookEndpoints(db: Executor, workspaceIds: string
 
 // ---- the dispatcher's place in the log ----
 
-export async function readDispatchPosition(db: Executor): Promise<string | null> {
-  const row = await db.selectFrom('event_dispatch').select('seen').where('id', '=', 1).executeTakeFirst();
-  return row?.seen ?? null;
+/**
+ * The dispatcher's place, locked for this transaction; undefined when another dispatcher holds it (it is
+ * fanning out what is new, and whoever woke this one should ask again once it is done). Dispatchers take
+ * turns instead of reading the same events and racing to record them.
+ */
+export async function lockDispatchPosition(trx: Executor): Promise<{ seen: string | null } | undefined> {
+  return trx.selectFrom('event_dispatch').select('seen').where('id', '=', 1).forUpdate().skipLocked().executeTakeFirst();
 }
 
-/** Moves the dispatcher from `from` to `to`; false when another dispatcher moved it first. */
-export async function advanceDispatchPosition(db: Executor, from: string | null, to: string): Promise<boolean> {
-  const result = await db
-    .updateTable('event_dispatch')
-    .set({ seen: to, updated_at: sql<Date>`now()` })
-    .where('id', '=', 1)
-    .where(sql<boolean>`seen is not distinct from ${from}`)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+/** Moves the dispatcher's place (held by lockDispatchPosition in the same transaction) to `to`. */
+export async function advanceDispatchPosition(trx: Executor, to: string): Promise<void> {
+  await trx.updateTable('event_dispatch').set({ seen: to, updated_at: sql<Date>`now()` }).where('id', '=', 1).execute();
 }
 
 // ---- deliveries ----
@@ -177,36 +163,48 @@ export interface ClaimedDelivery {
   attempt: number;
   createdAt: Date;
   endpoint: { id: string; workspaceId: string; url: string; enabled: boolean; lastSuccessAt: Date | null };
+  /** The endpoint's secrets in use now, newest first: the delivery is signed with each. */
+  secrets: string[];
   event: { id: string; type: string; workspaceId: string; resourceId: string; schemaVersion: number; payload: Record<string, unknown>; occurredAt: Date };
 }
 
-/** Takes a pending delivery that is due for one attempt (its count raised), or undefined: done, not due, or held. */
-export async function claimWebhookDelivery(db: Executor, id: string, leaseSeconds: number): Promise<ClaimedDelivery | undefined> {
-  const claimed = await db
-    .updateTable('webhook_deliveries')
-    .set({ attempts: sql<number>`attempts + 1`, lease_until: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
-    .where('id', '=', id)
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', sql<Date>`now() + interval '1 second'`)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
-    .returning(['id', 'attempts', 'created_at', 'endpoint_id', 'event_id'])
-    .executeTakeFirst();
-  if (!claimed) return undefined;
-  const row = await db
-    .selectFrom('webhook_endpoints as e')
-    .innerJoin('events as v', (join) => join.on('v.id', '=', claimed.event_id))
+/**
+ * Takes the deliveries among `ids` that are pending and due for one attempt (their count raised); those
+ * done, not due or held are left out. One statement returns what each attempt needs: the endpoint, the
+ * event and the secrets to sign with now (newest first).
+ */
+export async function claimWebhookDeliveries(db: Executor, ids: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .with('claimed', (q) =>
+      q
+        .updateTable('webhook_deliveries')
+        .set({ attempts: sql<number>`attempts + 1`, lease_until: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
+        .where('id', 'in', [...ids])
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', sql<Date>`now() + interval '1 second'`)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
+        .returning(['id', 'attempts', 'created_at', 'endpoint_id', 'event_id']),
+    )
+    .selectFrom('claimed as c')
+    .innerJoin('webhook_endpoints as e', 'e.id', 'c.endpoint_id')
+    .innerJoin('events as v', 'v.id', 'c.event_id')
     .select([
+      'c.id', 'c.attempts', 'c.created_at',
       'e.id as endpoint_id', 'e.workspace_id', 'e.url', 'e.enabled', 'e.last_success_at',
       'v.id as event_id', 'v.type', 'v.resource_id', 'v.schema_version', 'v.payload', 'v.occurred_at', 'v.workspace_id as event_workspace_id',
+      sql<string[]>`array(
+        select s.secret from webhook_secrets s
+        where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())
+        order by s.created_at desc)`.as('secrets'),
     ])
-    .where('e.id', '=', claimed.endpoint_id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    id: claimed.id,
-    attempt: claimed.attempts,
-    createdAt: claimed.created_at,
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    attempt: row.attempts,
+    createdAt: row.created_at,
     endpoint: { id: row.endpoint_id, workspaceId: row.workspace_id, url: row.url, enabled: row.enabled, lastSuccessAt: row.last_success_at },
+    secrets: row.secrets,
     event: {
       id: row.event_id,
       type: row.type,
@@ -216,7 +214,7 @@ export async function claimWebhookDelivery(db: Executor, id: string, leaseSecond
       payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
       occurredAt: row.occurred_at,
     },
-  };
+  }));
 }
 
 export interface AttemptResult {
@@ -265,29 +263,31 @@ export async function settleWebhookDelivery(
 }
 
 /**
- * A successful attempt in one statement (no transaction, one round trip): the attempt logged, the delivery
- * succeeded, and the endpoint's last success moved, to the second only: concurrent deliveries to one
+ * Successful attempts in one statement (no transaction, one round trip): each attempt logged, its delivery
+ * succeeded, and the endpoints' last success moved, to the second only: concurrent deliveries to one
  * endpoint would otherwise all queue for its row's lock.
  */
-export async function recordWebhookSuccess(db: Executor, delivery: { id: string; attempt: number; endpointId: string }, result: AttemptResult): Promise<void> {
+export async function recordWebhookSuccesses(db: Executor, successes: ReadonlyArray<{ id: string; attempt: number; endpointId: string; result: AttemptResult }>): Promise<void> {
+  if (successes.length === 0) return;
   await db
     .with('attempt', (q) =>
       q
         .insertInto('webhook_attempts')
-        .values(attemptRow(delivery.id, delivery.attempt, result))
-        .returning('delivery_id'),
+        .values(successes.map((s) => attemptRow(s.id, s.attempt, s.result)))
+        .returning(['delivery_id', 'status_code']),
     )
     .with('endpoint', (q) =>
       q
         .updateTable('webhook_endpoints')
         .set({ last_success_at: sql<Date>`now()` })
-        .where('id', '=', delivery.endpointId)
+        .where('id', 'in', [...new Set(successes.map((s) => s.endpointId))])
         .where((eb) => eb.or([eb('last_success_at', 'is', null), eb('last_success_at', '<', sql<Date>`now() - interval '1 second'`)]))
         .returning('id'),
     )
     .updateTable('webhook_deliveries')
-    .set({ status: 'succeeded', last_status: result.statusCode, last_error: null, lease_until: null, completed_at: sql<Date>`now()` })
-    .where('id', '=', delivery.id)
+    .from('attempt')
+    .set((eb) => ({ status: 'succeeded', last_status: eb.ref('attempt.status_code'), last_error: null, lease_until: null, completed_at: sql<Date>`now()` }))
+    .whereRef('webhook_deliveries.id', '=', 'attempt.delivery_id')
     .execute();
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { encodeExportMessage, encodeWebhookMessage, type ExportQueue, type WebhookQueue } from '@parley/core';
+import { encodeExportMessage, encodeWebhookMessage, type ExportQueue, WEBHOOK_DELIVERY, type WebhookQueue } from '@parley/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** An SQS record as Lambda hands it over, for the in-process queue and tests. */
@@ -32,60 +32,79 @@ export interface InProcessQueue {
   isPending(key: string): boolean;
   /** Resolves once no message is waiting or being delivered. */
   drain(): Promise<void>;
+  /** Whether no message is waiting or being delivered. */
+  idle(): boolean;
 }
 
 /**
- * SQS semantics in one process: each message is delivered to the worker as a one-record SQSEvent; one
- * reported in `batchItemFailures` (or whose delivery throws) comes back after `visibilityTimeoutMs`, up to
- * `maxReceives` deliveries, and then goes to `deadLetters`. As on SQS, the visibility timeout must exceed
- * the worker's lease: a message that found its job held by another run comes back once that run's lease
- * has run out, and the next delivery can take the job over.
+ * SQS semantics in one process: messages are handed to the worker in SQSEvents of up to `batchSize`
+ * records (1 unless given; those ready at one moment go together, as Lambda's poller batches them); one
+ * reported in `batchItemFailures` (or in a batch whose delivery throws) comes back after
+ * `visibilityTimeoutMs`, up to `maxReceives` deliveries, and then goes to `deadLetters`. As on SQS, the
+ * visibility timeout must exceed the worker's lease: a message that found its job held by another run
+ * comes back once that run's lease has run out, and the next delivery can take the job over.
  */
 export function createInProcessQueue(
   worker: (event: SQSEvent) => Promise<SQSBatchResponse>,
-  options: { maxReceives: number; visibilityTimeoutMs: number; queue?: string },
+  options: { maxReceives: number; visibilityTimeoutMs: number; queue?: string; batchSize?: number; settled?: (key: string) => void },
 ): InProcessQueue {
+  type Message = { messageId: string; key: string; body: string; receives: number; sentAt: number };
   const deadLetters: InProcessQueue['deadLetters'] = [];
+  const batchSize = Math.max(1, options.batchSize ?? 1);
   /** Messages waiting or being delivered, by key. */
   const pending = new Map<string, number>();
   let inFlight = 0;
   let waiters: Array<() => void> = [];
+  let ready: Message[] = [];
   const settle = (key: string) => {
     const left = (pending.get(key) ?? 1) - 1;
     if (left > 0) pending.set(key, left);
     else pending.delete(key);
+    options.settled?.(key);
     if (--inFlight === 0) {
       for (const resolve of waiters) resolve();
       waiters = [];
     }
   };
-  const deliver = async (message: { messageId: string; key: string; body: string; receives: number; sentAt: number }) => {
-    message.receives++;
-    let failed: boolean;
+  const deliver = async (batch: Message[]) => {
+    for (const message of batch) message.receives++;
+    let failed: Set<string>;
     try {
-      const response = await worker({ Records: [sqsRecord(message.body, { messageId: message.messageId, receiveCount: message.receives, sentAt: message.sentAt, queue: options.queue })] });
-      failed = response.batchItemFailures.some((f) => f.itemIdentifier === message.messageId);
+      const response = await worker({
+        Records: batch.map((m) => sqsRecord(m.body, { messageId: m.messageId, receiveCount: m.receives, sentAt: m.sentAt, queue: options.queue })),
+      });
+      failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     } catch {
-      failed = true;
+      failed = new Set(batch.map((m) => m.messageId));
     }
-    if (!failed) return settle(message.key);
-    if (message.receives >= options.maxReceives) {
-      deadLetters.push({ messageId: message.messageId, body: message.body, receives: message.receives });
-      return settle(message.key);
+    for (const message of batch) {
+      if (!failed.has(message.messageId)) settle(message.key);
+      else if (message.receives >= options.maxReceives) {
+        deadLetters.push({ messageId: message.messageId, body: message.body, receives: message.receives });
+        settle(message.key);
+      } else setTimeout(() => enqueue(message), options.visibilityTimeoutMs);
     }
-    setTimeout(() => void deliver(message), options.visibilityTimeoutMs);
+  };
+  const flush = () => {
+    const taken = ready;
+    ready = [];
+    for (let i = 0; i < taken.length; i += batchSize) void deliver(taken.slice(i, i + batchSize));
+  };
+  const enqueue = (message: Message) => {
+    if (ready.push(message) === 1) setImmediate(flush);
   };
   return {
     deadLetters,
     send(key, body, delayMs = 0) {
       inFlight++;
       pending.set(key, (pending.get(key) ?? 0) + 1);
-      const message = { messageId: randomUUID(), key, body, receives: 0, sentAt: Date.now() };
-      if (delayMs > 0) setTimeout(() => void deliver(message), delayMs);
-      else setImmediate(() => void deliver(message));
+      const message: Message = { messageId: randomUUID(), key, body, receives: 0, sentAt: Date.now() };
+      if (delayMs > 0) setTimeout(() => enqueue(message), delayMs);
+      else enqueue(message);
     },
     isPending: (key) => pending.has(key),
     drain: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    idle: () => inFlight === 0,
   };
 }
 
@@ -116,32 +135,49 @@ export interface InProcessWebhookQueue extends WebhookQueue {
 }
 
 /**
- * The webhooks queue in one process: dispatch and delivery messages to the webhook worker. Dispatch
- * messages are coalesced: while one waits, another adds nothing (the waiting one reads everything new).
+ * The webhooks queue in one process: dispatch and delivery messages to the webhook worker, in batches of
+ * up to 10 deliveries as the Lambda subscriber gets them (infra/webhooks.ts). Dispatch messages go alone,
+ * one at a time: a dispatch sent while one waits or runs adds nothing but a note, and once that one is done
+ * (its read may predate what the new one was sent for) a single dispatch follows it.
  */
 export function createInProcessWebhookQueue(worker: (event: SQSEvent) => Promise<SQSBatchResponse>, options: { maxReceives: number; visibilityTimeoutMs: number }): InProcessWebhookQueue {
-  const queue = createInProcessQueue(worker, { ...options, queue: 'WebhooksQueue' });
-  let dispatchWaiting = false;
+  let again = false;
+  const dispatch = () => dispatches.send(DISPATCH, encodeWebhookMessage({ kind: 'dispatch' }));
+  const dispatches = createInProcessQueue(worker, {
+    ...options,
+    queue: 'WebhooksQueue',
+    settled: () => {
+      if (!again) return;
+      again = false;
+      dispatch();
+    },
+  });
+  const deliveries = createInProcessQueue(worker, { ...options, queue: 'WebhooksQueue', batchSize: WEBHOOK_DELIVERY.batchSize });
   return {
-    deadLetters: queue.deadLetters,
+    get deadLetters() {
+      return [...dispatches.deadLetters, ...deliveries.deadLetters];
+    },
     async send(messages, delaySeconds = 0) {
       for (const message of messages) {
         if (message.kind === 'dispatch') {
-          if (dispatchWaiting) continue;
-          dispatchWaiting = true;
-          // Taken off the queue as its delivery starts: an event committed after that needs a new dispatch.
-          setImmediate(() => {
-            dispatchWaiting = false;
-            queue.send('dispatch', encodeWebhookMessage(message));
-          });
+          if (dispatches.isPending(DISPATCH)) again = true;
+          else dispatch();
           continue;
         }
-        queue.send(message.deliveryId, encodeWebhookMessage(message), delaySeconds * 1000);
+        deliveries.send(message.deliveryId, encodeWebhookMessage(message), delaySeconds * 1000);
       }
     },
-    drain: queue.drain,
+    // A dispatch queues deliveries and a delivery may queue a dispatch (disabling records an event).
+    async drain() {
+      do {
+        await dispatches.drain();
+        await deliveries.drain();
+      } while (!dispatches.idle() || !deliveries.idle());
+    },
   };
 }
+
+const DISPATCH = 'dispatch';
 
 /** The local queue's visibility timeout for a lease: a second beyond it. */
 export function visibilityTimeoutMsFor(leaseSeconds: number): number {
