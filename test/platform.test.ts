@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
-import { createProviders, parseConfig } from '@parley/core';
+import { createProviders, parseApiKey, parseConfig } from '@parley/core';
 import { createDb, insertChannel, insertChat, insertContact, insertUser, knownMigrations } from '@parley/db';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLocalApp, type LocalAppOptions } from '../packages/functions/src/local/app.js';
@@ -360,7 +360,7 @@ describe('the log', () => {
     // The outbox printed both deliveries, masked.
     expect(printed).toEqual(['[outbox] sms to +1555…21: 55 characters', '[outbox] email to p…@example.test: subject of 11 characters, text of 55 characters']);
     const everything = [...lines.map((l) => JSON.stringify(l)), ...printed].join('\n');
-    for (const secret of [key, key.split('_')[2]!, phone, phone.slice(1), email, 'private.person', secretText, '4111', 'Hidden Lane', encodeURIComponent(email)]) {
+    for (const secret of [key, parseApiKey(key)!.secret, phone, phone.slice(1), email, 'private.person', secretText, '4111', 'Hidden Lane', encodeURIComponent(email)]) {
       expect(everything, secret).not.toContain(secret);
     }
   });
