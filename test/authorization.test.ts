@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKey, createLocalExportStore, createProviders, type ExportServices, parseConfig, type Scope, SCOPES } from '@parley/core';
+import { createApiKey, createLocalExportStore, createProviders, type ExportServices, parseConfig, type Scope, SCOPES, EXPORT_KINDS } from '@parley/core';
 import { insertAssistant, insertCall, insertChannel, insertChat, insertContact, insertLabel, insertParticipant, insertSquad, insertUser, insertWorkspaceTool, updateOrgChatAttributes } from '@parley/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
@@ -109,8 +109,8 @@ let serial = 0;
 let fx: Fixture;
 const dir = mkdtempSync(join(tmpdir(), 'parley-authorization-'));
 const store = createLocalExportStore({ dir, secret: 'test-signing-secret-0123456789' });
-const queue = createInProcessExportQueue(createExportWorker({ handle: async () => t.handle, store, leaseSeconds: 60, maxReceives: 4, log: () => {} }), { maxReceives: 4, visibilityTimeoutMs: 10 });
-const services: ExportServices = { queue, store, waitMs: 0, linkTtlSeconds: 60, maxReceives: 4 };
+const queue = createInProcessExportQueue(createExportWorker({ handle: async () => t.handle, store, leaseSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 4, log: () => {} }), { maxReceives: 4, visibilityTimeoutMs: 10 });
+const services: ExportServices = { queue, store, waitMs: 0, linkTtlSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 4 };
 const providers = createProviders(parseConfig({}).providers, { log: () => {} });
 let app: ReturnType<typeof createLocalApp>;
 

@@ -203,6 +203,7 @@ describe(`the export COPY connection dropped mid-export (${testDriver()} driver)
     let lock: Awaited<ReturnType<typeof holdChatLock>> | undefined;
     // Reads the chat's row FOR UPDATE through COPY, so the COPY waits while the test holds the row.
     const lockedRows: ExportKind = {
+      statusPath: () => '/test-export-status',
       filename: () => 'locked.csv',
       async produce(handle) {
         lock = await holdChatLock();

@@ -65,7 +65,7 @@ async function workspaceWithExports(rows: () => Promise<string[][]> = async () =
     kinds: { ...EXPORT_KINDS, statistics: statisticsExportKind(async () => rows()) },
   });
   const queue = createInProcessExportQueue(worker, { maxReceives: 2, visibilityTimeoutMs: 10 });
-  const exports: ExportServices = { queue, store, waitMs: 0, linkTtlSeconds: 60, maxReceives: 2 };
+  const exports: ExportServices = { queue, store, waitMs: 0, linkTtlSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 2 };
   return { ws: await createTestWorkspace(t.db, { exports }), queue };
 }
 
@@ -209,7 +209,7 @@ describe('events recorded by the API', () => {
     expect(failedRun[0]!.data.export).toMatchObject({ kind: 'statistics', status: 'failed', error: "Attempt 2 failed: the export's rows could not be read" });
 
     const broken: ExportQueue = { send: async () => Promise.reject(new Error('queue down')) };
-    const other = await createTestWorkspace(t.db, { exports: { queue: broken, store, waitMs: 0, linkTtlSeconds: 60, maxReceives: 2 } });
+    const other = await createTestWorkspace(t.db, { exports: { queue: broken, store, waitMs: 0, linkTtlSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 2 } });
     const { cursor: start } = await readAll(other);
     expect((await other.request(`/api/v2/w/${other.workspace.id}/chats/export`)).status).toBe(500);
     const unqueued = (await since(other, start)).events;

@@ -18,6 +18,7 @@ describe('export progress', () => {
     let written = 0;
     const kinds: ExportKinds = {
       slow: {
+        statusPath: () => '/test-export-status',
         filename: () => 'slow.csv',
         async produce() {
           return { body, rowCount: () => written, byteCount: () => 0, rowsSoFar: () => written };

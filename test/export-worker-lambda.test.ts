@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { authenticate, encodeExportMessage, requestChatExport } from '@parley/core';
+import { authenticate, encodeExportMessage, EXPORT_KINDS, requestChatExport } from '@parley/core';
 import { createS3ExportStore } from '@parley/core/aws';
 import { createDb, type DbHandle, findExportJobById, insertChat, migrateToLatest } from '@parley/db';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -64,7 +64,7 @@ describe('the built export-worker Lambda bundle', () => {
   it('writes the file to the linked bucket, and treats a second delivery as done', async () => {
     const sent: string[] = [];
     const principal = await authenticate(fixtureDb.db, ws.keys.all);
-    const { job } = await requestChatExport(fixtureDb.db, { queue: { send: async (id) => void sent.push(id) }, maxReceives: 4 }, principal, {
+    const { job } = await requestChatExport(fixtureDb.db, { queue: { send: async (id) => void sent.push(id) }, kinds: EXPORT_KINDS, maxReceives: 4 }, principal, {
       sortBy: 'title',
       sortOrder: 'asc',
       channel: [],

@@ -9,6 +9,7 @@ import {
   createApiKey,
   createLocalExportStore,
   encodeExportMessage,
+  EXPORT_KINDS,
   type ExportQueue,
   type ExportServices,
   type ExportStore,
@@ -45,7 +46,7 @@ const countingStore: ExportStore = {
 
 const deliveries: Array<Record<string, unknown>> = [];
 const workerFor = (s: ExportStore, leaseSeconds = 60) =>
-  createExportWorker({ handle: async () => t.handle, store: s, leaseSeconds, maxReceives: 4, log: (entry) => void deliveries.push(entry) });
+  createExportWorker({ handle: async () => t.handle, store: s, leaseSeconds, kinds: EXPORT_KINDS, maxReceives: 4, log: (entry) => void deliveries.push(entry) });
 const queueFor = (s: ExportStore) => createInProcessExportQueue(workerFor(s), { maxReceives: 4, visibilityTimeoutMs: 10 });
 
 /** A queue that keeps what is sent, for tests that deliver by hand. */
@@ -58,7 +59,7 @@ function recordingQueue(): ExportQueue & { sent: string[] } {
 const PUBLIC_URL = 'https://api.parley.test';
 
 function appWith(services: Partial<ExportServices> & { queue: ExportQueue }, localExportStore: LocalExportStore = store) {
-  const exports: ExportServices = { store: countingStore, waitMs: 10_000, linkTtlSeconds: 60, maxReceives: 4, publicUrl: PUBLIC_URL, ...services };
+  const exports: ExportServices = { store: countingStore, kinds: EXPORT_KINDS, waitMs: 10_000, linkTtlSeconds: 60, maxReceives: 4, publicUrl: PUBLIC_URL, ...services };
   return createLocalApp({ db: async () => t.db, exports: () => exports }, { localExportStore });
 }
 
@@ -563,7 +564,7 @@ describe('the export worker under SQS semantics', () => {
     const local = createInProcessExportQueue(workerFor(countingStore), { maxReceives: 4, visibilityTimeoutMs: 10 });
     // One job has its message (a retry waiting); other tests' jobs share this database and are not the sweep's here.
     const view: InProcessExportQueue = { ...local, isPending: (id) => !mine.has(id) || id === pending || local.isPending(id) };
-    const sweep = startExportSweep({ db: t.db, queue: view, maxReceives: 4, intervalMs: 3_600_000 });
+    const sweep = startExportSweep({ db: t.db, queue: view, services: { kinds: EXPORT_KINDS, maxReceives: 4 }, intervalMs: 3_600_000 });
     sweep.stop();
     expect((await sweep.first).sort()).toEqual([lost, died].sort());
     await local.drain();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES, type ExportServices } from '@parley/core';
+import { ERROR_CODES, type ExportServices, EXPORT_KINDS } from '@parley/core';
 import { insertCall, insertChat, insertChatTool, insertLabel, insertSquad, insertWorkspaceTool } from '@parley/db';
 import { useTestDb } from './harness/db.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
@@ -384,7 +384,7 @@ const exports: ExportServices = {
   store: { upload: async () => {}, downloadUrl: async () => '/local-exports/never' },
   waitMs: 0,
   linkTtlSeconds: 60,
-  maxReceives: 4,
+  kinds: EXPORT_KINDS, maxReceives: 4,
 };
 
 async function seedWorkspace(): Promise<Seed> {

@@ -1,4 +1,4 @@
-import { createApiKey, type ExportServices } from '@parley/core';
+import { createApiKey, type ExportServices, EXPORT_KINDS } from '@parley/core';
 import { insertChat, insertUser } from '@parley/db';
 import { describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
@@ -12,7 +12,7 @@ import { createTestWorkspace } from './harness/workspace.js';
 const t = useTestDb();
 
 const sent: string[] = [];
-const exports: ExportServices = { queue: { send: async (id) => void sent.push(id) }, store: { upload: async () => {}, downloadUrl: async () => '/local-exports/x' }, waitMs: 0, linkTtlSeconds: 60, maxReceives: 4 };
+const exports: ExportServices = { queue: { send: async (id) => void sent.push(id) }, store: { upload: async () => {}, downloadUrl: async () => '/local-exports/x' }, waitMs: 0, linkTtlSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 4 };
 
 describe('POST /api/v1/chats with an Idempotency-Key', () => {
   it('makes one chat of the same key sent twice, and a new one for a new key', async () => {

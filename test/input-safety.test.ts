@@ -13,6 +13,7 @@ import {
   isStorableText,
   isTimestampText,
   parseConfig,
+  EXPORT_KINDS,
   type Providers,
 } from '@parley/core';
 import { type Database, insertChat, insertChatTool, listDeliveries } from '@parley/db';
@@ -35,7 +36,7 @@ const exports: ExportServices = {
   store: { upload: async () => {}, downloadUrl: async () => 'http://files.test/export.csv' },
   waitMs: 0,
   linkTtlSeconds: 60,
-  maxReceives: 4,
+  kinds: EXPORT_KINDS, maxReceives: 4,
 };
 
 async function setup(options: { providers?: Providers } = {}) {

@@ -1,3 +1,4 @@
+import { EXPORT_KINDS } from '@parley/core';
 import { randomUUID } from 'node:crypto';
 import type { ExportServices } from '@parley/core';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js'
 const t = useTestDb();
 
 /** Exports that queue and never run: the export routes answer as on a configured server. */
-const exports: ExportServices = { queue: { send: async () => {} }, store: { upload: async () => {}, downloadUrl: async () => '/local-exports/never' }, waitMs: 0, linkTtlSeconds: 60, maxReceives: 4 };
+const exports: ExportServices = { queue: { send: async () => {} }, store: { upload: async () => {}, downloadUrl: async () => '/local-exports/never' }, waitMs: 0, linkTtlSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 4 };
 
 type Schema = Record<string, any>;
 interface Parameter {

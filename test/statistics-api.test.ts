@@ -47,7 +47,7 @@ function recordingQueue(): ExportQueue & { sent: string[] } {
 }
 
 function appWith(queue: ExportQueue) {
-  const exports: ExportServices = { queue, store, waitMs: 0, linkTtlSeconds: 60, maxReceives: 4 };
+  const exports: ExportServices = { queue, store, waitMs: 0, linkTtlSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 4 };
   return createLocalApp({ db: async () => t.db, exports: () => exports }, { localExportStore: store });
 }
 type App = ReturnType<typeof appWith>;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKey, createLocalExportStore, type ExportServices, rollupStatistics } from '@parley/core';
+import { createApiKey, createLocalExportStore, type ExportServices, rollupStatistics, EXPORT_KINDS } from '@parley/core';
 import { insertChannel, insertChat } from '@parley/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
@@ -42,9 +42,9 @@ beforeAll(async () => {
   ws = await createTestWorkspace(t.db, { timeZone: 'Europe/Berlin' });
   key = (await createApiKey(t.db, { workspaceId: ws.workspace.id, memberId: ws.admin.id, scopes: ['statistics:export'] })).token;
   voiceId = (await insertChannel(t.db, { workspaceId: ws.workspace.id, type: 'voice', name: 'Phone', responderId: ws.agent.identityId })).id;
-  const exports: ExportServices = { queue: { send: async (id) => queue.send(id) }, store, waitMs: 0, linkTtlSeconds: 60, maxReceives: 3 };
+  const exports: ExportServices = { queue: { send: async (id) => queue.send(id) }, store, waitMs: 0, linkTtlSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 3 };
   app = createLocalApp({ db: async () => t.db, exports: () => exports }, { localExportStore: store });
-  const worker = createExportWorker({ handle: async () => t.handle, store, leaseSeconds: 60, maxReceives: 3, log: () => {} });
+  const worker = createExportWorker({ handle: async () => t.handle, store, leaseSeconds: 60, kinds: EXPORT_KINDS, maxReceives: 3, log: () => {} });
   queue = createInProcessExportQueue(worker, { maxReceives: 3, visibilityTimeoutMs: 10 });
 
   const a = await chat(ws.channels.whatsapp.id, '2026-01-05T10:00:00Z');

@@ -31,5 +31,6 @@ export * from './assistants.js';
 export * from './calls.js';
 export * from './exports/index.js';
 export * from './statistics/index.js';
+export * from './export-kinds.js';
 export * from './events/index.js';
 export * from './webhooks/index.js';

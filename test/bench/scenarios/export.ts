@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { encodeExportMessage, type ExportQueue, type ExportServices } from '@parley/core';
+import { encodeExportMessage, type ExportQueue, type ExportServices, EXPORT_KINDS } from '@parley/core';
 import { createS3ExportStore } from '@parley/core/aws';
 import { type ChatSort, compileChatExportQuery, findExportJobById, inlineParameters, type WorkspaceChatFilter } from '@parley/db';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -95,7 +95,7 @@ export const exportScenario: BenchScenario = {
         store: createS3ExportStore({ bucket: 'exports', region: 'us-east-1', endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS }),
         waitMs: 25_000,
         linkTtlSeconds: 300,
-        maxReceives: 4,
+        kinds: EXPORT_KINDS, maxReceives: 4,
       };
       server = serve({ fetch: createLocalApp({ db: async () => db, exports: () => services }).fetch, port: 0, hostname: '127.0.0.1' });
       await new Promise((r) => server!.once('listening', r));

@@ -35,7 +35,7 @@ interface ChatExportParams {
  */
 export async function requestChatExport(
   db: Executor,
-  services: Pick<ExportServices, 'queue' | 'maxReceives'>,
+  services: Pick<ExportServices, 'queue' | 'maxReceives' | 'kinds'>,
   principal: Principal,
   query: WorkspaceChatQuery,
 ): Promise<{ job: ExportJobRecord; shared: boolean }> {
@@ -47,13 +47,13 @@ export async function requestChatExport(
 /** A chats export job within the caller's reach (policy.ts): the requester's own, or any with full reach. */
 export async function findChatExportJob(
   db: Executor,
-  services: Pick<ExportServices, 'maxReceives'>,
+  services: Pick<ExportServices, 'maxReceives' | 'kinds'>,
   principal: Principal,
   jobId: string,
 ): Promise<ExportJobRecord> {
   const job = await findExportJob(db, exportJobReach(principal), jobId);
   if (!job || job.kind !== CHAT_EXPORT_KIND) throw AppError.notFound('Export');
-  return settleAbandonedJob(db, job, services.maxReceives);
+  return settleAbandonedJob(db, services, job);
 }
 
 // ---- The worker side ----
@@ -84,6 +84,7 @@ function chatExportParams(job: ExportJobRecord): ChatExportParams {
 
 /** The chats kind: the export's SELECT through COPY, its LF record ends made CRLF on the way. */
 export const chatExportKind: ExportKind = {
+  statusPath: (job) => `/api/v2/w/${job.workspaceId}/chats/exports/${job.id}`,
   filename: (job) => exportFilenameWith('chats', job),
   async produce(handle, job) {
     const { filter, sort } = chatExportParams(job);

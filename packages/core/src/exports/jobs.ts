@@ -32,13 +32,18 @@ export interface ExportFile {
   rowsSoFar?(): number;
 }
 
-/** How the worker writes one kind of export. */
+/** One kind of export: where its status is read, and how the worker writes its file. */
 export interface ExportKind {
+  /** The path of the kind's status endpoint for the job (its events name it). */
+  statusPath(job: ExportJobRecord): string;
   /** The file's name as the browser saves it. */
   filename(job: ExportJobRecord): string;
   /** Starts writing the job's file; errors of the source surface through `body`. */
   produce(handle: Pick<DbHandle, 'db' | 'copyCsv'>, job: ExportJobRecord): Promise<ExportFile>;
 }
+
+/** The kinds a pipeline runs, by the name their jobs record (export-kinds.ts assembles them). */
+export type ExportKinds = Readonly<Record<string, ExportKind>>;
 
 /** `<prefix>-export-<day requested>-<first 8 of the id>.csv`. */
 export function exportFilenameWith(prefix: string, job: ExportJobRecord): string {
@@ -51,7 +56,7 @@ export function exportFilenameWith(prefix: string, job: ExportJobRecord): string
  */
 export async function recordExportJob(
   db: Executor,
-  services: Pick<ExportServices, 'queue' | 'maxReceives'>,
+  services: Pick<ExportServices, 'queue' | 'maxReceives' | 'kinds'>,
   input: { workspaceId: string; kind: string; requestedBy: number; params: object },
 ): Promise<{ job: ExportJobRecord; shared: boolean }> {
   const canonical = canonicalJson(input.params);
@@ -60,24 +65,24 @@ export async function recordExportJob(
   const record = () => createOrShareExportJob(db, { workspaceId: input.workspaceId, kind: input.kind, requestedBy: input.requestedBy, params, paramsHash });
   let { job, created } = await record();
   // A job whose last run died is no job to share: settle it as failed and start afresh.
-  if (!created && (await settleAbandonedJob(db, job, services.maxReceives)).status === 'failed') ({ job, created } = await record());
+  if (!created && (await settleAbandonedJob(db, services, job)).status === 'failed') ({ job, created } = await record());
   // One whose run died with retries left goes back to the queue, so sharing never parks a request on a dead job.
   const requeued = !created && job.status === 'running' ? await requeueExpiredExportJob(db, job.id) : undefined;
   if (requeued) job = requeued;
-  if (created || requeued) await sendExportJob(db, services.queue, job.id);
+  if (created || requeued) await sendExportJob(db, services, job.id);
   return { job, shared: !created };
 }
 
 /** Sends a queued job to the queue; a job that cannot be sent is failed, else it would wait for good. */
-async function sendExportJob(db: Executor, queue: ExportServices['queue'], jobId: string): Promise<void> {
+async function sendExportJob(db: Executor, services: Pick<ExportServices, 'queue' | 'kinds'>, jobId: string): Promise<void> {
   try {
-    await queue.send(jobId);
+    await services.queue.send(jobId);
   } catch (err) {
     // Left queued, the job would be shared by every identical request and never run. The queue's own
     // error (its address among it) reaches the log as the cause, not the job.
     await withinTransaction(db, async (trx) => {
       const failed = await failExportJob(trx, jobId, 'The export could not be queued');
-      if (failed) await recordEvent(trx, exportEvent('export.failed', failed));
+      if (failed) await recordEvent(trx, exportEvent(services.kinds, 'export.failed', failed));
     });
     throw new AppError('internal', 'The export could not be queued; try again', { cause: err });
   }
@@ -91,14 +96,14 @@ async function sendExportJob(db: Executor, queue: ExportServices['queue'], jobId
  */
 export async function resendStrandedExportJobs(
   db: Executor,
-  services: Pick<ExportServices, 'queue' | 'maxReceives'>,
+  services: Pick<ExportServices, 'queue' | 'maxReceives' | 'kinds'>,
   hasMessage: (jobId: string) => boolean,
 ): Promise<string[]> {
   const sent: string[] = [];
   for (const job of await listUnfinishedExportJobs(db)) {
     if (hasMessage(job.id)) continue;
     let queued = job.status === 'queued';
-    if (!queued && (await settleAbandonedJob(db, job, services.maxReceives)).status === 'running') queued = (await requeueExpiredExportJob(db, job.id)) !== undefined;
+    if (!queued && (await settleAbandonedJob(db, services, job)).status === 'running') queued = (await requeueExpiredExportJob(db, job.id)) !== undefined;
     if (!queued) continue;
     await services.queue.send(job.id);
     sent.push(job.id);
@@ -123,11 +128,12 @@ export async function awaitExportJob(db: Executor, job: ExportJobRecord, waitMs:
  * The job as it stands, with one correction: if its last permitted run stopped without recording an
  * outcome (the worker timed out or crashed; SQS then dead-letters the message), it is failed now.
  */
-export async function settleAbandonedJob(db: Executor, job: ExportJobRecord, maxReceives: number): Promise<ExportJobRecord> {
+export async function settleAbandonedJob(db: Executor, services: Pick<ExportServices, 'maxReceives' | 'kinds'>, job: ExportJobRecord): Promise<ExportJobRecord> {
+  const { maxReceives } = services;
   if (job.status !== 'running' || job.attempts < maxReceives) return job;
   const failed = await withinTransaction(db, async (trx) => {
     const settled = await failAbandonedExportJob(trx, job.id, maxReceives, `Attempt ${job.attempts} stopped without finishing (the worker timed out or crashed) and no retry is left`);
-    if (settled) await recordEvent(trx, exportEvent('export.failed', settled));
+    if (settled) await recordEvent(trx, exportEvent(services.kinds, 'export.failed', settled));
     return settled;
   });
   return failed ?? job;

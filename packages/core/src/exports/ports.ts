@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ExportKinds } from './jobs.js';
 
 // The export pipeline's ports. Production: SQS and S3. Locally: an in-process queue and a folder served
 // through signed links. The code around them is the same in every mode.
@@ -16,10 +17,12 @@ export interface ExportStore {
   downloadUrl(key: string, options: { filename: string; expiresInSeconds: number }): Promise<string>;
 }
 
-/** What the HTTP side of exports needs: the ports and the timings from the configuration. */
+/** What the HTTP side of exports needs: the ports, the kinds and the timings from the configuration. */
 export interface ExportServices {
   queue: ExportQueue;
   store: ExportStore;
+  /** The export kinds by the name their jobs record: EXPORT_KINDS (export-kinds.ts) outside tests. */
+  kinds: ExportKinds;
   /** How long a request waits for its file before answering 202. */
   waitMs: number;
   linkTtlSeconds: number;

@@ -2,21 +2,11 @@ import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord,
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/log.js';
 import { exportEvent } from './events.js';
-import { STATISTICS_EXPORT_KIND, statisticsExportKind } from '../statistics/export.js';
-import { CHAT_EXPORT_KIND, chatExportKind } from './chat-exports.js';
-import type { ExportKind } from './jobs.js';
+import type { ExportKinds } from './jobs.js';
 import type { ExportServices, ExportStore } from './ports.js';
 
 // The worker side of every export: claim the job, have its kind write the file into the store, record
-// the outcome. Which kinds exist, and how each writes its file, is the registry below.
-
-export type ExportKinds = Readonly<Record<string, ExportKind>>;
-
-/** Every export kind, by the name its jobs record. */
-export const EXPORT_KINDS: ExportKinds = {
-  [CHAT_EXPORT_KIND]: chatExportKind,
-  [STATISTICS_EXPORT_KIND]: statisticsExportKind(),
-};
+// the outcome. Which kinds exist is the caller's to say (export-kinds.ts holds the registry).
 
 export interface ExportJobView {
   job: ExportJobRecord;
@@ -25,15 +15,15 @@ export interface ExportJobView {
 }
 
 /** The file's name as the browser saves it, as the job's kind names it. */
-export function exportFilename(job: ExportJobRecord): string {
-  return EXPORT_KINDS[job.kind]?.filename(job) ?? `export-${job.id.slice(0, 8)}.csv`;
+export function exportFilename(kinds: ExportKinds, job: ExportJobRecord): string {
+  return kinds[job.kind]?.filename(job) ?? `export-${job.id.slice(0, 8)}.csv`;
 }
 
 /** A job and, when it is completed, a download link valid for `linkTtlSeconds`. */
-export async function viewExportJob(services: Pick<ExportServices, 'store' | 'linkTtlSeconds'>, job: ExportJobRecord): Promise<ExportJobView> {
+export async function viewExportJob(services: Pick<ExportServices, 'store' | 'linkTtlSeconds' | 'kinds'>, job: ExportJobRecord): Promise<ExportJobView> {
   if (job.status !== 'completed' || !job.objectKey) return { job, download: null };
   const expiresAt = new Date(Date.now() + services.linkTtlSeconds * 1000);
-  const url = await services.store.downloadUrl(job.objectKey, { filename: exportFilename(job), expiresInSeconds: services.linkTtlSeconds });
+  const url = await services.store.downloadUrl(job.objectKey, { filename: exportFilename(services.kinds, job), expiresInSeconds: services.linkTtlSeconds });
   return { job, download: { url, expiresAt } };
 }
 
@@ -42,8 +32,8 @@ export interface ExportRunDeps {
   handle: Pick<DbHandle, 'db' | 'copyCsv'>;
   store: ExportStore;
   leaseSeconds: number;
-  /** The kinds this worker runs; EXPORT_KINDS unless given (tests stand in for a kind's source). */
-  kinds?: ExportKinds;
+  /** The kinds this worker runs: EXPORT_KINDS (export-kinds.ts), or stand-ins for a kind's source in tests. */
+  kinds: ExportKinds;
   /** Told of each file this run completed (the worker's metrics). */
   onCompleted?: (file: { kind: string; rowCount: number; byteCount: number }) => void;
   /** Where a failed run's full error goes (the job keeps a plain reason only); nowhere unless given. */
@@ -79,7 +69,7 @@ export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery:
   let storing = false;
   let sourceFailed = false;
   try {
-    const kind = (deps.kinds ?? EXPORT_KINDS)[job.kind];
+    const kind = deps.kinds[job.kind];
     if (!kind) throw new Error(`unknown export kind ${job.kind}`);
     const file = await kind.produce(deps.handle, job);
     file.body.once('error', () => (sourceFailed = true));
@@ -108,7 +98,7 @@ export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery:
     // run took the job: that run's outcome stands.
     const completed = await db.transaction().execute(async (trx) => {
       const done = await completeExportJob(trx, job.id, job.attempts, { rowCount, byteCount, objectKey: key });
-      if (done) await recordEvent(trx, exportEvent('export.completed', done));
+      if (done) await recordEvent(trx, exportEvent(deps.kinds, 'export.completed', done));
       return done;
     });
     if (!completed) return 'done';
@@ -125,7 +115,7 @@ export async function runExportJob(deps: ExportRunDeps, jobId: string, delivery:
           error: `Attempt ${job.attempts} failed: ${reason}${delivery.final ? '' : '; it will be retried'}`,
           final: delivery.final,
         });
-        if (row?.status === 'failed') await recordEvent(trx, exportEvent('export.failed', row));
+        if (row?.status === 'failed') await recordEvent(trx, exportEvent(deps.kinds, 'export.failed', row));
         return row !== undefined;
       })
       .catch(() => undefined);

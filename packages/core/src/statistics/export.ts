@@ -38,7 +38,7 @@ function checkExportPeriod(query: StatisticsExportQuery, zone: string): void {
  */
 export async function requestStatisticsExport(
   db: Executor,
-  services: Pick<ExportServices, 'queue' | 'maxReceives'>,
+  services: Pick<ExportServices, 'queue' | 'maxReceives' | 'kinds'>,
   principal: Principal,
   chatbot: ChatbotRecord,
   query: StatisticsExportQuery,
@@ -59,20 +59,20 @@ export async function requestStatisticsExport(
   if (recorded) return { ...recorded, replayed: false };
   const job = await findExportJob(db, exportJobReach(principal), value.jobId);
   if (!job) throw AppError.notFound('Export');
-  return { job: await settleAbandonedJob(db, job, services.maxReceives), shared: true, replayed };
+  return { job: await settleAbandonedJob(db, services, job), shared: true, replayed };
 }
 
 /** A statistics export of the chatbot within the caller's reach (policy.ts): the requester's own, or any with full reach. */
 export async function findStatisticsExportJob(
   db: Executor,
-  services: Pick<ExportServices, 'maxReceives'>,
+  services: Pick<ExportServices, 'maxReceives' | 'kinds'>,
   principal: Principal,
   chatbot: ChatbotRecord,
   jobId: string,
 ): Promise<ExportJobRecord> {
   const job = await findExportJob(db, exportJobReach(principal), jobId);
   if (!job || job.kind !== STATISTICS_EXPORT_KIND || job.params.chatbotId !== chatbot.id) throw AppError.notFound('Export');
-  return settleAbandonedJob(db, job, services.maxReceives);
+  return settleAbandonedJob(db, services, job);
 }
 
 /** Where a statistics export's rows come from: statisticsCsvRows, or a stand-in in tests. */
@@ -81,6 +81,8 @@ export type StatisticsRowsSource = (db: Executor, workspaceId: string, params: S
 /** The statistics kind: the rows, computed whole, written as CSV in TypeScript. */
 export function statisticsExportKind(rows: StatisticsRowsSource = statisticsCsvRows): ExportKind {
   return {
+    // The statistics group's contract calls the assistant a chatbot (docs/glossary.md).
+    statusPath: (job) => `/v1/chatbots/${String(job.params.chatbotId)}/statistics/export/${job.id}`,
     filename: (job) => exportFilenameWith('statistics', job),
     async produce(handle, job) {
       const all = await rows(handle.db, job.workspaceId, job.params as unknown as StatisticsExportParams);

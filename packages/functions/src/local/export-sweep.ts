@@ -1,4 +1,4 @@
-import { resendStrandedExportJobs } from '@parley/core';
+import { type ExportServices, resendStrandedExportJobs } from '@parley/core';
 import type { Database } from '@parley/db';
 import type { Kysely } from 'kysely';
 import type { InProcessExportQueue } from './export-queue.js';
@@ -11,9 +11,9 @@ export const EXPORT_SWEEP_INTERVAL_MS = 30_000;
  * a message after its receives. This sweep, at start and then periodically, sends again the jobs left
  * without one (see resendStrandedExportJobs), so no job stays queued or running for good.
  */
-export function startExportSweep(options: { db: Kysely<Database>; queue: InProcessExportQueue; maxReceives: number; intervalMs?: number }) {
+export function startExportSweep(options: { db: Kysely<Database>; queue: InProcessExportQueue; services: Pick<ExportServices, 'maxReceives' | 'kinds'>; intervalMs?: number }) {
   const sweep = () =>
-    resendStrandedExportJobs(options.db, { queue: options.queue, maxReceives: options.maxReceives }, options.queue.isPending).catch((err: unknown) => {
+    resendStrandedExportJobs(options.db, { ...options.services, queue: options.queue }, options.queue.isPending).catch((err: unknown) => {
       console.error(JSON.stringify({ level: 'error', message: 'export sweep failed', error: String(err) }));
       return [];
     });

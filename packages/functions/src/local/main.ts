@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createOutboxEmail, createOutboxSms, createProviders, databaseFiles, databaseOptions, type ExportServices, httpWebhookTransport, lazyDatabase, migrateToLatest, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
+import { AppError, config, ConfigError, createOutboxEmail, createOutboxSms, createProviders, databaseFiles, databaseOptions, httpWebhookTransport, lazyDatabase, migrateToLatest, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
 import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
-import { exportStoreFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
+import { exportServicesFor, exportStoreFor, exportWorkerSettingsFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { prometheusRegistry } from '../shared/metrics.js';
 import { jsonLines, prettyLines } from '../shared/request-log.js';
 import { createExportWorker } from '../workers/export-worker.js';
@@ -79,23 +79,12 @@ async function main() {
   // Exports: the same worker as the Lambda subscriber, fed by an in-process queue unless a queue URL is
   // configured; files in DATA_DIR/exports behind signed links unless a bucket is.
   const exportStore = exportStoreFor(cfg.exports);
-  const worker = createExportWorker({ handle: database.handle, store: exportStore, leaseSeconds: cfg.exports.leaseSeconds, maxReceives: cfg.exports.maxReceives, metrics, log });
-  let exportQueue = sqsExportQueueFor(cfg.exports);
-  let exportSweep: ReturnType<typeof startExportSweep> | undefined;
-  if (!exportQueue) {
-    const inProcess = createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives, visibilityTimeoutMs: visibilityTimeoutMsFor(cfg.exports.leaseSeconds) });
-    exportQueue = inProcess;
-    exportSweep = startExportSweep({ db, queue: inProcess, maxReceives: cfg.exports.maxReceives });
-    await exportSweep.first;
-  }
-  const exportServices: ExportServices = {
-    queue: exportQueue,
-    store: exportStore,
-    waitMs: cfg.exports.waitMs,
-    linkTtlSeconds: cfg.exports.linkTtlSeconds,
-    maxReceives: cfg.exports.maxReceives,
-    publicUrl: cfg.publicUrl,
-  };
+  const worker = createExportWorker({ handle: database.handle, ...exportWorkerSettingsFor(cfg.exports, exportStore), metrics, log });
+  const sqsQueue = sqsExportQueueFor(cfg.exports);
+  const inProcess = sqsQueue ? undefined : createInProcessExportQueue(worker, { maxReceives: cfg.exports.maxReceives, visibilityTimeoutMs: visibilityTimeoutMsFor(cfg.exports.leaseSeconds) });
+  const exportServices = exportServicesFor(cfg.exports, { queue: sqsQueue ?? inProcess!, store: exportStore, publicUrl: cfg.publicUrl });
+  const exportSweep = inProcess ? startExportSweep({ db, queue: inProcess, services: exportServices }) : undefined;
+  await exportSweep?.first;
 
   // Webhooks: the same worker as the Lambda subscriber, fed by the in-process queue unless a queue URL is
   // configured; the sweep (a timer here, a schedule deployed) sends deliveries no message will bring.

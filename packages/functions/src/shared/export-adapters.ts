@@ -1,4 +1,4 @@
-import { type Config, createLocalExportStore, type ExportQueue, type ExportStore, type LocalExportStore } from '@parley/core';
+import { type Config, createLocalExportStore, EXPORT_KINDS, type ExportKinds, type ExportQueue, type ExportServices, type ExportStore, type LocalExportStore } from '@parley/core';
 import { createS3ExportStore, createSqsExportQueue } from '@parley/core/aws';
 
 // The export adapters the configuration names: S3 and SQS when a bucket and a queue are configured
@@ -13,6 +13,27 @@ export function exportStoreFor(cfg: ExportsConfig): ExportStore | LocalExportSto
 
 export function isLocalExportStore(store: ExportStore): store is LocalExportStore {
   return typeof (store as Partial<LocalExportStore>).verify === 'function';
+}
+
+/**
+ * The export services of a process, assembled here only: the configured timings and every export kind,
+ * with the store and the queue the process runs (SQS, or the local server's in-process queue).
+ */
+export function exportServicesFor(cfg: ExportsConfig, parts: { queue: ExportQueue; store: ExportStore; publicUrl: string | undefined }): ExportServices {
+  return {
+    queue: parts.queue,
+    store: parts.store,
+    kinds: EXPORT_KINDS,
+    waitMs: cfg.waitMs,
+    linkTtlSeconds: cfg.linkTtlSeconds,
+    maxReceives: cfg.maxReceives,
+    publicUrl: parts.publicUrl,
+  };
+}
+
+/** What an export worker of this configuration runs with: the store, every export kind, the lease and the receives. */
+export function exportWorkerSettingsFor(cfg: ExportsConfig, store: ExportStore): { store: ExportStore; kinds: ExportKinds; leaseSeconds: number; maxReceives: number } {
+  return { store, kinds: EXPORT_KINDS, leaseSeconds: cfg.leaseSeconds, maxReceives: cfg.maxReceives };
 }
 
 export function sqsExportQueueFor(cfg: ExportsConfig): ExportQueue | undefined {

@@ -1,5 +1,5 @@
 import type { ExportServices } from '@parley/core';
-import { type ExportsConfig, exportStoreFor, sqsExportQueueFor } from './export-adapters.js';
+import { type ExportsConfig, exportServicesFor, exportStoreFor, sqsExportQueueFor } from './export-adapters.js';
 import { lambdaConfig } from './lambda-deps.js';
 
 // The export adapters of a Lambda: S3 and SQS, named by the resources SST links (infra/storage.ts,
@@ -16,15 +16,8 @@ export function lambdaExportServices(): ExportServices {
     const cfg = lambdaExportsConfig();
     const queue = sqsExportQueueFor(cfg);
     if (!queue) throw new Error('No exports queue: link ExportsQueue or set EXPORTS_QUEUE_URL');
-    exportServices = {
-      queue,
-      store: exportStoreFor(cfg),
-      waitMs: cfg.waitMs,
-      linkTtlSeconds: cfg.linkTtlSeconds,
-      maxReceives: cfg.maxReceives,
-      // Unset, links name the domain API Gateway reports for the request (export-http.ts).
-      publicUrl: lambdaConfig().publicUrl,
-    };
+    // Unset, PUBLIC_URL leaves links to the domain API Gateway reports for the request (export-http.ts).
+    exportServices = exportServicesFor(cfg, { queue, store: exportStoreFor(cfg), publicUrl: lambdaConfig().publicUrl });
   }
   return exportServices;
 }

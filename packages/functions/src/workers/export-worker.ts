@@ -1,7 +1,7 @@
 import { decodeExportMessage, type ExportKinds, type ExportRunOutcome, type ExportStore, runExportJob } from '@parley/core';
 import type { DbHandle } from '@parley/db';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { exportStoreFor } from '../shared/export-adapters.js';
+import { exportStoreFor, exportWorkerSettingsFor } from '../shared/export-adapters.js';
 import { lambdaDatabase } from '../shared/lambda-deps.js';
 import { lambdaExportsConfig } from '../shared/lambda-export-deps.js';
 import { emfSink, METRICS, type MetricsSink } from '../shared/metrics.js';
@@ -14,8 +14,8 @@ export interface ExportWorkerDeps {
   maxReceives: number;
   /** Where a line per delivery goes: JSON to the console (CloudWatch on Lambda) unless given. */
   log?: (entry: Record<string, unknown>) => void;
-  /** The export kinds it runs; every kind of the registry unless given. */
-  kinds?: ExportKinds;
+  /** The export kinds it runs: every kind of the registry (exportWorkerSettingsFor), or stand-ins in tests. */
+  kinds: ExportKinds;
   /** Rows and duration of each completed export: CloudWatch EMF on the delivery's log line unless given. */
   metrics?: MetricsSink;
 }
@@ -72,7 +72,7 @@ let lambdaWorker: ReturnType<typeof createExportWorker> | undefined;
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   if (!lambdaWorker) {
     const cfg = lambdaExportsConfig();
-    lambdaWorker = createExportWorker({ handle: lambdaDatabase.handle, store: exportStoreFor(cfg), leaseSeconds: cfg.leaseSeconds, maxReceives: cfg.maxReceives });
+    lambdaWorker = createExportWorker({ handle: lambdaDatabase.handle, ...exportWorkerSettingsFor(cfg, exportStoreFor(cfg)) });
   }
   return lambdaWorker(event);
 };
