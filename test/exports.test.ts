@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import {
   type LocalExportStore,
 } from '@parley/core';
 import { createS3ExportStore, createSqsExportQueue } from '@parley/core/aws';
-import { CHAT_EXPORT_COLUMNS, claimExportJob, findExportJobById, inlineParameters, insertChat } from '@parley/db';
+import { CHAT_EXPORT_COLUMNS, claimExportJob, createOrShareExportJob, findExportJobById, inlineParameters, insertChat } from '@parley/db';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
@@ -389,6 +389,26 @@ describe('the export worker under SQS semantics', () => {
     expect(uploads).toEqual([`exports/${ws.workspace.id}/${jobId}.csv`]);
     expect(await findExportJobById(t.db, jobId)).toMatchObject({ status: 'completed', attempts: 1 });
     expect(filesOf(jobId)).toEqual([`${jobId}.csv`]);
+  });
+
+  it('records a versioned job, reads the unversioned jobs recorded before into the same CSV, and refuses a version it does not know', async () => {
+    // Reach, rules (with a time) and search all go into the saved shape.
+    const { jobId, body } = await queuedJob('sortBy=title&sortOrder=desc&archived=false&createdAfter=2026-01-01T00:00:00Z&search=refund');
+    const saved = (await findExportJobById(t.db, jobId))!;
+    expect(saved.params).toMatchObject({ version: 1, search: 'refund', sort: { field: 'title', order: 'desc' }, reach: { workspaceId: ws.workspace.id } });
+    // The same export as the release before recorded it: the query builder's filter as it was built.
+    const { reach, rules, search, sort } = saved.params as { reach: unknown; rules: unknown; search: string; sort: unknown };
+    const unversioned = await createOrShareExportJob(t.db, { workspaceId: ws.workspace.id, kind: 'workspace-chats', requestedBy: ws.admin.id, params: { filter: { reach, rules, search }, sort }, paramsHash: `unversioned-${jobId}` });
+    const future = await createOrShareExportJob(t.db, { workspaceId: ws.workspace.id, kind: 'workspace-chats', requestedBy: ws.admin.id, params: { ...saved.params, version: 2 }, paramsHash: `future-${jobId}` });
+    const worker = workerFor(countingStore);
+    expect(await worker({ Records: [sqsRecord(body), sqsRecord(encodeExportMessage(unversioned.job.id))] })).toEqual({ batchItemFailures: [] });
+    const csv = (id: string) => readFileSync(join(dir, 'exports', ws.workspace.id, `${id}.csv`), 'utf8');
+    expect(csvRecords(csv(jobId)).map((r) => r.title)).toEqual(['Member owned']);
+    expect(csv(unversioned.job.id)).toBe(csv(jobId));
+    // A job of a later release's version fails for good on its last delivery, with its file unwritten.
+    expect(await worker({ Records: [sqsRecord(encodeExportMessage(future.job.id), { receiveCount: 4 })] })).toEqual({ batchItemFailures: [expect.any(Object)] });
+    expect(await findExportJobById(t.db, future.job.id)).toMatchObject({ status: 'failed' });
+    expect(filesOf(future.job.id)).toEqual([]);
   });
 
   it('runs a job once when two deliveries race; the loser is retried later and finds it done', async () => {

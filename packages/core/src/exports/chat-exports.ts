@@ -1,6 +1,8 @@
 import { pipeline } from 'node:stream';
 import {
   CHAT_RULE_FIELDS,
+  type ChatReach,
+  type ChatRule,
   type ChatRuleNode,
   type ChatSort,
   compileChatExportQuery,
@@ -23,10 +25,36 @@ import type { ExportServices } from './ports.js';
 
 export const CHAT_EXPORT_KIND = 'workspace-chats';
 
-/** What a chats export job remembers: the filter and sort as built at request time (with the caller's reach). */
+/**
+ * What a chats export job records in `export_jobs.params`: the filter and sort as built at request time,
+ * with the caller's reach. A worker of a later release may read it, so the saved shape is spelled out
+ * here and versioned rather than borrowed from the query builder's types: a change to it is a new version
+ * with its own reading below. Times in rules are ISO strings once saved.
+ */
+interface SavedChatExportV1 {
+  version: 1;
+  reach: { workspaceId: string; member: { memberId: number; identityId: string } | null; anonymous: boolean };
+  rules: SavedRule | null;
+  search: string | null;
+  sort: { field: ChatSort['field']; order: ChatSort['order'] };
+}
+type SavedRule = { field: string; op: string; value?: unknown } | { all: SavedRule[] } | { any: SavedRule[] };
+
+/** The filter and sort a job's COPY runs with. */
 interface ChatExportParams {
   filter: WorkspaceChatFilter;
   sort: ChatSort;
+}
+
+function savedChatExport(filter: WorkspaceChatFilter, sort: ChatSort): SavedChatExportV1 {
+  const { workspaceId, member, anonymous } = filter.reach;
+  return {
+    version: 1,
+    reach: { workspaceId, member: member && { memberId: member.memberId, identityId: member.identityId }, anonymous },
+    rules: (filter.rules as SavedRule | undefined) ?? null,
+    search: filter.search ?? null,
+    sort: { field: sort.field, order: sort.order },
+  };
 }
 
 /**
@@ -39,8 +67,7 @@ export async function requestChatExport(
   principal: Principal,
   query: WorkspaceChatQuery,
 ): Promise<{ job: ExportJobRecord; shared: boolean }> {
-  const filter = buildChatFilter(principal, query);
-  const params: ChatExportParams = { filter, sort: { field: query.sortBy, order: query.sortOrder } };
+  const params = savedChatExport(buildChatFilter(principal, query), { field: query.sortBy, order: query.sortOrder });
   return recordExportJob(db, services, { workspaceId: principal.workspaceId, kind: CHAT_EXPORT_KIND, requestedBy: principal.memberId, params });
 }
 
@@ -61,20 +88,26 @@ export async function findChatExportJob(
 const TIME_FIELDS = new Set(Object.entries(CHAT_RULE_FIELDS).filter(([, spec]) => spec.kind === 'time').map(([name]) => name));
 
 /** Times come back from the job's JSON as strings; rules expect Dates. */
-function reviveRules(node: ChatRuleNode): ChatRuleNode {
-  if ('all' in node) return { all: node.all.map(reviveRules) };
-  if ('any' in node) return { any: node.any.map(reviveRules) };
+function reviveRules(saved: SavedRule): ChatRuleNode {
+  if ('all' in saved) return { all: saved.all.map(reviveRules) };
+  if ('any' in saved) return { any: saved.any.map(reviveRules) };
+  const node = saved as ChatRule;
   if (!TIME_FIELDS.has(node.field) || node.op === 'is_null') return node;
   const value = Array.isArray(node.value) ? (node.value as unknown[]).map((v) => new Date(String(v))) : new Date(String(node.value));
   return { ...node, value: value as never };
 }
 
-/** A job recorded before reaches named its workspace and member as `workspaceId` and `visibleTo`. */
-type LegacyChatFilter = Partial<WorkspaceChatFilter> & { workspaceId?: string; visibleTo?: MemberRef };
+/** Jobs recorded before the saved shape had a version: the filter as built, and before reaches, `workspaceId` and `visibleTo`. */
+type UnversionedChatExport = { filter: { reach?: ChatReach; workspaceId?: string; visibleTo?: MemberRef; rules?: SavedRule; search?: unknown }; sort: ChatSort };
 
 function chatExportParams(job: ExportJobRecord): ChatExportParams {
-  const params = job.params as unknown as { filter: LegacyChatFilter; sort: ChatSort };
-  // Such a job's requester is not known to hold chats:admin, so its anonymous chats stay out.
+  const saved = job.params as unknown as SavedChatExportV1 | UnversionedChatExport;
+  if ('version' in saved) {
+    if (saved.version !== 1) throw new Error(`a chats export saved as version ${String(saved.version)}, which this release cannot read`);
+    return { sort: saved.sort, filter: { reach: saved.reach, rules: saved.rules ? reviveRules(saved.rules) : undefined, search: saved.search ?? undefined } };
+  }
+  const params = saved as UnversionedChatExport;
+  // A job from before reaches: its requester is not known to hold chats:admin, so its anonymous chats stay out.
   const reach = params.filter.reach ?? { workspaceId: job.workspaceId, member: params.filter.visibleTo ?? null, anonymous: false };
   const rules = params.filter.rules ? reviveRules(params.filter.rules) : undefined;
   // `search` is its own filter since the search documents; a job recorded before carries it inside its rules.
