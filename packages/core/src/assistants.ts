@@ -29,7 +29,7 @@ import { AppError } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { keysetList, type ListPage, type ListQuery } from './paging.js';
 
-// Assistants with their versions, and squads (issue 13): the responders of chats (a channel's
+// Assistants with their versions, and squads: the responders of chats (a channel's
 // responder, a chat's `responderId`). An assistant's config lives in numbered versions; a new config is
 // a new version, which becomes current (what new chats run on); chats keep the version they ran on, so
 // `responderVersionId`/`responderVersionNumber` tell which version answered. Read with `chats:read`,

@@ -17,9 +17,9 @@ import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { keysetList, type ListPage } from './paging.js';
 import { chatReach } from './policy.js';
 
-// Call records on a v2 chat (issue 13): what the call statistics (seed 003 components 16-22) read. A
-// call belongs to its chat: it is read within the caller's reach with `chats:read` and recorded with
-// `chats:write`, like the chat's messages. The duration is the one given, else the time from start to end.
+// Call records on a v2 chat: what the call statistics read (the CALL_* components of
+// `GET /v1/chatbots/{chatbotId}/statistics/reports/overview`). A call belongs to its chat: it is read
+// within the caller's reach with `chats:read` and recorded with `chats:write`, like the chat's messages. The duration is the one given, else the time from start to end.
 
 type Db = Kysely<Database>;
 

@@ -19,7 +19,7 @@ import { AppError } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { keysetList, type ListPage, type ListQuery } from './paging.js';
 
-// Channels (issue 13): where chats arrive (a type of the one canonical set), who answers them (the
+// Channels: where chats arrive (a type of the one canonical set), who answers them (the
 // default responder: an assistant or a squad), whether the channel is enabled and whether assistant
 // messages are delivered on it (notifications). Read with `chats:read`, changed with `chats:admin`;
 // names are unique per workspace in any letter case.

@@ -18,7 +18,7 @@ import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { keysetList, type ListPage, type ListQuery } from './paging.js';
 import { contactReach } from './policy.js';
 
-// Contacts (issue 13): the end users who own chats. `POST /api/v1/chats` takes a contact's id as its
+// Contacts: the end users who own chats. `POST /api/v1/chats` takes a contact's id as its
 // `ownerId`. Listed and read with `chats:read`, changed with `chats:admin` (policy.ts).
 
 export type NewContactInput = ContactPatch & { name: string };

@@ -14,7 +14,7 @@ import { AppError } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { keysetList, type ListPage, type ListQuery } from './paging.js';
 
-// Label definitions (issue 13): what chats are tagged with, and what `summarize?update_labels=true`
+// Label definitions: what chats are tagged with, and what `summarize?update_labels=true`
 // chooses from (by name; its description and keywords guide the choice). Read with `chats:read`,
 // changed with `chats:admin` (policy.ts). A name is unique per workspace in any letter case: 409.
 

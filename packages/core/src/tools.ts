@@ -20,7 +20,7 @@ import { AppError, type ErrorIssue } from './errors.js';
 import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 import { keysetList, type ListPage, type ListQuery } from './paging.js';
 
-// The workspace's chat tools (issue 13): HTTP callbacks that every chat's assistant may call, which
+// The workspace's chat tools: HTTP callbacks that every chat's assistant may call, which
 // `send-assistant-message` runs for its `tool_calls` (validating the arguments against the tool's
 // parameters, POSTing them to the callback URL). A tool of one chat with the same name wins in that chat.
 // Read with `chats:read`, changed with `chats:admin`; a name is unique per workspace in any letter case.

@@ -14,57 +14,27 @@ export interface EndpointGroup {
   handler: string;
 }
 
+/** `ANY <path>` and `ANY <path>/{proxy+}`: a path and its subtree, as API Gateway route keys. */
+const subtree = (path: string) => [`ANY ${path}`, `ANY ${path}/{proxy+}`];
+
+/** A group whose Lambda handler is `api/<name>/lambda.ts`'s `handler`. */
+const group = (name: string, routes: string[]): EndpointGroup => ({ name, routes, handler: `packages/functions/src/api/${name}/lambda.handler` });
+
 export const endpointGroups: EndpointGroup[] = [
-  {
-    name: 'chats',
-    routes: ['ANY /api/v1/chats', 'ANY /api/v1/chats/{proxy+}'],
-    handler: 'packages/functions/src/api/chats/lambda.handler',
-  },
-  {
-    name: 'workspace-chats',
-    // With the members directory (seed 004 names GET /members beside the chat actions).
-    routes: ['ANY /api/v2/w/{workspace_uuid}/chats', 'ANY /api/v2/w/{workspace_uuid}/chats/{proxy+}', 'ANY /api/v2/w/{workspace_uuid}/members'],
-    handler: 'packages/functions/src/api/workspace-chats/lambda.handler',
-  },
-  {
-    // The workspace's configuration (contacts, channels, assistants, tools, labels): each resource's
-    // list path and subtree. The chats subtree stays workspace-chats' (API Gateway picks the longest match).
-    name: 'workspace',
-    routes: WORKSPACE_RESOURCES.flatMap((resource) => [`ANY /api/v2/w/{workspace_uuid}/${resource}`, `ANY /api/v2/w/{workspace_uuid}/${resource}/{proxy+}`]),
-    handler: 'packages/functions/src/api/workspace/lambda.handler',
-  },
-  {
-    name: 'events',
-    routes: ['ANY /api/v2/w/{workspace_uuid}/events', 'ANY /api/v2/w/{workspace_uuid}/webhook-endpoints', 'ANY /api/v2/w/{workspace_uuid}/webhook-endpoints/{proxy+}'],
-    handler: 'packages/functions/src/api/events/lambda.handler',
-  },
-  {
-    name: 'org-chats',
-    routes: ['ANY /v1/orgs/{org_id}/chats', 'ANY /v1/orgs/{org_id}/chats/{proxy+}'],
-    handler: 'packages/functions/src/api/org-chats/lambda.handler',
-  },
-  {
-    name: 'statistics',
-    routes: ['ANY /v1/chatbots/{chatbotId}/statistics', 'ANY /v1/chatbots/{chatbotId}/statistics/{proxy+}'],
-    handler: 'packages/functions/src/api/statistics/lambda.handler',
-  },
-  {
-    name: 'keys',
-    routes: ['ANY /api/v2/w/{workspace_uuid}/keys', 'ANY /api/v2/w/{workspace_uuid}/keys/{proxy+}'],
-    handler: 'packages/functions/src/api/keys/lambda.handler',
-  },
-  {
-    name: 'docs',
-    // ANY, as for the other groups: a wrong method reaches the function, which answers 405 with Allow.
-    routes: ['ANY /openapi.json', 'ANY /docs', 'ANY /docs/{proxy+}'],
-    handler: 'packages/functions/src/api/docs/lambda.handler',
-  },
-  {
-    // Its own small function: health checks neither wait on nor wake the API's.
-    name: 'health',
-    routes: ['ANY /health', 'ANY /health/{proxy+}'],
-    handler: 'packages/functions/src/api/health/lambda.handler',
-  },
+  group('chats', subtree('/api/v1/chats')),
+  // With the members directory (the v2 contract has GET /members beside the chat actions).
+  group('workspace-chats', [...subtree('/api/v2/w/{workspace_uuid}/chats'), 'ANY /api/v2/w/{workspace_uuid}/members']),
+  // The workspace's configuration (contacts, channels, assistants, tools, labels): each resource's
+  // list path and subtree. The chats subtree stays workspace-chats' (API Gateway picks the longest match).
+  group('workspace', WORKSPACE_RESOURCES.flatMap((resource) => subtree(`/api/v2/w/{workspace_uuid}/${resource}`))),
+  group('events', ['ANY /api/v2/w/{workspace_uuid}/events', ...subtree('/api/v2/w/{workspace_uuid}/webhook-endpoints')]),
+  group('org-chats', subtree('/v1/orgs/{org_id}/chats')),
+  group('statistics', subtree('/v1/chatbots/{chatbotId}/statistics')),
+  group('keys', subtree('/api/v2/w/{workspace_uuid}/keys')),
+  // ANY, as for the other groups: a wrong method reaches the function, which answers 405 with Allow.
+  group('docs', ['ANY /openapi.json', ...subtree('/docs')]),
+  // Its own small function: health checks neither wait on nor wake the API's.
+  group('health', subtree('/health')),
 ];
 
 /** Functions that serve no route: scheduled jobs and queue workers (see infra/cron.ts and infra/queue.ts). */

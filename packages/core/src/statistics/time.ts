@@ -157,12 +157,9 @@ function withOffset(t: number, offset: number): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-/** Block lengths in seconds, longest first: the rollup sizes. */
-const BLOCKS: readonly RollupSize[] = [...ROLLUP_SIZES].reverse();
-export type BlockSize = RollupSize;
-
+/** A block of time one rollup row covers: its size (a rollup size, in seconds) and its start. */
 export interface Block {
-  size: BlockSize;
+  size: RollupSize;
   start: number;
 }
 
@@ -197,8 +194,11 @@ export function cover(start: number, end: number): SignedBlock[] {
 }
 
 /** The longest block that starts at `t` (aligned to its own length) and ends by `end`. */
-function fit(t: number, end: number): BlockSize {
-  for (const size of BLOCKS) if (t % (size * 1000) === 0 && t + size * 1000 <= end) return size;
+function fit(t: number, end: number): RollupSize {
+  for (let i = ROLLUP_SIZES.length - 1; i >= 0; i--) {
+    const size = ROLLUP_SIZES[i]!;
+    if (t % (size * 1000) === 0 && t + size * 1000 <= end) return size;
+  }
   throw new Error('decompose needs 15-minute boundaries');
 }
 

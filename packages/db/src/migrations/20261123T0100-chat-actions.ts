@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Frozen in time. Chat actions (seed 004): the tools a chat may call, the delivery of assistant messages
+// Frozen in time. Chat actions (the v2 group's `/chats/{chat_id}/...` endpoints): the tools a chat may call, the delivery of assistant messages
 // over SMS and email (every attempt recorded: the outbox adapter leaves them here), and idempotency keys.
 
 function inList(column: string, values: readonly string[]) {

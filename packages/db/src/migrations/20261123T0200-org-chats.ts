@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Frozen in time. What the org chats listing (seed 002) needs beyond the initial domain: per-identity
+// Frozen in time. What the org chats listing (`GET /v1/orgs/{org_id}/chats`) needs beyond the initial domain: per-identity
 // read markers (unseen counts, the UNREAD inbox), the chat's model, tools, features, conversation id
 // and link, sessions, contact handles, whether a channel (the assistant's integration) is enabled,
 // tools and features per message, and an index for the inbox's "latest activity first" order.

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Statistics rollups (seed 003). Reports read `stats_rollups`, never raw messages:
+// Statistics rollups (the statistics group, `/v1/chatbots/{chatbotId}/statistics/...`). Reports read `stats_rollups`, never raw messages:
 // - one row per workspace, assistant (the chat's current responder), channel key and bucket;
 // - buckets are epoch-aligned blocks of 15 minutes, 1 hour, 1 day and 16 days (`size` in seconds).
 //   Every real time-zone offset is a multiple of 15 minutes, so any local day or hour is a union of

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Frozen in time. The `search` of every chat list covers the chat's content and metadata (seed 000):
+// Frozen in time. The `search` of every chat list covers the chat's content and metadata (the lists' `search` parameter):
 // its title, summary, labels, its owner's name, phone and email, and its messages. One document per chat
 // holds all of them, joined by a unit separator (U+001F, which no search term holds, so a match never
 // spans two fields), with a trigram index: a term is then one index lookup (rare or absent terms), or

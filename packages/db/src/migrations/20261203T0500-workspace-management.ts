@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Frozen in time. What managing a workspace through the API needs (issue 13):
+// Frozen in time. What managing a workspace through the API needs:
 // - chat tools of the whole workspace (chat_id null), beside the tools of one chat; a workspace tool's
 //   name is unique in its workspace, case-insensitively, as the assistant calls tools by name;
 // - names that identify a thing are unique per workspace, case-insensitively: channels, label

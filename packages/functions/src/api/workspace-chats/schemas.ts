@@ -79,7 +79,7 @@ export const WorkspaceChat = z
     uuid: Uuid.openapi({ description: "The chat's UUID (its id in the v1 API)." }),
     title: z.string().nullable(),
     summary: z.string().nullable(),
-    summary_updated_at: DateTime.nullable().openapi({ description: 'When the summary was last written (by summarize or an update); null while the chat has none. The name seed 004 gives it.' }),
+    summary_updated_at: DateTime.nullable().openapi({ description: 'When the summary was last written (by summarize or an update); null while the chat has none.' }),
     summaryUpdatedAt: DateTime.nullable().openapi({ description: 'The same instant as `summary_updated_at`, under the camelCase name the rest of this object uses; kept as an alias.' }),
     chatType: z.enum(CHAT_TYPES),
     channel: z.enum(CHANNEL_TYPES).openapi({ description: 'The channel type; `api` for a chat without a channel.' }),

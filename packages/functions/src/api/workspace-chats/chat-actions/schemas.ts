@@ -139,7 +139,7 @@ export const RecordMessageBody = z
       .openapi({ description: "`user`: from the chat's owner (sets needs_response); `assistant`: an answer sent elsewhere (clears it); `note`: an internal team note." }),
     content: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(32_000, 'must be at most 32000 characters'),
     createdAt: instant('When the message was written at its source; now when absent.').optional(),
-    // What the statistics read (seed 003): language, intent and its score, the flow step; and the model's usage (seed 002).
+    // What the statistics read: language, intent and its score, the flow step; and the model's usage, as org chats report it.
     language: z
       .string({ message: 'must be a string' })
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'must be a language code, e.g. en or pt-BR')
@@ -170,7 +170,7 @@ export const RecordMessageBody = z
         ) as Record<'inputTokens' | 'outputTokens' | 'reasoningTokens' | 'cachedInputTokens', z.ZodOptional<z.ZodNumber>>,
       )
       .optional()
-      .openapi({ description: "The model's token usage for an assistant message (seed 002's `last_message.usage`)." }),
+      .openapi({ description: "The model's token usage for an assistant message (the `last_message.usage` of org chats)." }),
   })
   .openapi('RecordMessageRequest');
 

@@ -16,7 +16,7 @@ export const ListVersionsQuery = z.strictObject(versionList);
 const bool = z.boolean({ message: 'must be true or false' });
 const model = Text(128).min(1, 'must not be empty');
 
-/** What an assistant runs on (seed 002's `assistant_config`); every field optional. */
+/** What an assistant runs on (the `assistant_config` of org chats); every field optional. */
 export const AssistantConfig = z
   .strictObject({
     model: model.optional(),
@@ -42,7 +42,7 @@ export const AssistantConfig = z
       })
       .optional(),
   })
-  .openapi('AssistantConfig', { description: "The assistant's configuration, as seed 002's `state.assistant_config` shows it." });
+  .openapi('AssistantConfig', { description: "The assistant's configuration, as the `assistant_config` of org chats shows it." });
 
 const fields = {
   name: Name(100).openapi({ description: 'Unique among the assistants and squads of the workspace, in any letter case.', example: 'Support Assistant' }),
