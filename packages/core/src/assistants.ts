@@ -114,7 +114,7 @@ export async function createAssistant(db: Db, principal: Principal, input: Assis
  */
 export async function updateAssistant(db: Db, principal: Principal, id: string, patch: AssistantInput): Promise<AssistantDirectoryRecord> {
   if (patch.config !== undefined && patch.currentVersionId !== undefined) {
-    throw new AppError('validation_failed', 'Send either config (a new version) or currentVersionId (an existing one), not both', { issues: [{ path: 'body.currentVersionId', message: 'cannot be combined with config' }] });
+    throw AppError.invalid('body.currentVersionId', 'cannot be combined with config', 'Send either config (a new version) or currentVersionId (an existing one), not both');
   }
   return writingName(db, patch.name, async (trx) => {
     if (!(await lockAssistant(trx, principal.workspaceId, id))) throw AppError.notFound('Assistant');
@@ -192,7 +192,7 @@ export interface SquadInput {
 async function requireAssistants(db: Executor, principal: Principal, ids: string[]): Promise<void> {
   const known = await existingAssistantIds(db, principal.workspaceId, ids);
   const issues = ids.map((id, i) => (known.has(id) ? undefined : { path: `body.assistantIds.${i}`, message: 'is not an assistant of this workspace' })).filter((i) => i !== undefined);
-  if (issues.length) throw new AppError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+  if (issues.length) throw AppError.invalidAll(issues);
 }
 
 export async function listSquadsPage(db: Executor, principal: Principal, query: ListQuery): Promise<ListPage<SquadRecord>> {

@@ -33,7 +33,7 @@ export type CallInput = Omit<CallFields, 'durationSeconds'> & { durationSeconds?
 
 function checked(fields: CallInput): CallFields {
   if (fields.endedAt && fields.endedAt < fields.startedAt) {
-    throw new AppError('validation_failed', 'endedAt must not be before startedAt', { issues: [{ path: 'body.endedAt', message: 'is before startedAt' }] });
+    throw AppError.invalid('body.endedAt', 'is before startedAt', 'endedAt must not be before startedAt');
   }
   const derived = fields.endedAt ? Math.round((fields.endedAt.getTime() - fields.startedAt.getTime()) / 1000) : null;
   return { ...fields, durationSeconds: fields.durationSeconds ?? derived };

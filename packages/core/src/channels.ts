@@ -41,7 +41,7 @@ export async function requireResponder(db: Executor, principal: Principal, id: s
   const identity = await findIdentity(db, principal.workspaceId, id);
   if (!identity) throw AppError.notFound('Responder');
   if (identity.kind !== 'agent' && identity.kind !== 'squad') {
-    throw new AppError('validation_failed', `responderId must be an assistant or a squad, not a ${identity.kind}`, { issues: [{ path: 'body.responderId', message: `refers to a ${identity.kind}` }] });
+    throw AppError.invalid('body.responderId', `refers to a ${identity.kind}`, `responderId must be an assistant or a squad, not a ${identity.kind}`);
   }
 }
 

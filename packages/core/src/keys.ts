@@ -84,10 +84,6 @@ export function keyIdOf(given: string): string {
   return given.startsWith('prl_') ? given.slice(4) : given;
 }
 
-function field(path: string, message: string): AppError {
-  return new AppError('validation_failed', `${path}: ${message}`, { issues: [{ path, message }] });
-}
-
 export interface CreateKeyInput {
   name?: string;
   scopes: readonly string[];
@@ -103,16 +99,16 @@ const BODY_NAMES: KeyInputNames = { scopes: 'body.scopes', name: 'body.name', ex
 
 export async function createKey(db: Executor, manager: KeyManager, input: CreateKeyInput, names: KeyInputNames = BODY_NAMES): Promise<{ key: KeyView; token: string }> {
   const scopes = input.scopes.length ? parseScopes(input.scopes.join(',')) : [];
-  if (scopes.length === 0) throw field(names.scopes, 'must name at least one scope');
+  if (scopes.length === 0) throw AppError.invalid(names.scopes, 'must name at least one scope');
   await checkManager(db, manager, scopes);
   const workspaceId = workspaceOf(manager);
   const name = (input.name ?? 'API key').trim();
-  if (!name || name.length > KEY_NAME_MAX_CHARS || !isStorableText(name)) throw field(names.name, `must be 1 to ${KEY_NAME_MAX_CHARS} characters of text`);
+  if (!name || name.length > KEY_NAME_MAX_CHARS || !isStorableText(name)) throw AppError.invalid(names.name, `must be 1 to ${KEY_NAME_MAX_CHARS} characters of text`);
   if (input.expiresAt) {
     const now = Date.now();
     const t = input.expiresAt.getTime();
-    if (!(t >= now + MIN_KEY_LIFETIME_SECONDS * 1000)) throw field(names.expiresAt, `must be at least ${MIN_KEY_LIFETIME_SECONDS} seconds in the future`);
-    if (t > now + MAX_KEY_LIFETIME_DAYS * 86_400_000) throw field(names.expiresAt, `must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead`);
+    if (!(t >= now + MIN_KEY_LIFETIME_SECONDS * 1000)) throw AppError.invalid(names.expiresAt, `must be at least ${MIN_KEY_LIFETIME_SECONDS} seconds in the future`);
+    if (t > now + MAX_KEY_LIFETIME_DAYS * 86_400_000) throw AppError.invalid(names.expiresAt, `must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead`);
   }
   let memberId = input.memberId;
   if (memberId === undefined) {
@@ -197,7 +193,7 @@ export async function revokeKey(db: Executor, manager: KeyManager, keyId: string
 export async function rotateKey(db: Executor, manager: KeyManager, keyId: string, graceSeconds: number): Promise<{ key: KeyView; token: string }> {
   await checkManager(db, manager);
   if (!(Number.isInteger(graceSeconds) && graceSeconds >= 0 && graceSeconds <= KEY_ROTATION_GRACE_MAX_SECONDS)) {
-    throw field('body.gracePeriodSeconds', `must be a whole number of seconds from 0 to ${KEY_ROTATION_GRACE_MAX_SECONDS}`);
+    throw AppError.invalid('body.gracePeriodSeconds', `must be a whole number of seconds from 0 to ${KEY_ROTATION_GRACE_MAX_SECONDS}`);
   }
   const workspaceId = workspaceOf(manager);
   const id = keyIdOf(keyId);

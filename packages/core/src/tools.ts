@@ -50,7 +50,7 @@ export async function parameterSchemaIssues(schema: Record<string, unknown>, pat
 async function requireValidParameters(schema: Record<string, unknown> | undefined): Promise<void> {
   if (schema === undefined) return;
   const issues = await parameterSchemaIssues(schema, 'body.parameters');
-  if (issues.length) throw new AppError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+  if (issues.length) throw AppError.invalidAll(issues);
 }
 
 function taken(name: string): AppError {

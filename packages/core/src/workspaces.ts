@@ -27,7 +27,7 @@ export async function provisionWorkspace(
   input: { id?: string; name: string; timeZone?: string; adminName: string; adminEmail?: string },
 ): Promise<{ workspace: WorkspaceRecord; admin: MemberRecord }> {
   const timeZone = input.timeZone ?? 'UTC';
-  if (!isValidTimeZone(timeZone)) throw new AppError('validation_failed', `Unknown IANA time zone: ${timeZone}`);
+  if (!isValidTimeZone(timeZone)) throw AppError.invalid('timeZone', 'is not an IANA time zone', `Unknown IANA time zone: ${timeZone}`);
   const workspace = await insertWorkspace(db, { id: input.id, name: input.name, timeZone });
   const admin = await insertUser(db, { workspaceId: workspace.id, name: input.adminName, email: input.adminEmail ?? null, role: 'admin' });
   return { workspace, admin };
@@ -46,6 +46,6 @@ export async function setWorkspaceDefaultResponder(db: Executor, principal: Prin
 
 /** The member a workspace's new keys belong to by default. */
 export async function findWorkspaceAdmin(db: Executor, workspaceId: string) {
-  if (!isUuid(workspaceId)) throw new AppError('validation_failed', `Workspace id must be a UUID, got ${workspaceId}`);
+  if (!isUuid(workspaceId)) throw AppError.invalid('workspaceId', 'must be a UUID', `Workspace id must be a UUID, got ${workspaceId}`);
   return findWorkspaceAdminRecord(db, workspaceId);
 }

@@ -37,19 +37,15 @@ export function checkWebhookUrl(raw: string, allowPrivateNetworks: boolean): str
   try {
     url = new URL(raw);
   } catch {
-    throw invalid('body.url', 'must be an absolute http or https URL');
+    throw AppError.invalid('body.url', 'must be an absolute http or https URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('body.url', 'must be an http or https URL');
-  if (url.username || url.password) throw invalid('body.url', 'must not carry credentials');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw AppError.invalid('body.url', 'must be an http or https URL');
+  if (url.username || url.password) throw AppError.invalid('body.url', 'must not carry credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!allowPrivateNetworks && ((isIP(host) && isPrivateAddress(host)) || host === 'localhost' || host.endsWith('.localhost'))) {
-    throw invalid('body.url', 'must not point at loopback, link-local or private addresses');
+    throw AppError.invalid('body.url', 'must not point at loopback, link-local or private addresses');
   }
   return url.toString();
-}
-
-function invalid(path: string, message: string) {
-  return new AppError('validation_failed', `${path}: ${message}`, { issues: [{ path, message }] });
 }
 
 async function requireEndpoint(db: Executor, principal: Principal, id: string): Promise<WebhookEndpointRecord> {
