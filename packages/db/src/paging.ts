@@ -1,4 +1,4 @@
-import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type RawBuilder, type SelectQueryBuilder, type Simplify, sql } from 'kysely';
 import { containsPattern } from './search.js';
 
 // Page requests and pages, shared by every list.
@@ -41,7 +41,7 @@ export function keysetAfter(valueColumn: string, idColumn: string, after: Keyset
   return sql<boolean>`(${sql.ref(valueColumn)}, ${sql.ref(idColumn)}) > (${value}, cast(${after.id} as uuid))`;
 }
 
-/** The page of `limit` rows out of the `limit + 1` a query read. */
+/** The page of `limit` rows out of the `limit + 1` a query read: of any list, keyset or offset paged. */
 export function keysetPage<R, T>(rows: R[], limit: number, map: (row: R) => T): KeysetPage<T> {
   return { items: rows.slice(0, limit).map(map), hasMore: rows.length > limit };
 }
@@ -59,4 +59,18 @@ export function keysetSlice<QB extends SelectQueryBuilder<any, any, any>>(qb: QB
     .orderBy(sql.ref(valueColumn))
     .orderBy(sql.ref(idColumn))
     .limit(page.limit + 1) as QB;
+}
+
+/** Reads one page of a directory list: `qb` sliced by keysetSlice, its rows mapped by `map`. */
+// biome-ignore lint/suspicious/noExplicitAny: any select query; the columns are named by the caller
+export async function readKeysetPage<O, T>(
+  qb: SelectQueryBuilder<any, any, O>,
+  valueColumn: string,
+  idColumn: string,
+  page: KeysetPageRequest,
+  map: (row: Simplify<O>) => T,
+  valueType: 'text' | 'timestamptz' = 'text',
+): Promise<KeysetPage<T>> {
+  const rows = await keysetSlice(qb, valueColumn, idColumn, page, valueType).execute();
+  return keysetPage(rows, page.limit, map);
 }

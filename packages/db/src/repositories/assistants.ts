@@ -1,13 +1,14 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
+import { type KeysetPage, type KeysetPageRequest, keysetPage, readKeysetPage } from '../paging.js';
+import type { RowOf } from '../rows.js';
 import type { ChannelType, Database } from '../schema.js';
 import { insertIdentity } from './members.js';
 
 // Assistants: an identity with a member row and numbered versions; squads of assistants; and the channels an
 // assistant answers on (the statistics group addresses assistants by identity id, as its chatbots).
 
-export interface ChatbotRecord {
+export interface ReportedAssistant {
   /** The assistant's identity id. */
   id: string;
   workspaceId: string;
@@ -17,7 +18,7 @@ export interface ChatbotRecord {
 }
 
 /** An assistant of the workspace, or undefined (another workspace's, a user, a squad, an unknown id). */
-export async function findChatbot(db: Executor, workspaceId: string, id: string): Promise<ChatbotRecord | undefined> {
+export async function findReportedAssistant(db: Executor, workspaceId: string, id: string): Promise<ReportedAssistant | undefined> {
   const row = await db
     .selectFrom('assistants')
     .innerJoin('identities', 'identities.id', 'assistants.identity_id')
@@ -29,7 +30,7 @@ export async function findChatbot(db: Executor, workspaceId: string, id: string)
   return row && { id: row.identity_id, workspaceId: row.workspace_id, name: row.display_name, timeZone: row.time_zone };
 }
 
-export interface ChatbotChannelRecord {
+export interface AssistantChannelRecord {
   id: string;
   type: ChannelType;
   name: string;
@@ -37,39 +38,39 @@ export interface ChatbotChannelRecord {
   createdAt: Date;
 }
 
-/** The channel is answered by the chatbot: it is the channel's responder, or belongs to the responding squad. */
-function answeredBy(chatbotId: string) {
+/** The channel is answered by the assistant: it is the channel's responder, or belongs to the responding squad. */
+function answeredBy(assistantId: string) {
   return (eb: ExpressionBuilder<Database, 'channels'>) =>
     eb.or([
-      eb('channels.responder_id', '=', chatbotId),
-      eb('channels.responder_id', 'in', eb.selectFrom('squad_assistants').select('squad_assistants.squad_id').where('squad_assistants.assistant_id', '=', chatbotId)),
+      eb('channels.responder_id', '=', assistantId),
+      eb('channels.responder_id', 'in', eb.selectFrom('squad_assistants').select('squad_assistants.squad_id').where('squad_assistants.assistant_id', '=', assistantId)),
     ]);
 }
 
 /**
- * The channels of the workspace the chatbot answers on: those it is the responder of, and those of a
+ * The channels of the workspace the assistant answers on: those it is the responder of, and those of a
  * squad it belongs to. By name, then id.
  */
-export async function listChatbotChannels(db: Executor, workspaceId: string, chatbotId: string): Promise<ChatbotChannelRecord[]> {
+export async function listAssistantChannels(db: Executor, workspaceId: string, assistantId: string): Promise<AssistantChannelRecord[]> {
   const rows = await db
     .selectFrom('channels')
     .select(['id', 'type', 'name', 'is_enabled', 'created_at'])
     .where('workspace_id', '=', workspaceId)
-    .where(answeredBy(chatbotId))
+    .where(answeredBy(assistantId))
     .orderBy('name')
     .orderBy('id')
     .execute();
   return rows.map((r) => ({ id: r.id, type: r.type, name: r.name, isEnabled: r.is_enabled, createdAt: r.created_at }));
 }
 
-/** Whether the chatbot answers on the channel (as listChatbotChannels lists them). */
-export async function chatbotAnswersOnChannel(db: Executor, workspaceId: string, chatbotId: string, channelId: string): Promise<boolean> {
-  const row = await db.selectFrom('channels').select('id').where('workspace_id', '=', workspaceId).where('id', '=', channelId).where(answeredBy(chatbotId)).executeTakeFirst();
+/** Whether the assistant answers on the channel (as listAssistantChannels lists them). */
+export async function assistantAnswersOnChannel(db: Executor, workspaceId: string, assistantId: string, channelId: string): Promise<boolean> {
+  const row = await db.selectFrom('channels').select('id').where('workspace_id', '=', workspaceId).where('id', '=', channelId).where(answeredBy(assistantId)).executeTakeFirst();
   return row !== undefined;
 }
 
 /** The workspace's assistant that answers the most chats (for the local server's example calls). */
-export async function findBusiestChatbot(db: Executor, workspaceId: string): Promise<string | undefined> {
+export async function findBusiestAssistant(db: Executor, workspaceId: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('chats')
     .select((eb) => [eb.fn.coalesce('current_responder_id', 'responder_id').as('id'), eb.fn.countAll().as('n')])
@@ -204,9 +205,7 @@ function assistantsQuery(db: Executor, workspaceId: string) {
     .where('a.workspace_id', '=', workspaceId);
 }
 
-type AssistantRow = Awaited<ReturnType<ReturnType<typeof assistantsQuery>['executeTakeFirstOrThrow']>>;
-
-function toAssistant(r: AssistantRow): AssistantDirectoryRecord {
+function toAssistant(r: RowOf<typeof assistantsQuery>): AssistantDirectoryRecord {
   return {
     id: r.id,
     memberId: r.member_id,
@@ -225,10 +224,7 @@ export async function findAssistantById(db: Executor, workspaceId: string, id: s
 }
 
 export async function listAssistants(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<AssistantDirectoryRecord>> {
-  const rows = await assistantsQuery(db, workspaceId)
-    .$call((qb) => keysetSlice(qb, 'i.display_name', 'i.id', page))
-    .execute();
-  return keysetPage(rows, page.limit, toAssistant);
+  return readKeysetPage(assistantsQuery(db, workspaceId), 'i.display_name', 'i.id', page, toAssistant);
 }
 
 /** Whether a responder (assistant or squad) of that name exists in the workspace, other than `exceptId`. */
@@ -293,9 +289,7 @@ function versionsQuery(db: Executor, workspaceId: string, assistantId: string) {
     .where('v.assistant_id', '=', assistantId);
 }
 
-type VersionRow = Awaited<ReturnType<ReturnType<typeof versionsQuery>['executeTakeFirstOrThrow']>>;
-
-function toVersion(r: VersionRow): AssistantVersionRecord {
+function toVersion(r: RowOf<typeof versionsQuery>): AssistantVersionRecord {
   return { id: r.id, assistantId: r.assistant_id, number: r.version_number, config: parse(r.config), isCurrent: Boolean(r.is_current), createdAt: r.created_at };
 }
 
@@ -351,9 +345,7 @@ function squadsQuery(db: Executor, workspaceId: string) {
     .where('s.workspace_id', '=', workspaceId);
 }
 
-type SquadRow = Awaited<ReturnType<ReturnType<typeof squadsQuery>['executeTakeFirstOrThrow']>>;
-
-function toSquad(r: SquadRow): SquadRecord {
+function toSquad(r: RowOf<typeof squadsQuery>): SquadRecord {
   const assistants = typeof r.assistants === 'string' ? JSON.parse(r.assistants) : r.assistants;
   return { id: r.id, name: r.display_name, description: r.description, pictureUrl: r.picture_url, assistants: (assistants ?? []).map((a: { id: string; memberId: number | string; name: string }) => ({ ...a, memberId: Number(a.memberId) })), createdAt: r.created_at };
 }
@@ -364,10 +356,7 @@ export async function findSquad(db: Executor, workspaceId: string, id: string): 
 }
 
 export async function listSquads(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<SquadRecord>> {
-  const rows = await squadsQuery(db, workspaceId)
-    .$call((qb) => keysetSlice(qb, 'i.display_name', 'i.id', page))
-    .execute();
-  return keysetPage(rows, page.limit, toSquad);
+  return readKeysetPage(squadsQuery(db, workspaceId), 'i.display_name', 'i.id', page, toSquad);
 }
 
 /** The squad's assistants become exactly `assistantIds`. */

@@ -1,29 +1,15 @@
 import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetAfter, type KeysetPage, keysetPage, keysetSlice } from '../paging.js';
+import { type KeysetAfter, type KeysetPage, readKeysetPage } from '../paging.js';
+import { definedColumns, fieldsOf } from '../rows.js';
 import type { CallDirection, CallsTable } from '../schema.js';
+import { exactText } from '../times.js';
 
 // Call records on a chat (voice calls, or calls on any channel): when each started and ended, how long
 // it took, its direction and outcome. The chat keeps the totals the statistics read (its call_* columns:
 // the sum of durations and user inputs, the latest call's outcome and exit step, the latest transfer),
 // rewritten from its calls in the same transaction as every change, so the chats trigger marks the
 // slices of the chat for the rollup.
-
-export interface CallRecord {
-  id: string;
-  chatId: string;
-  direction: CallDirection;
-  startedAt: Date;
-  endedAt: Date | null;
-  durationSeconds: number | null;
-  outcome: string | null;
-  exitStep: string | null;
-  transferTarget: string | null;
-  userInputs: number | null;
-  createdAt: Date;
-  /** started_at as Postgres prints it (microseconds kept): the exact value for a cursor. */
-  startedAtText: string;
-}
 
 export interface CallFields {
   direction: CallDirection;
@@ -36,38 +22,24 @@ export interface CallFields {
   userInputs: number | null;
 }
 
+export interface CallRecord extends CallFields {
+  id: string;
+  chatId: string;
+  createdAt: Date;
+  /** started_at as Postgres prints it (microseconds kept): the exact value for a cursor. */
+  startedAtText: string;
+}
+
 const columns = ['id', 'chat_id', 'direction', 'started_at', 'ended_at', 'duration_seconds', 'outcome', 'exit_step', 'transfer_target', 'user_inputs', 'created_at'] as const;
 
 function toCall(r: Pick<Selectable<CallsTable>, (typeof columns)[number]> & { started_at_text: string }): CallRecord {
-  return {
-    id: r.id,
-    chatId: r.chat_id,
-    direction: r.direction,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    durationSeconds: r.duration_seconds,
-    outcome: r.outcome,
-    exitStep: r.exit_step,
-    transferTarget: r.transfer_target,
-    userInputs: r.user_inputs,
-    createdAt: r.created_at,
-    startedAtText: r.started_at_text,
-  };
+  return fieldsOf(r, [...columns, 'started_at_text']);
 }
 
-const selection = [...columns, sql<string>`started_at::text`.as('started_at_text')] as const;
+const selection = [...columns, exactText('started_at').as('started_at_text')] as const;
 
 function row(fields: Partial<CallFields>) {
-  return {
-    ...(fields.direction !== undefined && { direction: fields.direction }),
-    ...(fields.startedAt !== undefined && { started_at: fields.startedAt }),
-    ...(fields.endedAt !== undefined && { ended_at: fields.endedAt }),
-    ...(fields.durationSeconds !== undefined && { duration_seconds: fields.durationSeconds }),
-    ...(fields.outcome !== undefined && { outcome: fields.outcome }),
-    ...(fields.exitStep !== undefined && { exit_step: fields.exitStep }),
-    ...(fields.transferTarget !== undefined && { transfer_target: fields.transferTarget }),
-    ...(fields.userInputs !== undefined && { user_inputs: fields.userInputs }),
-  };
+  return definedColumns(fields, ['direction', 'startedAt', 'endedAt', 'durationSeconds', 'outcome', 'exitStep', 'transferTarget', 'userInputs']);
 }
 
 export async function insertCall(db: Executor, chat: { workspaceId: string; chatId: string }, fields: CallFields): Promise<CallRecord> {
@@ -87,13 +59,7 @@ export async function findCall(db: Executor, chatId: string, id: string): Promis
 
 /** The chat's calls, earliest first by (started_at, id). */
 export async function listCalls(db: Executor, chatId: string, page: { limit: number; after?: KeysetAfter }): Promise<KeysetPage<CallRecord>> {
-  const rows = await db
-    .selectFrom('calls')
-    .select(selection)
-    .where('chat_id', '=', chatId)
-    .$call((qb) => keysetSlice(qb, 'started_at', 'id', page, 'timestamptz'))
-    .execute();
-  return keysetPage(rows, page.limit, toCall);
+  return readKeysetPage(db.selectFrom('calls').select(selection).where('chat_id', '=', chatId), 'started_at', 'id', page, toCall, 'timestamptz');
 }
 
 export async function updateCall(db: Executor, chatId: string, id: string, fields: Partial<CallFields>): Promise<CallRecord | undefined> {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
+import { type KeysetPage, type KeysetPageRequest, readKeysetPage } from '../paging.js';
+import { definedColumns, type RowOf } from '../rows.js';
 import type { ChannelType } from '../schema.js';
 
 export interface ChannelRecord {
@@ -66,9 +67,7 @@ function channelsQuery(db: Executor, workspaceId: string) {
     .where('c.workspace_id', '=', workspaceId);
 }
 
-type ChannelRow = Awaited<ReturnType<ReturnType<typeof channelsQuery>['executeTakeFirstOrThrow']>>;
-
-function toChannelDirectory(r: ChannelRow): ChannelDirectoryRecord {
+function toChannelDirectory(r: RowOf<typeof channelsQuery>): ChannelDirectoryRecord {
   const config = (typeof r.config === 'string' ? JSON.parse(r.config) : r.config) as Record<string, unknown>;
   return {
     id: r.id,
@@ -89,12 +88,10 @@ export async function findChannelById(db: Executor, workspaceId: string, id: str
 
 /** The workspace's channels by name, then id; optionally of some types or enabled state. */
 export async function listChannels(db: Executor, workspaceId: string, page: KeysetPageRequest & { types?: ChannelType[]; enabled?: boolean }): Promise<KeysetPage<ChannelDirectoryRecord>> {
-  const rows = await channelsQuery(db, workspaceId)
+  const query = channelsQuery(db, workspaceId)
     .$if(page.types !== undefined && page.types.length > 0, (qb) => qb.where('c.type', 'in', page.types!))
-    .$if(page.enabled !== undefined, (qb) => qb.where('c.is_enabled', '=', page.enabled!))
-    .$call((qb) => keysetSlice(qb, 'c.name', 'c.id', page))
-    .execute();
-  return keysetPage(rows, page.limit, toChannelDirectory);
+    .$if(page.enabled !== undefined, (qb) => qb.where('c.is_enabled', '=', page.enabled!));
+  return readKeysetPage(query, 'c.name', 'c.id', page, toChannelDirectory);
 }
 
 export interface ChannelPatch {
@@ -112,11 +109,7 @@ export async function updateChannel(db: Executor, workspaceId: string, id: strin
     .updateTable('channels')
     .set({
       id: sql<string>`id`,
-      ...(patch.type !== undefined && { type: patch.type }),
-      ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.avatarUrl !== undefined && { avatar_url: patch.avatarUrl }),
-      ...(patch.isEnabled !== undefined && { is_enabled: patch.isEnabled }),
-      ...(patch.responderId !== undefined && { responder_id: patch.responderId }),
+      ...definedColumns(patch, ['type', 'name', 'avatarUrl', 'isEnabled', 'responderId']),
       ...(patch.notificationsEnabled !== undefined && { config: sql<string>`config || jsonb_build_object('notificationsEnabled', ${patch.notificationsEnabled}::boolean)` }),
     })
     .where('workspace_id', '=', workspaceId)

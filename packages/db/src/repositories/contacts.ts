@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
+import { type KeysetPage, type KeysetPageRequest, readKeysetPage } from '../paging.js';
+import { definedColumns, fieldsOf, type RowOf } from '../rows.js';
 import { insertIdentity } from './members.js';
 
 // Contacts: the end users of a workspace (external users, anonymous visitors).
@@ -46,12 +47,7 @@ export async function updateContactChannelDetails(
   contactId: string,
   patch: { handle?: string | null; ip?: string | null; userAgent?: string | null; link?: string | null; pictureUrl?: string | null },
 ): Promise<void> {
-  const contact = {
-    ...(patch.handle !== undefined && { handle: patch.handle }),
-    ...(patch.ip !== undefined && { ip: patch.ip }),
-    ...(patch.userAgent !== undefined && { user_agent: patch.userAgent }),
-    ...(patch.link !== undefined && { link: patch.link }),
-  };
+  const contact = definedColumns(patch, ['handle', 'ip', 'userAgent', 'link']);
   if (Object.keys(contact).length > 0) {
     await db.updateTable('contacts').set(contact).where('workspace_id', '=', workspaceId).where('identity_id', '=', contactId).execute();
   }
@@ -110,25 +106,11 @@ function contactsQuery(db: Executor, workspaceId: string) {
     .where('i.workspace_id', '=', workspaceId);
 }
 
-type ContactRow = Awaited<ReturnType<ReturnType<typeof contactsQuery>['executeTakeFirstOrThrow']>>;
-
-function toContact(r: ContactRow): ContactRecord {
+function toContact(r: RowOf<typeof contactsQuery>): ContactRecord {
   return {
     id: r.id,
     name: r.display_name,
-    pictureUrl: r.picture_url,
-    identifier: r.identifier,
-    email: r.email,
-    phone: r.phone,
-    handle: r.handle,
-    isBlocked: r.is_blocked,
-    isAnonymous: r.is_anonymous,
-    country: r.country,
-    language: r.language,
-    ip: r.ip,
-    userAgent: r.user_agent,
-    link: r.link,
-    createdAt: r.created_at,
+    ...fieldsOf(r, ['picture_url', 'identifier', 'email', 'phone', 'handle', 'is_blocked', 'is_anonymous', 'country', 'language', 'ip', 'user_agent', 'link', 'created_at']),
   };
 }
 
@@ -143,30 +125,16 @@ export async function findContact(db: Executor, workspaceId: string, id: string,
 
 /** The workspace's contacts by name, then id. */
 export async function listContacts(db: Executor, workspaceId: string, page: KeysetPageRequest & { includeAnonymous: boolean; blocked?: boolean }): Promise<KeysetPage<ContactRecord>> {
-  const rows = await contactsQuery(db, workspaceId)
+  const query = contactsQuery(db, workspaceId)
     .where('i.kind', '=', 'contact')
     .$if(!page.includeAnonymous, (qb) => qb.where('c.is_anonymous', '=', false))
-    .$if(page.blocked !== undefined, (qb) => qb.where('c.is_blocked', '=', page.blocked!))
-    .$call((qb) => keysetSlice(qb, 'i.display_name', 'i.id', page))
-    .execute();
-  return keysetPage(rows, page.limit, toContact);
+    .$if(page.blocked !== undefined, (qb) => qb.where('c.is_blocked', '=', page.blocked!));
+  return readKeysetPage(query, 'i.display_name', 'i.id', page, toContact);
 }
 
 /** Writes the given fields of a contact; false when it is not one of the workspace's. */
 export async function updateContact(db: Executor, workspaceId: string, id: string, patch: ContactPatch): Promise<boolean> {
-  const contact = {
-    ...(patch.identifier !== undefined && { identifier: patch.identifier }),
-    ...(patch.email !== undefined && { email: patch.email }),
-    ...(patch.phone !== undefined && { phone: patch.phone }),
-    ...(patch.handle !== undefined && { handle: patch.handle }),
-    ...(patch.isBlocked !== undefined && { is_blocked: patch.isBlocked }),
-    ...(patch.isAnonymous !== undefined && { is_anonymous: patch.isAnonymous }),
-    ...(patch.country !== undefined && { country: patch.country }),
-    ...(patch.language !== undefined && { language: patch.language }),
-    ...(patch.ip !== undefined && { ip: patch.ip }),
-    ...(patch.userAgent !== undefined && { user_agent: patch.userAgent }),
-    ...(patch.link !== undefined && { link: patch.link }),
-  };
+  const contact = definedColumns(patch, ['identifier', 'email', 'phone', 'handle', 'isBlocked', 'isAnonymous', 'country', 'language', 'ip', 'userAgent', 'link']);
   // Always one statement on the contact, so an unknown id is told apart even when only the name changes.
   const updated = await db
     .updateTable('contacts')

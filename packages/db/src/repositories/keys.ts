@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { keysetPage } from '../paging.js';
+import { fieldsOf, type RowOf } from '../rows.js';
+import { exactText } from '../times.js';
 
 // API keys: the lookup every request makes, and their lifecycle (create, list, revoke, rotate).
 
@@ -155,30 +158,20 @@ function infoQuery(db: Executor) {
     .select([
       'k.id', 'k.workspace_id', 'k.name', 'k.scopes', 'k.member_id', 'i.display_name as member_name', 'k.created_at', 'k.last_used_at',
       'k.expires_at', 'k.revoked_at', 'k.rotated_at', 'k.previous_secret_expires_at',
-      sql<string>`k.created_at::text`.as('created_at_text'),
+      exactText('k.created_at').as('created_at_text'),
       sql<Date>`statement_timestamp()`.as('read_at'),
     ]);
 }
 
-type InfoRow = Awaited<ReturnType<ReturnType<typeof infoQuery>['executeTakeFirstOrThrow']>>;
-
-function toInfo(row: InfoRow): ApiKeyInfo {
+function toInfo(row: RowOf<typeof infoQuery>): ApiKeyInfo {
   const previous = row.previous_secret_expires_at && row.previous_secret_expires_at > row.read_at ? row.previous_secret_expires_at : null;
   return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    name: row.name,
-    scopes: row.scopes,
-    memberId: row.member_id,
+    ...fieldsOf(row, [
+      'id', 'workspace_id', 'name', 'scopes', 'member_id', 'member_name', 'created_at', 'created_at_text', 'last_used_at', 'expires_at', 'revoked_at',
+      'rotated_at', 'previous_secret_expires_at', 'read_at',
+    ]),
     memberName: row.member_name ?? '',
-    createdAt: row.created_at,
-    createdAtText: row.created_at_text,
-    lastUsedAt: row.last_used_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    rotatedAt: row.rotated_at,
     previousSecretExpiresAt: row.revoked_at ? null : previous,
-    readAt: row.read_at,
   };
 }
 
@@ -194,7 +187,7 @@ export async function listApiKeys(
     query = query.where(sql<boolean>`(k.created_at, k.id) < (${createdAt}::timestamptz, ${id})`);
   }
   const rows = await query.orderBy('k.created_at', 'desc').orderBy('k.id', 'desc').limit(options.limit + 1).execute();
-  return { items: rows.slice(0, options.limit).map(toInfo), hasMore: rows.length > options.limit };
+  return keysetPage(rows, options.limit, toInfo);
 }
 
 export async function findApiKey(db: Executor, workspaceId: string, id: string): Promise<ApiKeyInfo | undefined> {

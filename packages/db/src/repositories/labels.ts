@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
+import { type KeysetPage, type KeysetPageRequest, readKeysetPage } from '../paging.js';
+import { definedColumns, type RowOf } from '../rows.js';
 
 // Labels (the workspace's definitions), the chats they are on, and the summary that sets them.
 
@@ -87,9 +88,7 @@ function labelsQuery(db: Executor, workspaceId: string) {
     .where('l.workspace_id', '=', workspaceId);
 }
 
-type LabelRow = Awaited<ReturnType<ReturnType<typeof labelsQuery>['executeTakeFirstOrThrow']>>;
-
-function toLabel(r: LabelRow): LabelDefinitionRecord {
+function toLabel(r: RowOf<typeof labelsQuery>): LabelDefinitionRecord {
   return { id: r.id, name: r.name, description: r.description, color: r.color, keywords: r.keywords, chatCount: Number(r.chat_count ?? 0), createdAt: r.created_at };
 }
 
@@ -100,10 +99,7 @@ export async function findLabelDefinition(db: Executor, workspaceId: string, id:
 
 /** The workspace's label definitions by name, then id. */
 export async function listLabelDefinitions(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<LabelDefinitionRecord>> {
-  const rows = await labelsQuery(db, workspaceId)
-    .$call((qb) => keysetSlice(qb, 'l.name', 'l.id', page))
-    .execute();
-  return keysetPage(rows, page.limit, toLabel);
+  return readKeysetPage(labelsQuery(db, workspaceId), 'l.name', 'l.id', page, toLabel);
 }
 
 /** A new label definition; undefined when the workspace has one of that name (any letter case). */
@@ -125,10 +121,7 @@ export async function updateLabelDefinition(db: Executor, workspaceId: string, i
     .updateTable('labels')
     .set({
       id: sql<string>`id`,
-      ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.description !== undefined && { description: patch.description }),
-      ...(patch.color !== undefined && { color: patch.color }),
-      ...(patch.keywords !== undefined && { keywords: patch.keywords }),
+      ...definedColumns(patch, ['name', 'description', 'color', 'keywords']),
     })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)

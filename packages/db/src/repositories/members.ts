@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { keysetPage } from '../paging.js';
 import type { IdentityKind } from '../schema.js';
 import { containsPattern } from '../search.js';
 
@@ -145,7 +146,7 @@ export async function listMembers(
     .orderBy('members.id')
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit).map((r) => ({
+  return keysetPage(rows, page.limit, (r) => ({
     id: r.id,
     identityId: r.identity_id,
     kind: r.kind,
@@ -155,5 +156,4 @@ export async function listMembers(
     avatar: r.picture_url,
     createdAt: r.created_at,
   }));
-  return { items, hasMore: rows.length > page.limit };
 }

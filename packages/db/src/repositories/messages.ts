@@ -1,6 +1,9 @@
 import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { keysetPage } from '../paging.js';
+import { fieldsOf } from '../rows.js';
 import type { DeliveryStatus, MessageRole, MessagesTable } from '../schema.js';
+import { exactText } from '../times.js';
 
 /** A tool the assistant called in a message, stored in `messages.tool_calls`. */
 export interface ToolCallRecord {
@@ -9,25 +12,47 @@ export interface ToolCallRecord {
   arguments: Record<string, unknown>;
 }
 
-export interface NewMessageInput {
-  authorId?: string | null;
-  toolCalls?: ToolCallRecord[];
+/** What both kinds of new message say: their content, the model's usage, and what the statistics read. */
+export interface NewMessageContent {
   role: MessageRole;
   content: string;
+  toolCalls?: ToolCallRecord[];
+  /** Structured parts (stored JSON); a single text part of `content` when absent. */
+  parts?: unknown[];
+  /** When the message was written at its source. */
   createdAt?: Date;
   intentName?: string | null;
   intentScore?: number | null;
-  /** Stored JSON; defaults to one text part with the content. */
-  parts?: unknown[];
-  tools?: unknown[];
-  features?: Record<string, unknown>;
   model?: string | null;
-  status?: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED';
-  error?: string | null;
   inputTokens?: number | null;
   outputTokens?: number | null;
   reasoningTokens?: number | null;
   cachedInputTokens?: number | null;
+}
+
+export interface NewMessageInput extends NewMessageContent {
+  authorId?: string | null;
+  tools?: unknown[];
+  features?: Record<string, unknown>;
+  status?: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED';
+  error?: string | null;
+}
+
+/** The columns of a new message that hold its NewMessageContent (all but its time). */
+function contentColumns(m: NewMessageContent) {
+  return {
+    role: m.role,
+    content: m.content,
+    parts: JSON.stringify(m.parts ?? [{ type: 'text', text: m.content }]),
+    tool_calls: JSON.stringify(m.toolCalls ?? []),
+    model: m.model ?? null,
+    input_tokens: m.inputTokens ?? null,
+    output_tokens: m.outputTokens ?? null,
+    reasoning_tokens: m.reasoningTokens ?? null,
+    cached_input_tokens: m.cachedInputTokens ?? null,
+    intent_name: m.intentName ?? null,
+    intent_score: m.intentScore ?? null,
+  };
 }
 
 /**
@@ -43,21 +68,11 @@ export async function appendMessages(db: Executor, workspaceId: string, chatId: 
         workspace_id: workspaceId,
         chat_id: chatId,
         author_id: m.authorId ?? null,
-        role: m.role,
-        content: m.content,
-        parts: JSON.stringify(m.parts ?? [{ type: 'text', text: m.content }]),
-        tool_calls: JSON.stringify(m.toolCalls ?? []),
+        ...contentColumns(m),
         tools: JSON.stringify(m.tools ?? []),
         features: JSON.stringify(m.features ?? {}),
-        model: m.model ?? null,
         status: m.status,
         error: m.error ?? null,
-        input_tokens: m.inputTokens ?? null,
-        output_tokens: m.outputTokens ?? null,
-        reasoning_tokens: m.reasoningTokens ?? null,
-        cached_input_tokens: m.cachedInputTokens ?? null,
-        intent_name: m.intentName ?? null,
-        intent_score: m.intentScore ?? null,
         step: null,
         rating: null,
         created_at: m.createdAt,
@@ -93,47 +108,24 @@ export interface ChatMessageRecord {
   createdAtText: string;
 }
 
-export interface NewChatMessage {
-  role: MessageRole;
-  content: string;
+export interface NewChatMessage extends NewMessageContent {
   authorId: string | null;
-  toolCalls?: ToolCallRecord[];
   deliveryStatus?: DeliveryStatus | null;
-  /** Structured parts; a single text part of `content` when absent. */
-  parts?: unknown[];
-  /** When the message was written at its source; now (the statement's clock) when absent. */
+  /** When absent, now (the statement's clock). */
   createdAt?: Date;
-  /** What the statistics read of a message, and the model's usage. */
-  intentName?: string | null;
-  intentScore?: number | null;
   step?: string | null;
-  model?: string | null;
-  inputTokens?: number | null;
-  outputTokens?: number | null;
-  reasoningTokens?: number | null;
-  cachedInputTokens?: number | null;
 }
 
 const messageColumns = ['id', 'number', 'chat_id', 'author_id', 'role', 'content', 'tool_calls', 'rating', 'delivery_status', 'delivery_error', 'created_at'] as const;
+
+/** The columns of a ChatMessageRecord, created_at also as exact text (a cursor's value). */
+const messageSelection = [...messageColumns, exactText('created_at').as('created_at_text')] as const;
 
 type MessageRow = Pick<Selectable<MessagesTable>, (typeof messageColumns)[number]> & { created_at_text: string };
 
 function toMessage(row: MessageRow): ChatMessageRecord {
   const toolCalls = typeof row.tool_calls === 'string' ? JSON.parse(row.tool_calls) : row.tool_calls;
-  return {
-    id: row.id,
-    number: row.number,
-    chatId: row.chat_id,
-    authorId: row.author_id,
-    role: row.role,
-    content: row.content,
-    toolCalls: (toolCalls ?? []) as ToolCallRecord[],
-    rating: row.rating,
-    deliveryStatus: row.delivery_status,
-    deliveryError: row.delivery_error,
-    createdAt: row.created_at,
-    createdAtText: row.created_at_text,
-  };
+  return { ...fieldsOf(row, [...messageColumns, 'created_at_text']), toolCalls: (toolCalls ?? []) as ToolCallRecord[] };
 }
 
 /**
@@ -156,25 +148,15 @@ export async function insertChatMessages(
         workspace_id: chat.workspaceId,
         chat_id: chat.chatId,
         author_id: m.authorId,
-        role: m.role,
-        content: m.content,
-        parts: JSON.stringify(m.parts ?? [{ type: 'text', text: m.content }]),
-        tool_calls: JSON.stringify(m.toolCalls ?? []),
-        model: m.model ?? null,
+        ...contentColumns(m),
         error: null,
-        input_tokens: m.inputTokens ?? null,
-        output_tokens: m.outputTokens ?? null,
-        reasoning_tokens: m.reasoningTokens ?? null,
-        cached_input_tokens: m.cachedInputTokens ?? null,
-        intent_name: m.intentName ?? null,
-        intent_score: m.intentScore ?? null,
         step: m.step ?? null,
         rating: null,
         delivery_status: m.deliveryStatus ?? null,
         created_at: m.createdAt ?? sql<Date>`clock_timestamp()`,
         updated_at: sql<Date>`clock_timestamp()`,
       })
-      .returning([...messageColumns, sql<string>`created_at::text`.as('created_at_text')])
+      .returning(messageSelection)
       .executeTakeFirstOrThrow();
     records.push(toMessage(row));
   }
@@ -211,7 +193,7 @@ export async function listChatMessages(
   const further = page.order === 'asc' ? '>' : '<';
   const rows = await db
     .selectFrom('messages')
-    .select([...messageColumns, sql<string>`created_at::text`.as('created_at_text')])
+    .select(messageSelection)
     .where('chat_id', '=', chatId)
     .$if(page.roles !== undefined, (qb) => qb.where('role', 'in', page.roles!))
     .$if(page.cursor !== undefined, (qb) =>
@@ -221,13 +203,13 @@ export async function listChatMessages(
     .orderBy('number', page.order)
     .limit(page.limit + 1)
     .execute();
-  return { items: rows.slice(0, page.limit).map(toMessage), hasMore: rows.length > page.limit };
+  return keysetPage(rows, page.limit, toMessage);
 }
 
 export async function findChatMessage(db: Executor, chatId: string, messageId: string): Promise<ChatMessageRecord | undefined> {
   const row = await db
     .selectFrom('messages')
-    .select([...messageColumns, sql<string>`created_at::text`.as('created_at_text')])
+    .select(messageSelection)
     .where('chat_id', '=', chatId)
     .where('id', '=', messageId)
     .executeTakeFirst();
@@ -240,7 +222,7 @@ export async function setMessageRating(db: Executor, chatId: string, messageId: 
     .set({ rating, updated_at: sql<Date>`now()` })
     .where('chat_id', '=', chatId)
     .where('id', '=', messageId)
-    .returning([...messageColumns, sql<string>`created_at::text`.as('created_at_text')])
+    .returning(messageSelection)
     .executeTakeFirst();
   return row && toMessage(row);
 }

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../executor.js';
-import { type KeysetPage, type KeysetPageRequest, keysetPage, keysetSlice } from '../paging.js';
+import { type KeysetPage, type KeysetPageRequest, readKeysetPage } from '../paging.js';
+import { definedColumns, fieldsOf } from '../rows.js';
 import type { ChatToolsTable } from '../schema.js';
 
 // The tools a chat's assistant may call (chat_tools).
@@ -19,14 +20,8 @@ export interface ChatToolRecord {
 
 function toTool(row: Selectable<ChatToolsTable>): ChatToolRecord {
   return {
-    id: row.id,
-    chatId: row.chat_id,
-    name: row.name,
-    description: row.description,
-    callbackUrl: row.callback_url,
+    ...fieldsOf(row, ['id', 'chat_id', 'name', 'description', 'callback_url', 'input_schema', 'timeout_ms', 'created_at']),
     inputSchema: typeof row.input_schema === 'string' ? JSON.parse(row.input_schema) : row.input_schema,
-    timeoutMs: row.timeout_ms,
-    createdAt: row.created_at,
   };
 }
 
@@ -74,15 +69,7 @@ export async function listChatTools(db: Executor, chatId: string): Promise<ChatT
 // The workspace's chat tools: HTTP callbacks every chat's assistant may call (send-assistant-message's
 // tool_calls), beside the tools of one chat. Names are unique per workspace, case-insensitively.
 
-export interface WorkspaceToolRecord {
-  id: string;
-  name: string;
-  description: string | null;
-  callbackUrl: string;
-  inputSchema: Record<string, unknown>;
-  timeoutMs: number | null;
-  createdAt: Date;
-}
+export type WorkspaceToolRecord = Omit<ChatToolRecord, 'chatId'>;
 
 export interface WorkspaceToolPatch {
   name?: string;
@@ -93,15 +80,8 @@ export interface WorkspaceToolPatch {
 }
 
 function toWorkspaceTool(row: Selectable<ChatToolsTable>): WorkspaceToolRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    callbackUrl: row.callback_url,
-    inputSchema: typeof row.input_schema === 'string' ? JSON.parse(row.input_schema) : row.input_schema,
-    timeoutMs: row.timeout_ms,
-    createdAt: row.created_at,
-  };
+  const { chatId: _, ...tool } = toTool(row);
+  return tool;
 }
 
 function workspaceTools(db: Executor, workspaceId: string) {
@@ -115,10 +95,7 @@ export async function findWorkspaceTool(db: Executor, workspaceId: string, id: s
 
 /** The workspace's tools by name, then id. */
 export async function listWorkspaceTools(db: Executor, workspaceId: string, page: KeysetPageRequest): Promise<KeysetPage<WorkspaceToolRecord>> {
-  const rows = await workspaceTools(db, workspaceId)
-    .$call((qb) => keysetSlice(qb, 'name', 'id', page))
-    .execute();
-  return keysetPage(rows, page.limit, toWorkspaceTool);
+  return readKeysetPage(workspaceTools(db, workspaceId), 'name', 'id', page, toWorkspaceTool);
 }
 
 /** A new workspace tool; undefined when the workspace has a tool of that name (any letter case). */
@@ -149,11 +126,8 @@ export async function updateWorkspaceTool(db: Executor, workspaceId: string, id:
     .updateTable('chat_tools')
     .set({
       id: sql<string>`id`,
-      ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.description !== undefined && { description: patch.description }),
-      ...(patch.callbackUrl !== undefined && { callback_url: patch.callbackUrl }),
+      ...definedColumns(patch, ['name', 'description', 'callbackUrl', 'timeoutMs']),
       ...(patch.inputSchema !== undefined && { input_schema: JSON.stringify(patch.inputSchema) }),
-      ...(patch.timeoutMs !== undefined && { timeout_ms: patch.timeoutMs }),
     })
     .where('workspace_id', '=', workspaceId)
     .where('chat_id', 'is', null)

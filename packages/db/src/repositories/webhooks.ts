@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
 import type { WebhookDeliveryStatus } from '../schema.js';
+import { exactText } from '../times.js';
 
 // Webhook endpoints, their secrets, deliveries and attempts (see the webhooks migration). A delivery is
 // claimed with a lease by one conditional UPDATE, so two queue messages for it never attempt it at once.
@@ -362,6 +363,6 @@ export async function listWebhookDeliveries(
 
 /** The (createdAt as text, id) keyset of a delivery, for its page's cursor. */
 export async function webhookDeliveryKey(db: Executor, id: string): Promise<{ createdAt: string; id: string } | undefined> {
-  const row = await db.selectFrom('webhook_deliveries').select([sql<string>`created_at::text`.as('created'), 'id']).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('webhook_deliveries').select([exactText('created_at').as('created'), 'id']).where('id', '=', id).executeTakeFirst();
   return row && { createdAt: row.created, id: row.id };
 }

@@ -1,10 +1,13 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../../executor.js';
-import type { ChannelType, Database, IdentityKind, MessageRole, ParticipantRole } from '../../schema.js';
+import { keysetPage, type Page } from '../../paging.js';
 import { type ChatReach, chatWithinReach } from '../../reach.js';
-import type { Page } from '../../paging.js';
+import { definedColumns } from '../../rows.js';
+import type { ChannelType, Database, IdentityKind, MessageRole, ParticipantRole } from '../../schema.js';
 import { chatOnChannelTypes, chatTextMatches } from '../../search.js';
+import { isoUtc } from '../../times.js';
+import { joinChatParties } from './parties.js';
 
 // The org chats inbox (the org-chats group; its contract is the Org chats tag of /openapi.json): a page of chats with everything the nested shape shows, built by
 // ONE statement whatever the page size: the page's ids first, then joins and lateral lookups
@@ -185,7 +188,7 @@ export async function listOrgChatRecords(db: Executor, filter: OrgChatFilter, pa
           'chats.id',
           activityAt.as('activity_at'),
           // Microseconds survive the round trip through the token (a JS Date keeps milliseconds only).
-          sql<string>`to_char(${activityAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursor_at'),
+          isoUtc(activityAt, 'US').as('cursor_at'),
         ])
         .where(orgChatFilter(filter, page.after))
         .orderBy(activityAt, 'desc')
@@ -195,9 +198,8 @@ export async function listOrgChatRecords(db: Executor, filter: OrgChatFilter, pa
         .as('page'),
     )
     .innerJoin('chats', 'chats.id', 'page.id')
-    .leftJoin('channels', 'channels.id', 'chats.channel_id')
-    .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
-    .leftJoin('contacts as owner_contact', 'owner_contact.identity_id', 'chats.owner_id')
+    // owner_member is not read here: members.identity_id is unique, so Postgres drops that join.
+    .$call(joinChatParties)
     .leftJoin('identities as assistant', (join) =>
       join.on(sql<boolean>`assistant.id = coalesce(chats.current_responder_id, chats.responder_id)`).on('assistant.kind', '=', 'agent'),
     )
@@ -284,7 +286,7 @@ export async function listOrgChatRecords(db: Executor, filter: OrgChatFilter, pa
     .orderBy('page.id', 'desc')
     .execute();
 
-  const items = rows.slice(0, page.limit).map((r): OrgChatRecord => {
+  return keysetPage(rows, page.limit, (r): OrgChatRecord => {
     const ownerIdentity = identity(r.owner_id, r.owner_kind, r.owner_name, r.owner_avatar)!;
     const assistantIdentity = identity(r.assistant_id, r.assistant_kind, r.assistant_name, r.assistant_avatar);
     const assigneeIdentity = identity(r.assignee_id, r.assignee_kind, r.assignee_name, r.assignee_avatar);
@@ -365,7 +367,6 @@ export async function listOrgChatRecords(db: Executor, filter: OrgChatFilter, pa
       cursor: { activityAt: r.cursor_at, id: r.id },
     };
   });
-  return { items, hasMore: rows.length > page.limit };
 }
 
 /**
@@ -422,21 +423,12 @@ export async function updateOrgChatAttributes(db: Executor, workspaceId: string,
   await db
     .updateTable('chats')
     .set({
-      ...(patch.model !== undefined && { model: patch.model }),
-      ...(patch.conversationId !== undefined && { conversation_id: patch.conversationId }),
-      ...(patch.link !== undefined && { link: patch.link }),
-      ...(patch.ownerSessionId !== undefined && { owner_session_id: patch.ownerSessionId }),
+      ...definedColumns(patch, [
+        'model', 'conversationId', 'link', 'ownerSessionId', 'isTemporary', 'isPinned', 'visibility', 'status', 'state', 'aiEnabled', 'sharedUrl',
+        'assignedMemberId', 'assignedAt',
+      ]),
       ...(patch.tools !== undefined && { tools: JSON.stringify(patch.tools) }),
       ...(patch.features !== undefined && { features: JSON.stringify(patch.features) }),
-      ...(patch.isTemporary !== undefined && { is_temporary: patch.isTemporary }),
-      ...(patch.isPinned !== undefined && { is_pinned: patch.isPinned }),
-      ...(patch.visibility !== undefined && { visibility: patch.visibility }),
-      ...(patch.status !== undefined && { status: patch.status }),
-      ...(patch.state !== undefined && { state: patch.state }),
-      ...(patch.aiEnabled !== undefined && { ai_enabled: patch.aiEnabled }),
-      ...(patch.sharedUrl !== undefined && { shared_url: patch.sharedUrl }),
-      ...(patch.assignedMemberId !== undefined && { assigned_member_id: patch.assignedMemberId }),
-      ...(patch.assignedAt !== undefined && { assigned_at: patch.assignedAt }),
     })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', chatId)

@@ -1,9 +1,11 @@
 import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import type { Executor } from '../../executor.js';
-import type { Page, PageRequest } from '../../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../../paging.js';
 import { type ChatReach, chatWithinReach } from '../../reach.js';
+import { definedColumns, fieldsOf, type RowOf } from '../../rows.js';
 import type { ChannelType, ChatsTable, Database, MessageRole, TicketStatus } from '../../schema.js';
 import { chatOnChannelTypes, chatTextMatches } from '../../search.js';
+import { joinChatParties } from './parties.js';
 
 export interface ChatRecord {
   id: string;
@@ -21,14 +23,7 @@ export interface ChatRecord {
   updatedAt: Date;
 }
 
-export interface NewChatInput {
-  workspaceId: string;
-  channelId: string | null;
-  ownerId: string;
-  responderId: string;
-  currentResponderId: string | null;
-  responderVersionId: string | null;
-  title: string | null;
+export interface NewChatInput extends Pick<ChatRecord, 'workspaceId' | 'channelId' | 'ownerId' | 'responderId' | 'currentResponderId' | 'responderVersionId' | 'title'> {
   createdAt?: Date;
 }
 
@@ -79,9 +74,7 @@ export async function updateChatRecord(
   const row = await db
     .updateTable('chats')
     .set({
-      ...(patch.title !== undefined && { title: patch.title }),
-      ...(patch.lastMessageAt !== undefined && { last_message_at: patch.lastMessageAt }),
-      ...(patch.isRemoved !== undefined && { is_removed: patch.isRemoved }),
+      ...definedColumns(patch, ['title', 'lastMessageAt', 'isRemoved']),
       updated_at: sql<Date>`now()`,
     })
     .where('workspace_id', '=', workspaceId)
@@ -125,18 +118,20 @@ function chatFilter(filter: ChatListFilter) {
   };
 }
 
-/** Newest first; ties broken by id so pages are stable. */
-export async function listChatRecords(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatRecord>> {
-  const rows = await db
-    .selectFrom('chats')
-    .selectAll()
+/** The page of the filter's chats, newest first; ties broken by id so pages are stable. */
+function chatPage<O>(qb: SelectQueryBuilder<Database, 'chats', O>, filter: ChatListFilter, page: PageRequest) {
+  return qb
     .where(chatFilter(filter))
     .orderBy('chats.created_at', 'desc')
     .orderBy('chats.id', 'desc')
     .offset(page.offset)
-    .limit(page.limit + 1)
-    .execute();
-  return { items: rows.slice(0, page.limit).map(toChat), hasMore: rows.length > page.limit };
+    .limit(page.limit + 1);
+}
+
+/** Newest first; ties broken by id so pages are stable. */
+export async function listChatRecords(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatRecord>> {
+  const rows = await chatPage(db.selectFrom('chats').selectAll(), filter, page).execute();
+  return keysetPage(rows, page.limit, toChat);
 }
 
 export interface ChatDetailsRecord {
@@ -189,10 +184,7 @@ function detailsQuery(db: Executor, ids: (eb: ExpressionBuilder<Database, never>
   return db
     .selectFrom((eb) => ids(eb as never).as('page'))
     .innerJoin('chats', 'chats.id', 'page.id')
-    .leftJoin('channels', 'channels.id', 'chats.channel_id')
-    .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
-    .leftJoin('members as owner_member', 'owner_member.identity_id', 'chats.owner_id')
-    .leftJoin('contacts as owner_contact', 'owner_contact.identity_id', 'chats.owner_id')
+    .$call(joinChatParties)
     .innerJoin('identities as responder', 'responder.id', 'chats.responder_id')
     .leftJoin('assistant_versions as version', (join) =>
       responderVersionId
@@ -215,18 +207,9 @@ function detailsQuery(db: Executor, ids: (eb: ExpressionBuilder<Database, never>
     ]);
 }
 
-type DetailsRow = Awaited<ReturnType<ReturnType<typeof detailsQuery>['executeTakeFirstOrThrow']>>;
-
-function toDetails(row: DetailsRow): ChatDetailsRecord {
+function toDetails(row: RowOf<typeof detailsQuery>): ChatDetailsRecord {
   return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    title: row.title,
-    isRemoved: row.is_removed,
-    createdAt: row.created_at,
-    channelId: row.channel_id,
-    channelName: row.channel_name,
-    channelType: row.channel_type,
+    ...fieldsOf(row, ['id', 'workspace_id', 'title', 'is_removed', 'created_at', 'channel_id', 'channel_name', 'channel_type']),
     lastMessageContent: row.last_content,
     lastMessageCreatedAt: row.last_created_at,
     lastMessageRole: row.last_role,
@@ -265,36 +248,16 @@ export async function findChatDetails(
 
 export async function listChatDetailRecords(db: Executor, filter: ChatListFilter, page: PageRequest): Promise<Page<ChatDetailsRecord>> {
   // Page the chats first, then join the details onto that page only.
-  const rows = await detailsQuery(db, (eb) =>
-    eb
-      .selectFrom('chats')
-      .select(['chats.id', 'chats.created_at'])
-      .where(chatFilter(filter))
-      .orderBy('chats.created_at', 'desc')
-      .orderBy('chats.id', 'desc')
-      .offset(page.offset)
-      .limit(page.limit + 1),
-  )
+  const rows = await detailsQuery(db, (eb) => chatPage(eb.selectFrom('chats').select(['chats.id', 'chats.created_at']), filter, page))
     .orderBy('page.created_at', 'desc')
     .orderBy('page.id', 'desc')
     .execute();
-  return { items: rows.slice(0, page.limit).map(toDetails), hasMore: rows.length > page.limit };
+  return keysetPage(rows, page.limit, toDetails);
 }
 
 function toChat(row: Selectable<ChatsTable>): ChatRecord {
-  return {
-    id: row.id,
-    number: row.number,
-    workspaceId: row.workspace_id,
-    channelId: row.channel_id,
-    ownerId: row.owner_id,
-    responderId: row.responder_id,
-    currentResponderId: row.current_responder_id,
-    responderVersionId: row.responder_version_id,
-    title: row.title,
-    isRemoved: row.is_removed,
-    lastMessageAt: row.last_message_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  return fieldsOf(row, [
+    'id', 'number', 'workspace_id', 'channel_id', 'owner_id', 'responder_id', 'current_responder_id', 'responder_version_id', 'title', 'is_removed',
+    'last_message_at', 'created_at', 'updated_at',
+  ]);
 }

@@ -1,8 +1,12 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../executor.js';
+import { keysetPage } from '../../paging.js';
 import { type ChatReach, chatWithinReach, ownerIsAnonymous } from '../../reach.js';
-import { anyMessageMatches, chatOnChannelTypes, chatTextMatches, containsPattern } from '../../search.js';
+import { definedColumns, fieldsOf } from '../../rows.js';
 import { CHANNEL_TYPES, CHAT_TYPES, type ChannelType, type ChatType, type Database } from '../../schema.js';
+import { anyMessageMatches, chatOnChannelTypes, chatTextMatches, containsPattern } from '../../search.js';
+import { exactText } from '../../times.js';
+import { joinChatParties } from './parties.js';
 
 // The v2 workspace chats (the workspace-chats group, tag Workspace chats of /openapi.json): one filter language for the list, the export and the statistics.
 // Every filter, the query parameters included, becomes a rule tree that compiles to one WHERE clause here.
@@ -291,7 +295,7 @@ export async function listWorkspaceChatRecords(
     .selectFrom((eb) =>
       eb
         .selectFrom('chats')
-        .select(['chats.id', 'chats.number', sql<string | null>`${sql.ref(column)}::text`.as('sort_value'), sql.ref(column).as('sort_key')])
+        .select(['chats.id', 'chats.number', exactText<string | null>(column).as('sort_value'), sql.ref(column).as('sort_key')])
         .where(workspaceChatsWhere(filter))
         .$if(page.cursor !== undefined, (qb) => qb.where((eb) => afterCursor(eb, sort, page.cursor!)))
         .$call((qb) => workspaceChatsOrder(sort).reduce((q, term) => q.orderBy(term), qb))
@@ -300,10 +304,7 @@ export async function listWorkspaceChatRecords(
         .as('page'),
     )
     .innerJoin('chats', 'chats.id', 'page.id')
-    .leftJoin('channels', 'channels.id', 'chats.channel_id')
-    .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
-    .leftJoin('members as owner_member', 'owner_member.identity_id', 'chats.owner_id')
-    .leftJoin('contacts as owner_contact', 'owner_contact.identity_id', 'chats.owner_id')
+    .$call(joinChatParties)
     .leftJoin('members as assistant', (join) => join.on((eb) => eb('assistant.identity_id', '=', eb.fn.coalesce('chats.current_responder_id', 'chats.responder_id'))).on('assistant.kind', '=', 'assistant'))
     .select((eb) => [
       'page.sort_value',
@@ -329,41 +330,21 @@ export async function listWorkspaceChatRecords(
     .orderBy(sql`page.sort_key ${sortDirection(sort)}`)
     .orderBy('page.number', sort.order)
     .execute();
-  const items = rows.slice(0, page.limit).map(
+  return keysetPage(
+    rows,
+    page.limit,
     (r): WorkspaceChatRecord => ({
-      number: r.number,
-      id: r.id,
-      title: r.title,
-      summary: r.summary,
-      summaryUpdatedAt: r.summary_updated_at,
-      chatType: r.chat_type,
-      channelId: r.channel_id,
-      channelType: r.channel_type,
-      channelName: r.channel_name,
-      ownerId: r.owner_id,
-      ownerName: r.owner_name,
-      ownerKind: r.owner_kind,
-      ownerMemberId: r.owner_member_id,
+      ...fieldsOf(r, [
+        'number', 'id', 'title', 'summary', 'summary_updated_at', 'chat_type', 'channel_id', 'channel_type', 'channel_name',
+        'owner_id', 'owner_name', 'owner_kind', 'owner_member_id', 'is_anonymous', 'responder_id', 'assistant_member_id', 'assigned_member_id',
+        'is_archived', 'is_paused', 'is_muted', 'needs_response', 'is_test', 'state', 'labels', 'participants',
+        'message_count', 'last_message_at', 'created_at', 'updated_at', 'sort_value',
+      ]),
       isAnonymous: r.is_anonymous ?? false,
-      responderId: r.responder_id,
-      assistantMemberId: r.assistant_member_id,
-      assignedMemberId: r.assigned_member_id,
-      isArchived: r.is_archived,
-      isPaused: r.is_paused,
-      isMuted: r.is_muted,
-      needsResponse: r.needs_response,
-      isTest: r.is_test,
-      state: r.state,
       labels: r.labels ?? [],
       participants: typeof r.participants === 'string' ? JSON.parse(r.participants) : (r.participants ?? []),
-      messageCount: r.message_count,
-      lastMessageAt: r.last_message_at,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      sortValue: r.sort_value,
     }),
   );
-  return { items, hasMore: rows.length > page.limit };
 }
 
 /** Numbers of the live, unarchived, unmuted chats waiting for an answer, lowest first. */
@@ -455,12 +436,7 @@ export async function updateChatInbox(db: Executor, workspaceId: string, chatId:
   const result = await db
     .updateTable('chats')
     .set({
-      ...(patch.chatType !== undefined && { chat_type: patch.chatType }),
-      ...(patch.isArchived !== undefined && { is_archived: patch.isArchived }),
-      ...(patch.isPaused !== undefined && { is_paused: patch.isPaused }),
-      ...(patch.isMuted !== undefined && { is_muted: patch.isMuted }),
-      ...(patch.needsResponse !== undefined && { needs_response: patch.needsResponse }),
-      ...(patch.isTest !== undefined && { is_test: patch.isTest }),
+      ...definedColumns(patch, ['chatType', 'isArchived', 'isPaused', 'isMuted', 'needsResponse', 'isTest']),
       ...(patch.assignedMemberId !== undefined && { assigned_member_id: patch.assignedMemberId, assigned_at: patch.assignedMemberId === null ? null : sql<Date>`now()` }),
       updated_at: sql<Date>`now()`,
     })
@@ -489,17 +465,12 @@ export async function updateChatFields(db: Executor, workspaceId: string, chatId
   await db
     .updateTable('chats')
     .set((eb) => ({
-      ...(patch.title !== undefined && { title: patch.title }),
+      ...definedColumns(patch, ['title', 'isArchived', 'isPaused', 'isMuted', 'needsResponse', 'state']),
       ...(patch.summary !== undefined && {
         summary: patch.summary,
         summary_updated_at:
           patch.summary === null ? null : eb.case().when(sql<boolean>`chats.summary is distinct from ${patch.summary}`).then(sql<Date>`now()`).else(eb.ref('chats.summary_updated_at')).end(),
       }),
-      ...(patch.isArchived !== undefined && { is_archived: patch.isArchived }),
-      ...(patch.isPaused !== undefined && { is_paused: patch.isPaused }),
-      ...(patch.isMuted !== undefined && { is_muted: patch.isMuted }),
-      ...(patch.needsResponse !== undefined && { needs_response: patch.needsResponse }),
-      ...(patch.state !== undefined && { state: patch.state }),
       ...(patch.assignedMemberId !== undefined && {
         assigned_member_id: patch.assignedMemberId,
         assigned_at: patch.assignedMemberId === null ? null : eb.case().when('chats.assigned_member_id', 'is not distinct from', patch.assignedMemberId).then(eb.ref('chats.assigned_at')).else(sql<Date>`now()`).end(),
@@ -547,10 +518,7 @@ export async function findActionChat(db: Executor, reach: ChatReach, number: num
   }
   const row = await db
     .selectFrom('chats')
-    .leftJoin('channels', 'channels.id', 'chats.channel_id')
-    .innerJoin('identities as owner', 'owner.id', 'chats.owner_id')
-    .leftJoin('members as owner_member', 'owner_member.identity_id', 'chats.owner_id')
-    .leftJoin('contacts as owner_contact', 'owner_contact.identity_id', 'chats.owner_id')
+    .$call(joinChatParties)
     .innerJoin('identities as responder', 'responder.id', 'chats.responder_id')
     .leftJoin('identities as assistant', (join) => join.on((eb) => eb('assistant.id', '=', eb.fn.coalesce('chats.current_responder_id', 'chats.responder_id'))).on('assistant.kind', '=', 'agent'))
     .select([

@@ -1,6 +1,7 @@
 import { type CompiledQuery, type Expression, type RawBuilder, sql } from 'kysely';
-import type { Executor } from '../../executor.js';
 import { type ChatSort, type WorkspaceChatFilter, workspaceChatsOrder, workspaceChatsWhere } from '../chats/workspace.js';
+import type { Executor } from '../../executor.js';
+import { isoUtc } from '../../times.js';
 
 // The CSV export of the v2 workspace chats: one SELECT whose rows are the CSV's rows, filtered and
 // sorted exactly as the list is (workspaceChatsWhere, workspaceChatsOrder), formatted entirely in SQL
@@ -35,11 +36,6 @@ export const CHAT_EXPORT_COLUMNS = [
   ['last_message_at', 'ISO-8601 in UTC; empty when the chat has no messages.'],
   ['message_count', 'How many messages the chat holds.'],
 ] as const;
-
-/** ISO-8601 in UTC with a `Z` offset, whatever the session's time zone. */
-function isoUtc(column: RawBuilder<unknown> | Expression<unknown>): RawBuilder<string> {
-  return sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-}
 
 /**
  * Text a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or CR) gets a leading

@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql, type UpdateObject } from 'kysely';
 import type { Executor } from '../../executor.js';
-import type { ExportJobStatus } from '../../schema.js';
+import { fieldsOf } from '../../rows.js';
+import type { Database, ExportJobStatus } from '../../schema.js';
 
 // Export jobs (see the export-jobs migration). Every state change is one conditional UPDATE, so two
 // workers racing on the same job cannot both win, and a worker whose lease was taken over cannot
@@ -37,22 +38,39 @@ type Row = {
 
 function toRecord(r: Row): ExportJobRecord {
   return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    kind: r.kind,
-    requestedBy: r.requested_by,
+    ...fieldsOf(r, COLUMNS),
     params: (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>,
-    status: r.status,
-    attempts: r.attempts,
-    leaseUntil: r.lease_until,
     rowCount: r.row_count === null ? null : Number(r.row_count),
     byteCount: r.byte_count === null ? null : Number(r.byte_count),
-    objectKey: r.object_key,
-    error: r.error,
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    completedAt: r.completed_at,
   };
+}
+
+type JobCondition = (eb: ExpressionBuilder<Database, 'export_jobs'>) => Expression<SqlBool>;
+
+/** The job is held by the run `attempt`: it is running and no later run has claimed it. */
+function heldByRun(attempt: number): JobCondition {
+  return (eb) => eb.and([eb('status', '=', 'running'), eb('attempts', '=', attempt)]);
+}
+
+/** The job is neither completed nor failed. */
+const unfinished: JobCondition = (eb) => eb('status', 'in', ['queued', 'running']);
+
+/** Running, with its lease expired: the run holding it died. */
+const leaseExpired: JobCondition = (eb) => eb.and([eb('status', '=', 'running'), eb('lease_until', '<', sql<Date>`now()`)]);
+
+/**
+ * One conditional UPDATE of job `id` (updated_at moves with it): the job as it is after, or undefined when
+ * `condition` did not hold.
+ */
+async function updateJob(db: Executor, id: string, values: UpdateObject<Database, 'export_jobs'>, condition: JobCondition): Promise<ExportJobRecord | undefined> {
+  const row = await db
+    .updateTable('export_jobs')
+    .set({ ...values, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where(condition)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
 }
 
 export interface NewExportJob {
@@ -86,7 +104,7 @@ export async function createOrShareExportJob(db: Executor, job: NewExportJob): P
       .where('requested_by', '=', job.requestedBy)
       .where('kind', '=', job.kind)
       .where('params_hash', '=', job.paramsHash)
-      .where('status', 'in', ['queued', 'running'])
+      .where(unfinished)
       .executeTakeFirst();
     if (active) return { job: toRecord(active), created: false };
   }
@@ -124,33 +142,24 @@ export async function findExportJobById(db: Executor, id: string): Promise<Expor
  * the job is finished or another worker holds a live lease.
  */
 export async function claimExportJob(db: Executor, id: string, leaseSeconds: number): Promise<ExportJobRecord | undefined> {
-  const row = await db
-    .updateTable('export_jobs')
-    .set({
+  return updateJob(
+    db,
+    id,
+    {
       status: 'running',
       attempts: sql`attempts + 1`,
       // A new run counts its rows from the start.
       row_count: null,
       lease_until: sql`now() + make_interval(secs => ${leaseSeconds})`,
       started_at: sql`now()`,
-      updated_at: sql`now()`,
-    })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', sql<Date>`now()`)])]))
-    .returning(COLUMNS)
-    .executeTakeFirst();
-  return row ? toRecord(row) : undefined;
+    },
+    (eb) => eb.or([eb('status', '=', 'queued'), leaseExpired(eb)]),
+  );
 }
 
 /** The rows the run `attempt` has written so far, while it still holds the job (nothing otherwise). */
 export async function recordExportProgress(db: Executor, id: string, attempt: number, rows: number): Promise<void> {
-  await db
-    .updateTable('export_jobs')
-    .set({ row_count: rows, updated_at: sql`now()` })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .where('attempts', '=', attempt)
-    .execute();
+  await db.updateTable('export_jobs').set({ row_count: rows, updated_at: sql`now()` }).where('id', '=', id).where(heldByRun(attempt)).execute();
 }
 
 /** Marks the run `attempt` completed and returns the job; undefined when that run no longer holds the job. */
@@ -160,24 +169,12 @@ export async function completeExportJob(
   attempt: number,
   result: { rowCount: number; byteCount: number; objectKey: string },
 ): Promise<ExportJobRecord | undefined> {
-  const row = await db
-    .updateTable('export_jobs')
-    .set({
-      status: 'completed',
-      row_count: result.rowCount,
-      byte_count: result.byteCount,
-      object_key: result.objectKey,
-      error: null,
-      lease_until: null,
-      completed_at: sql`now()`,
-      updated_at: sql`now()`,
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .where('attempts', '=', attempt)
-    .returning(COLUMNS)
-    .executeTakeFirst();
-  return row ? toRecord(row) : undefined;
+  return updateJob(
+    db,
+    id,
+    { status: 'completed', row_count: result.rowCount, byte_count: result.byteCount, object_key: result.objectKey, error: null, lease_until: null, completed_at: sql`now()` },
+    heldByRun(attempt),
+  );
 }
 
 /**
@@ -185,38 +182,27 @@ export async function completeExportJob(
  * `failed` for good. Keeps the reason either way. Returns the job; undefined when that run no longer holds it.
  */
 export async function releaseExportJob(db: Executor, id: string, attempt: number, outcome: { error: string; final: boolean }): Promise<ExportJobRecord | undefined> {
-  const row = await db
-    .updateTable('export_jobs')
-    .set({
-      status: outcome.final ? 'failed' : 'queued',
-      error: outcome.error,
-      lease_until: null,
-      completed_at: outcome.final ? sql`now()` : null,
-      updated_at: sql`now()`,
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .where('attempts', '=', attempt)
-    .returning(COLUMNS)
-    .executeTakeFirst();
-  return row ? toRecord(row) : undefined;
+  return updateJob(
+    db,
+    id,
+    { status: outcome.final ? 'failed' : 'queued', error: outcome.error, lease_until: null, completed_at: outcome.final ? sql`now()` : null },
+    heldByRun(attempt),
+  );
+}
+
+/** What a job failed for good is set to. */
+function failed(error: string): UpdateObject<Database, 'export_jobs'> {
+  return { status: 'failed', error, lease_until: null, completed_at: sql`now()` };
 }
 
 /** Fails a job that is not finished, whoever holds it: its message could not be queued, or was given up on. Returns it failed, or undefined (finished already). */
 export async function failExportJob(db: Executor, id: string, error: string): Promise<ExportJobRecord | undefined> {
-  const row = await db
-    .updateTable('export_jobs')
-    .set({ status: 'failed', error, lease_until: null, completed_at: sql`now()`, updated_at: sql`now()` })
-    .where('id', '=', id)
-    .where('status', 'in', ['queued', 'running'])
-    .returning(COLUMNS)
-    .executeTakeFirst();
-  return row ? toRecord(row) : undefined;
+  return updateJob(db, id, failed(error), unfinished);
 }
 
 /** Jobs not finished, oldest first: what an in-process queue checks for lost messages (SQS keeps its own). */
 export async function listUnfinishedExportJobs(db: Executor): Promise<ExportJobRecord[]> {
-  const rows = await db.selectFrom('export_jobs').select(COLUMNS).where('status', 'in', ['queued', 'running']).orderBy('created_at').execute();
+  const rows = await db.selectFrom('export_jobs').select(COLUMNS).where(unfinished).orderBy('created_at').execute();
   return rows.map(toRecord);
 }
 
@@ -226,15 +212,7 @@ export async function listUnfinishedExportJobs(db: Executor): Promise<ExportJobR
  * the job queued, or undefined (finished, queued already, or its lease still live).
  */
 export async function requeueExpiredExportJob(db: Executor, id: string): Promise<ExportJobRecord | undefined> {
-  const row = await db
-    .updateTable('export_jobs')
-    .set({ status: 'queued', lease_until: null, updated_at: sql`now()` })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .where('lease_until', '<', sql<Date>`now()`)
-    .returning(COLUMNS)
-    .executeTakeFirst();
-  return row ? toRecord(row) : undefined;
+  return updateJob(db, id, { status: 'queued', lease_until: null }, leaseExpired);
 }
 
 /**
@@ -242,14 +220,5 @@ export async function requeueExpiredExportJob(db: Executor, id: string): Promise
  * running, its lease has expired, and no delivery is left to take it over. Returns it failed, or undefined.
  */
 export async function failAbandonedExportJob(db: Executor, id: string, maxAttempts: number, error: string): Promise<ExportJobRecord | undefined> {
-  const row = await db
-    .updateTable('export_jobs')
-    .set({ status: 'failed', error, lease_until: null, completed_at: sql`now()`, updated_at: sql`now()` })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .where('attempts', '>=', maxAttempts)
-    .where('lease_until', '<', sql<Date>`now()`)
-    .returning(COLUMNS)
-    .executeTakeFirst();
-  return row ? toRecord(row) : undefined;
+  return updateJob(db, id, failed(error), (eb) => eb.and([leaseExpired(eb), eb('attempts', '>=', maxAttempts)]));
 }

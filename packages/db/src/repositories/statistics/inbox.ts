@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../executor.js';
 import { type ChatReach, chatWithinReach } from '../../reach.js';
 
-// The inbox statistics of a chatbot (the statistics group, tag Statistics of /openapi.json): the state of the chats it answers that were created in
+// The inbox statistics of an assistant (the statistics group, tag Statistics of /openapi.json): the state of the chats it answers that were created in
 // a period, read live from the chats and their messages (no rollup: the counts describe the chats as
 // they are now, not as they were).
 
@@ -30,20 +30,20 @@ type Row = {
 };
 
 /**
- * The chatbot's chats within the caller's reach (by their current responder, else the first) created in
+ * The assistant's chats within the caller's reach (by their current responder, else the first) created in
  * [from, to], removed and test chats left out. The first human response of a chat is its first message, not a note, written by
  * a workspace user after its first user message; the median runs over the chats that have one.
  */
 export async function readInboxStatistics(
   db: Executor,
-  input: { reach: ChatReach; chatbotId: string; from: Date; to: Date },
+  input: { reach: ChatReach; assistantId: string; from: Date; to: Date },
 ): Promise<InboxStatsRecord> {
   const workspaceId = input.reach.workspaceId;
   const inbox = db
     .selectFrom('chats')
     .select(['chats.id', 'chats.state', 'chats.needs_response', 'chats.is_archived', 'chats.assigned_member_id'])
     .where(chatWithinReach(input.reach))
-    .where(sql<string>`coalesce(chats.current_responder_id, chats.responder_id)`, '=', input.chatbotId)
+    .where(sql<string>`coalesce(chats.current_responder_id, chats.responder_id)`, '=', input.assistantId)
     .where('chats.created_at', '>=', input.from)
     .where('chats.created_at', '<=', input.to)
     .where('chats.is_removed', '=', false)
