@@ -7,14 +7,14 @@ import {
   localBuckets,
   OVERVIEW_COMPONENTS,
   rawReportData,
-  requireChatbot,
+  requireReportedAssistant,
   resolveReport,
   rollupReportData,
   rollupStatistics,
   backfillStatistics,
   type ReportKind,
 } from '@parley/core';
-import { insertChat, listChatbotChannels } from '@parley/db';
+import { insertChat, listAssistantChannels } from '@parley/db';
 import { sql } from 'kysely';
 import { useTestDb } from './harness/db.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
@@ -96,8 +96,8 @@ async function compareAll(ws: TestWorkspace, periods: Array<{ from: string; to: 
   for (const chatbot of [ws.agent.identityId, ws.otherAgent.identityId]) {
     // The API's channel report answers 404 on a channel the chatbot does not answer on, but chats handed
     // over to it there still roll up by channel: those cells are compared too, with the scope built alike.
-    const answered = new Set((await listChatbotChannels(t.db, ws.workspace.id, chatbot)).map((c) => c.id));
-    const record = await requireChatbot(t.db, principal, chatbot);
+    const answered = new Set((await listAssistantChannels(t.db, ws.workspace.id, chatbot)).map((c) => c.id));
+    const record = await requireReportedAssistant(t.db, principal, chatbot);
     const resolve = async (kind: ReportKind, query: Parameters<typeof resolveReport>[4]) => {
       if (kind === 'overview' || answered.has(query.channelId!)) return resolveReport(t.db, principal, record, kind, query);
       const { scope } = await resolveReport(t.db, principal, record, 'overview', { ...query, components: '0' });

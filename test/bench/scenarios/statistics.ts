@@ -1,4 +1,4 @@
-import { authenticate, backfillStatistics, requireChatbot, rollupStatistics, statisticsReport } from '@parley/core';
+import { authenticate, backfillStatistics, requireReportedAssistant, rollupStatistics, statisticsReport } from '@parley/core';
 import { BENCH_ANCHOR } from '../generate.js';
 import type { Figures } from '../measure.js';
 import type { BenchRow, BenchScenario, BenchTarget } from '../scenario.js';
@@ -40,7 +40,7 @@ export const statisticsScenario: BenchScenario = {
     const query = `from=${from.toISOString()}&to=${to.toISOString()}&interval=86400&components=${ALL_OVERVIEW}`;
     const path = `/v1/chatbots/${chatbotId}/statistics/reports/overview?${query}`;
     const principal = await authenticate(db, token);
-    const chatbot = await requireChatbot(db, principal, chatbotId);
+    const chatbot = await requireReportedAssistant(db, principal, chatbotId);
     const request = { from, to, interval: 86400 as const, components: ALL_OVERVIEW };
 
     const httpLatencies: number[] = [];

@@ -1,4 +1,4 @@
-import { type ChatbotRecord, type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
+import { type ReportedAssistant, type Executor, type ExportJobRecord, findExportJob } from '@parley/db';
 import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { withIdempotency } from '../idempotency.js';
@@ -32,7 +32,7 @@ function checkExportPeriod(query: StatisticsExportQuery, zone: string): void {
 }
 
 /**
- * Records an export of the chatbot's statistics over the period and queues it.
+ * Records an export of the assistant's statistics over the period and queues it.
  * The job keeps the zone it was asked in (the workspace's when none was named), so a later change of
  * the workspace's zone does not change a queued file; an identical request shares a queued job.
  */
@@ -40,18 +40,18 @@ export async function requestStatisticsExport(
   db: Executor,
   services: Pick<ExportServices, 'queue' | 'maxReceives' | 'kinds'>,
   principal: Principal,
-  chatbot: ChatbotRecord,
+  assistant: ReportedAssistant,
   query: StatisticsExportQuery,
   idempotencyKey?: string,
 ): Promise<{ job: ExportJobRecord; shared: boolean; replayed: boolean }> {
-  const timezone = query.timezone ?? chatbot.timeZone;
+  const timezone = query.timezone ?? assistant.timeZone;
   if (!isValidTimeZone(timezone)) throw AppError.invalid('query.timezone', 'is not a known IANA time zone, e.g. Europe/Berlin');
   checkExportPeriod(query, timezone);
-  const params: StatisticsExportParams = { chatbotId: chatbot.id, from: query.from.toISOString(), to: query.to.toISOString(), interval: query.interval, timezone };
+  const params: StatisticsExportParams = { chatbotId: assistant.id, from: query.from.toISOString(), to: query.to.toISOString(), interval: query.interval, timezone };
   // With an Idempotency-Key the outcome kept is the job's id: a replay answers that job as it is now
   // (running, completed...), even after it finished, when an identical request without a key would start another.
   let recorded = undefined as { job: ExportJobRecord; shared: boolean } | undefined;
-  const scope = { principal, key: idempotencyKey, operation: `statistics-export:${chatbot.id}`, request: params };
+  const scope = { principal, key: idempotencyKey, operation: `statistics-export:${assistant.id}`, request: params };
   const { value, replayed } = await withIdempotency(db, scope, (stored) => stored as { jobId: string }, async () => {
     recorded = await recordExportJob(db, services, { workspaceId: principal.workspaceId, kind: STATISTICS_EXPORT_KIND, requestedBy: principal.memberId, params });
     return { ok: true, value: { jobId: recorded.job.id } };
@@ -62,16 +62,16 @@ export async function requestStatisticsExport(
   return { job: await settleAbandonedJob(db, services, job), shared: true, replayed };
 }
 
-/** A statistics export of the chatbot within the caller's reach (policy.ts): the requester's own, or any with full reach. */
+/** A statistics export of the assistant within the caller's reach (policy.ts): the requester's own, or any with full reach. */
 export async function findStatisticsExportJob(
   db: Executor,
   services: Pick<ExportServices, 'maxReceives' | 'kinds'>,
   principal: Principal,
-  chatbot: ChatbotRecord,
+  assistant: ReportedAssistant,
   jobId: string,
 ): Promise<ExportJobRecord> {
   const job = await findExportJob(db, exportJobReach(principal), jobId);
-  if (!job || job.kind !== STATISTICS_EXPORT_KIND || job.params.chatbotId !== chatbot.id) throw AppError.notFound('Export');
+  if (!job || job.kind !== STATISTICS_EXPORT_KIND || job.params.chatbotId !== assistant.id) throw AppError.notFound('Export');
   return settleAbandonedJob(db, services, job);
 }
 

@@ -1,10 +1,10 @@
 import {
   ALL_CHANNELS_KEY,
   type Distribution,
-  type ChatbotRecord,
+  type ReportedAssistant,
   type Distributions,
   type Executor,
-  chatbotAnswersOnChannel,
+  assistantAnswersOnChannel,
   rawStatistics,
   readRollups,
   type RollupRow,
@@ -60,17 +60,17 @@ export interface ReportScope {
   buckets: LocalBucket[];
 }
 
-async function resolveScope(db: Executor, principal: Principal, chatbot: ChatbotRecord, q: Omit<ReportQuery, 'components'>): Promise<ReportScope> {
-  // The channels of a chatbot are those it answers on (listChatbotChannels); any other is not its channel.
-  if (q.channelId !== undefined && !(isUuid(q.channelId) && (await chatbotAnswersOnChannel(db, principal.workspaceId, chatbot.id, q.channelId)))) {
+async function resolveScope(db: Executor, principal: Principal, assistant: ReportedAssistant, q: Omit<ReportQuery, 'components'>): Promise<ReportScope> {
+  // The channels of an assistant are those it answers on (listAssistantChannels); any other is not its channel.
+  if (q.channelId !== undefined && !(isUuid(q.channelId) && (await assistantAnswersOnChannel(db, principal.workspaceId, assistant.id, q.channelId)))) {
     throw AppError.notFound('Channel');
   }
-  const zone = q.timezone !== undefined ? resolveTimeZone(q.timezone) : chatbot.timeZone;
+  const zone = q.timezone !== undefined ? resolveTimeZone(q.timezone) : assistant.timeZone;
   if (q.to.getTime() < q.from.getTime()) {
     throw AppError.invalid('query.to', 'Must not be before from', '`to` is before `from`');
   }
   const buckets = localBuckets(zone, q.interval, q.from, q.to, MAX_BUCKETS[q.interval]);
-  return { workspaceId: principal.workspaceId, assistantId: chatbot.id, channelId: q.channelId, zone, interval: q.interval, buckets };
+  return { workspaceId: principal.workspaceId, assistantId: assistant.id, channelId: q.channelId, zone, interval: q.interval, buckets };
 }
 
 // ---- The figures a report is made of ----
@@ -313,29 +313,29 @@ export function buildComponents(names: string[], data: ReportData, scope: Pick<R
 }
 
 /** A validated report request: its scope and its component names. */
-export async function resolveReport(db: Executor, principal: Principal, chatbot: ChatbotRecord, kind: ReportKind, query: ReportQuery) {
+export async function resolveReport(db: Executor, principal: Principal, assistant: ReportedAssistant, kind: ReportKind, query: ReportQuery) {
   const ids = parseComponents(kind, query.components);
   if (kind === 'channel' && query.channelId === undefined) {
     throw AppError.invalid('query.channelId', 'Required', 'A channel report needs channelId');
   }
-  const scope = await resolveScope(db, principal, chatbot, { ...query, channelId: kind === 'channel' ? query.channelId : undefined });
+  const scope = await resolveScope(db, principal, assistant, { ...query, channelId: kind === 'channel' ? query.channelId : undefined });
   return { scope, names: ids.map((id) => REPORT_COMPONENTS[kind][id]!) };
 }
 
 /**
- * The report of `kind` for the chatbot (an assistant of the caller's workspace): an unknown chatbot, or a
+ * The report of `kind` for the assistant (an assistant of the caller's workspace): an unknown assistant, or a
  * channel it does not answer on, is a 404, bad components, zones or periods a 400. `source: 'raw'`
  * computes the same figures from raw rows (for comparisons; slow).
  */
 export async function statisticsReport(
   db: Executor,
   principal: Principal,
-  chatbot: ChatbotRecord,
+  assistant: ReportedAssistant,
   kind: ReportKind,
   query: ReportQuery,
   source: 'rollups' | 'raw' = 'rollups',
 ): Promise<Record<string, unknown>> {
-  const { scope, names } = await resolveReport(db, principal, chatbot, kind, query);
+  const { scope, names } = await resolveReport(db, principal, assistant, kind, query);
   const data = source === 'raw' ? await rawReportData(db, scope) : await rollupReportData(db, scope, names);
   return buildComponents(names, data, scope);
 }
@@ -344,6 +344,7 @@ export async function statisticsReport(
 
 /** What a statistics export job remembers. */
 export interface StatisticsExportParams {
+  /** The assistant's identity id, under the name the saved jobs carry (the contract's chatbotId). */
   chatbotId: string;
   from: string;
   to: string;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { AppError, config, ConfigError, createOutboxEmail, createOutboxSms, createProviders, databaseFiles, databaseOptions, httpWebhookTransport, lazyDatabase, migrateToLatest, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
-import { findBusiestChatbot, findOldestWorkspace } from '@parley/db';
+import { findBusiestAssistant, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportServicesFor, exportStoreFor, exportWorkerSettingsFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';
 import { prometheusRegistry } from '../shared/metrics.js';
@@ -72,7 +72,7 @@ async function main() {
   rollupTimer.unref();
 
   const workspaceId = seeded?.workspaceId ?? (await findOldestWorkspace(db))?.id ?? '<workspace id>';
-  const chatbotId = (await findBusiestChatbot(db, workspaceId).catch(() => undefined)) ?? '<assistant id>';
+  const chatbotId = (await findBusiestAssistant(db, workspaceId).catch(() => undefined)) ?? '<assistant id>';
   const month = { from: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10), to: new Date().toISOString().slice(0, 10) };
   // SMS and email left in the outbox are printed here as they are queued.
   const providers = createProviders(cfg.providers);

@@ -1,4 +1,4 @@
-import type { ChatbotRecord, Database } from '@parley/db';
+import type { ReportedAssistant, Database } from '@parley/db';
 import type { Config, ExportServices, Principal, Providers, RateLimits, WebhookServices } from '@parley/core';
 import type { Kysely } from 'kysely';
 
@@ -30,7 +30,7 @@ export interface AppEnv {
     /** Set on the webhook endpoint routes. */
     webhooks: WebhookServices | undefined;
     /** Set on the statistics routes: the chatbot of the path, resolved once by the group's middleware. */
-    chatbot: ChatbotRecord | undefined;
+    chatbot: ReportedAssistant | undefined;
     /** Set on the keys routes. */
     keySettings: Config['apiKeys'];
   };

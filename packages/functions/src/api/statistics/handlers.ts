@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
-import type { ChatbotRecord } from '@parley/db';
+import type { ReportedAssistant } from '@parley/db';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../shared/env.js';
 import { markReplay } from '../../shared/idempotency.js';
@@ -8,7 +8,7 @@ import { absolute, exportServices, RETRY_AFTER_SECONDS } from '../../shared/expo
 import type * as routes from './routes.js';
 
 /** The chatbot of the path, as the group's middleware resolved it. */
-function pathChatbot(c: Context<AppEnv>): ChatbotRecord {
+function pathChatbot(c: Context<AppEnv>): ReportedAssistant {
   const chatbot = c.get('chatbot');
   if (!chatbot) throw new Error('the statistics routes run behind the chatbot middleware');
   return chatbot;
@@ -25,7 +25,7 @@ export const channelReport: RouteHandler<typeof routes.channelReport, AppEnv> = 
 };
 
 export const channels: RouteHandler<typeof routes.channels, AppEnv> = async (c) => {
-  const list = await core.chatbotChannels(c.get('db'), pathChatbot(c));
+  const list = await core.assistantChannels(c.get('db'), pathChatbot(c));
   return c.json({ channels: list.map((ch) => ({ id: ch.id, type: ch.type, name: ch.name, isEnabled: ch.isEnabled, createdAt: ch.createdAt.toISOString() })) }, 200);
 };
 
