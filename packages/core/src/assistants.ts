@@ -37,16 +37,12 @@ import { keysetList, type ListPage, type ListQuery } from './paging.js';
 
 type Db = Kysely<Database>;
 
-function nameTaken(name: string): AppError {
-  return new AppError('conflict', `The workspace already has an assistant or squad named "${name}"`, { issues: [{ path: 'body.name', message: 'is taken' }] });
-}
-
 /** Runs `write` in a transaction; a responder name taken meanwhile (the unique index) is the same 409. */
 async function writingName<T>(db: Db, name: string | undefined, write: (trx: Executor) => Promise<T>): Promise<T> {
   try {
     return await db.transaction().execute(write);
   } catch (err) {
-    if (isUniqueViolation(err)) throw nameTaken(name ?? '');
+    if (isUniqueViolation(err)) throw AppError.nameTaken('an assistant or squad', name ?? '');
     throw err;
   }
 }
@@ -99,7 +95,7 @@ export async function createAssistant(db: Db, principal: Principal, input: Assis
   const scope = { principal, key: idempotencyKey, operation: 'create-assistant', request: input };
   return withIdempotency(db, scope, reviveAssistant, async (record) =>
     writingName(db, input.name, async (trx) => {
-      if (await responderNameTaken(trx, principal.workspaceId, input.name)) throw nameTaken(input.name);
+      if (await responderNameTaken(trx, principal.workspaceId, input.name)) throw AppError.nameTaken('an assistant or squad', input.name);
       const created = await insertAssistant(trx, { workspaceId: principal.workspaceId, name: input.name, description: input.description, pictureUrl: input.pictureUrl, config: input.config ?? {} });
       const outcome: Outcome<AssistantDirectoryRecord> = { ok: true, value: await requireAssistant(trx, principal, created.identityId) };
       await record(trx, outcome);
@@ -118,7 +114,7 @@ export async function updateAssistant(db: Db, principal: Principal, id: string, 
   }
   return writingName(db, patch.name, async (trx) => {
     if (!(await lockAssistant(trx, principal.workspaceId, id))) throw AppError.notFound('Assistant');
-    if (patch.name !== undefined && (await responderNameTaken(trx, principal.workspaceId, patch.name, id))) throw nameTaken(patch.name);
+    if (patch.name !== undefined && (await responderNameTaken(trx, principal.workspaceId, patch.name, id))) throw AppError.nameTaken('an assistant or squad', patch.name);
     await updateResponder(trx, principal.workspaceId, id, 'agent', patch);
     if (patch.config !== undefined) await insertAssistantVersion(trx, id, patch.config);
     if (patch.currentVersionId !== undefined) {
@@ -209,7 +205,7 @@ export async function createSquad(db: Db, principal: Principal, input: SquadInpu
   return withIdempotency(db, scope, (s) => reviveDates<SquadRecord>(s, ['createdAt']), async (record) =>
     writingName(db, input.name, async (trx) => {
       await requireAssistants(trx, principal, assistantIds);
-      if (await responderNameTaken(trx, principal.workspaceId, input.name)) throw nameTaken(input.name);
+      if (await responderNameTaken(trx, principal.workspaceId, input.name)) throw AppError.nameTaken('an assistant or squad', input.name);
       const { identityId } = await insertSquad(trx, { workspaceId: principal.workspaceId, name: input.name, pictureUrl: input.pictureUrl, assistantIds });
       if (input.description !== undefined) await updateResponder(trx, principal.workspaceId, identityId, 'squad', { description: input.description });
       const outcome: Outcome<SquadRecord> = { ok: true, value: await requireSquad(trx, principal, identityId) };
@@ -223,7 +219,7 @@ export async function createSquad(db: Db, principal: Principal, input: SquadInpu
 export async function updateSquad(db: Db, principal: Principal, id: string, patch: SquadInput): Promise<SquadRecord> {
   return writingName(db, patch.name, async (trx) => {
     await requireSquad(trx, principal, id);
-    if (patch.name !== undefined && (await responderNameTaken(trx, principal.workspaceId, patch.name, id))) throw nameTaken(patch.name);
+    if (patch.name !== undefined && (await responderNameTaken(trx, principal.workspaceId, patch.name, id))) throw AppError.nameTaken('an assistant or squad', patch.name);
     await updateResponder(trx, principal.workspaceId, id, 'squad', patch);
     if (patch.assistantIds !== undefined) {
       const ids = [...new Set(patch.assistantIds)];

@@ -26,10 +26,6 @@ import { keysetList, type ListPage, type ListQuery } from './paging.js';
 
 type Db = Kysely<Database>;
 
-function nameTaken(name: string): AppError {
-  return new AppError('conflict', `The workspace already has a channel named "${name}"`, { issues: [{ path: 'body.name', message: 'is taken' }] });
-}
-
 async function requireChannel(db: Executor, principal: Principal, id: string): Promise<ChannelDirectoryRecord> {
   const channel = await findChannelById(db, principal.workspaceId, id);
   if (!channel) throw AppError.notFound('Channel');
@@ -57,7 +53,7 @@ async function uniquely<T>(name: string | undefined, write: () => Promise<T>): P
   try {
     return await write();
   } catch (err) {
-    if (isUniqueViolation(err)) throw nameTaken(name ?? '');
+    if (isUniqueViolation(err)) throw AppError.nameTaken('a channel', name ?? '');
     throw err;
   }
 }

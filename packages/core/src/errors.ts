@@ -64,6 +64,11 @@ export class AppError extends Error {
     return new AppError('validation_failed', summary, { issues });
   }
 
+  /** A 409 for a name the workspace already uses (`what`: "a label", "an assistant or squad", ...). */
+  static nameTaken(what: string, name: string): AppError {
+    return new AppError('conflict', `The workspace already has ${what} named "${name}"`, { issues: [{ path: 'body.name', message: 'is taken' }] });
+  }
+
   /** A cursor or page token that fails its signature or its shape: a 400 at the parameter's path. */
   static invalidCursor(path: string): AppError {
     return AppError.invalid(path, NOT_A_CURSOR);

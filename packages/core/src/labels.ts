@@ -18,10 +18,6 @@ import { keysetList, type ListPage, type ListQuery } from './paging.js';
 // chooses from (by name; its description and keywords guide the choice). Read with `chats:read`,
 // changed with `chats:admin` (policy.ts). A name is unique per workspace in any letter case: 409.
 
-function taken(name: string): AppError {
-  return new AppError('conflict', `The workspace already has a label named "${name}"`, { issues: [{ path: 'body.name', message: 'is taken' }] });
-}
-
 async function requireLabel(db: Executor, principal: Principal, id: string): Promise<LabelDefinitionRecord> {
   const label = await findLabelDefinition(db, principal.workspaceId, id);
   if (!label) throw AppError.notFound('Label');
@@ -45,7 +41,7 @@ export async function createLabel(
   const scope = { principal, key: idempotencyKey, operation: 'create-label', request: input };
   return withIdempotency(db, scope, (l) => reviveDates<LabelDefinitionRecord>(l, ['createdAt']), async (record) => {
     const created = await insertLabelDefinition(db, { workspaceId: principal.workspaceId, ...input });
-    if (!created) throw taken(input.name);
+    if (!created) throw AppError.nameTaken('a label', input.name);
     const outcome: Outcome<LabelDefinitionRecord> = { ok: true, value: await requireLabel(db, principal, created.id) };
     await record(db, outcome);
     return outcome;
@@ -57,7 +53,7 @@ export async function updateLabel(db: Executor, principal: Principal, id: string
   try {
     updated = await updateLabelDefinition(db, principal.workspaceId, id, patch);
   } catch (err) {
-    if (isUniqueViolation(err)) throw taken(patch.name ?? '');
+    if (isUniqueViolation(err)) throw AppError.nameTaken('a label', patch.name ?? '');
     throw err;
   }
   if (!updated) throw AppError.notFound('Label');

@@ -53,10 +53,6 @@ async function requireValidParameters(schema: Record<string, unknown> | undefine
   if (issues.length) throw AppError.invalidAll(issues);
 }
 
-function taken(name: string): AppError {
-  return new AppError('conflict', `The workspace already has a tool named "${name}"`, { issues: [{ path: 'body.name', message: 'is taken' }] });
-}
-
 async function requireTool(db: Executor, principal: Principal, id: string): Promise<WorkspaceToolRecord> {
   const tool = await findWorkspaceTool(db, principal.workspaceId, id);
   if (!tool) throw AppError.notFound('Tool');
@@ -78,7 +74,7 @@ export async function createTool(db: Executor, principal: Principal, input: NewT
   const scope = { principal, key: idempotencyKey, operation: 'create-tool', request: input };
   return withIdempotency(db, scope, (t) => reviveDates<WorkspaceToolRecord>(t, ['createdAt']), async (record) => {
     const created = await insertWorkspaceTool(db, { workspaceId: principal.workspaceId, ...input, inputSchema: input.inputSchema ?? { type: 'object' } });
-    if (!created) throw taken(input.name);
+    if (!created) throw AppError.nameTaken('a tool', input.name);
     const outcome: Outcome<WorkspaceToolRecord> = { ok: true, value: created };
     await record(db, outcome);
     return outcome;
@@ -91,7 +87,7 @@ export async function updateTool(db: Executor, principal: Principal, id: string,
   try {
     updated = await updateWorkspaceTool(db, principal.workspaceId, id, patch);
   } catch (err) {
-    if (isUniqueViolation(err)) throw taken(patch.name ?? '');
+    if (isUniqueViolation(err)) throw AppError.nameTaken('a tool', patch.name ?? '');
     throw err;
   }
   if (!updated) throw AppError.notFound('Tool');
