@@ -2494,7 +2494,7 @@ export interface components {
             summary: string | null;
             /**
              * Format: date-time
-             * @description When the summary was last written (by summarize or an update); null while the chat has none. The name seed 004 gives it.
+             * @description When the summary was last written (by summarize or an update); null while the chat has none.
              */
             summary_updated_at: string | null;
             /**
@@ -2870,7 +2870,7 @@ export interface components {
             step?: string;
             /** @description The model that wrote an assistant message. */
             model?: string;
-            /** @description The model's token usage for an assistant message (seed 002's `last_message.usage`). */
+            /** @description The model's token usage for an assistant message (the `last_message.usage` of org chats). */
             usage?: {
                 inputTokens?: number;
                 outputTokens?: number;

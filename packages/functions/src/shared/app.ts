@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import { AppError, authenticate, config, createProviders, type Providers, rateLimitedError, rateLimitState, requireOwnWorkspace } from '@parley/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -47,6 +47,39 @@ export function createApp() {
   );
   app.onError(renderError);
   app.notFound(renderNotFound);
+  return app;
+}
+
+/**
+ * Operations of a group, registered in this order: each named route of a routes module with the handler
+ * of the same name (fixed paths before the parameterised ones that would read them as an id).
+ */
+export type Operations = readonly [routes: object, handlers: object, names: readonly string[]];
+
+/** Operations whose every name is a route of `routes` and a handler of `handlers` that fits it. */
+export function operations<R, H extends { [K in N]: RouteHandler<R[K] extends RouteConfig ? R[K] : never, AppEnv> }, const N extends keyof R & string>(
+  routes: R,
+  handlers: H,
+  names: readonly N[],
+): Operations {
+  return [routes as object, handlers, names];
+}
+
+export interface GroupSetup {
+  /** Middleware by path, in order: `[path, ...middleware]`. */
+  use?: Array<[path: string, ...middleware: MiddlewareHandler<AppEnv>[]]>;
+  /** What the group sends to webhook endpoints (the document's `webhooks`), registered before its routes. */
+  webhooks?: readonly Parameters<OpenAPIHono['openAPIRegistry']['registerWebhook']>[0][];
+}
+
+/** A group's app: `createApp`, then its middleware by path, its webhooks and its operations, in order. */
+export function createGroupApp(setup: GroupSetup, ...groups: Operations[]) {
+  const app = createApp();
+  for (const [path, ...middleware] of setup.use ?? []) app.use(path, ...middleware);
+  for (const webhook of setup.webhooks ?? []) app.openAPIRegistry.registerWebhook(webhook);
+  for (const [routes, handlers, names] of groups) {
+    for (const name of names) app.openapi((routes as Record<string, RouteConfig>)[name]!, (handlers as Record<string, never>)[name]!);
+  }
   return app;
 }
 

@@ -36,3 +36,9 @@ export const idempotencyErrors = {
 export function markReplay(c: Context<AppEnv>, replayed: boolean) {
   if (replayed) c.header('Idempotent-Replayed', 'true');
 }
+
+/** The value of an idempotent call, its response marked as a replay when it was one. */
+export function replayedValue<T>(c: Context<AppEnv, any, any>, result: { value: T; replayed: boolean }): T {
+  markReplay(c, result.replayed);
+  return result.value;
+}

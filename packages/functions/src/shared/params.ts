@@ -64,13 +64,18 @@ export function instant(description: string) {
   return Instant.openapi({ description: `${description} ${INSTANT_FORMAT}.` });
 }
 
-export const SearchText = z
-  .string()
-  .trim()
-  .max(200, 'must be at most 200 characters')
-  .optional()
-  .transform((s) => (s ? s : undefined))
-  .openapi({ description: 'Case-insensitive text to find in chat titles and message content.' });
+/** Case-insensitive text a list finds (at most 200 characters; empty is none); `description` says where. */
+export function searchText(description: string) {
+  return z
+    .string()
+    .trim()
+    .max(200, 'must be at most 200 characters')
+    .optional()
+    .transform((s) => (s ? s : undefined))
+    .openapi({ description });
+}
+
+export const SearchText = searchText('Case-insensitive text to find in chat titles and message content.');
 
 /** `a,b` or `a&x=b`: a comma-separated or repeated list of one enum. */
 export function enumList<T extends readonly [string, ...string[]]>(values: T, description: string) {
@@ -84,6 +89,16 @@ export function enumList<T extends readonly [string, ...string[]]>(values: T, de
       return [...new Set(items)] as T[number][];
     })
     .openapi({ type: 'string', description: `${description} One of ${values.join(', ')}; comma-separate or repeat the parameter for several.` });
+}
+
+/** A cursor list's `limit` (or page size): 1 to 100 `what`, `size` when absent. */
+export function pageLimit(what: string, size: number) {
+  return IntegerParam({ min: 1, max: 100 }).default(size).openapi({ default: size, description: `${what} per page, 1 to 100.` });
+}
+
+/** A cursor list's `cursor`: the previous page's `nextCursor`; `keep` names the parameters that must not change. */
+export function pageCursor(maxLength: number, keep?: string) {
+  return CursorParam(maxLength).openapi({ description: `The previous page's \`nextCursor\`.${keep ? ` Keep ${keep} unchanged.` : ''}` });
 }
 
 /**

@@ -19,6 +19,9 @@ export type Reach = 'chats' | 'chat' | 'exports';
 /** A JSON request body or response of `schema`, for a route definition. */
 export const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
+/** A required JSON request body of `schema`, for a route definition. */
+export const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+
 const REACH_RULE =
   'Admin members and `chats:admin` keys reach every chat of the workspace; other members the chats they own, take part in (as a participant) or are assigned to. ' +
   'Chats owned by anonymous end users are left out of every list, lookup, export and count without `chats:admin`.';

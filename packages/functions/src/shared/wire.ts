@@ -10,6 +10,17 @@ import { z } from '@hono/zod-openapi';
 /** An instant in a response: ISO-8601 text. */
 export const DateTime = z.string().openapi({ format: 'date-time' });
 
+/** A cursor page of `key` (the component `name`): the items, whether more follow, and the cursor of the next page. */
+export function pageOf<K extends string, T extends z.ZodType>(key: K, item: T, name: string) {
+  return z
+    .object({
+      [key]: z.array(item),
+      hasMore: z.boolean(),
+      nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+    } as { [P in K]: z.ZodArray<T> } & { hasMore: z.ZodBoolean; nextCursor: z.ZodNullable<z.ZodString> })
+    .openapi(name);
+}
+
 /** An instant as the API writes it (ISO-8601, UTC), or null. */
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

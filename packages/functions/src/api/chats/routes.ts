@@ -1,6 +1,6 @@
 import { bodyErrorResponses, commonErrorResponses } from '../../shared/errors.js';
 import { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
-import { authorizedRoute, json } from '../../shared/route.js';
+import { authorizedRoute, body, json } from '../../shared/route.js';
 import {
   Chat,
   ChatDetails,
@@ -64,7 +64,7 @@ export const createChat = authorizedRoute({ permission: 'chats:write' }, {
     'reach every chat of the workspace (a member who is not an admin, with a key without `chats:admin`) and creates a chat owned by ' +
     'someone else becomes its participant (role `admin`) in the same step, so the chat they created stays within their reach. ' +
     'Send an `Idempotency-Key` to make retries safe: the same key and body again return the chat the first request created.',
-  request: { headers: IdempotencyHeaders, body: { required: true, content: { 'application/json': { schema: CreateChatBody } } } },
+  request: { headers: IdempotencyHeaders, body: body(CreateChatBody) },
   responses: {
     200: { ...json(Chat, 'The chat was created (or, on a replay, the chat the first request with this Idempotency-Key created).'), headers: replayHeader },
     ...commonErrorResponses,
@@ -91,7 +91,7 @@ export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'c
   tags,
   summary: 'Updates a chat.',
   description: 'A removed chat cannot be updated (409).',
-  request: { params: ChatIdParams, body: { required: true, content: { 'application/json': { schema: UpdateChatBody } } } },
+  request: { params: ChatIdParams, body: body(UpdateChatBody) },
   responses: {
     200: json(Chat, 'The chat was updated.'),
     ...commonErrorResponses,

@@ -4,6 +4,7 @@ import type { WebhookEndpointRecord } from '@parley/db';
 import type { AppEnv } from '../../shared/env.js';
 import { zodIssuesToAppError } from '../../shared/errors.js';
 import { markReplay } from '../../shared/idempotency.js';
+import { iso } from '../../shared/wire.js';
 import { RotateSecretBody } from './schemas.js';
 import type * as routes from './routes.js';
 
@@ -15,8 +16,6 @@ export const changefeed: RouteHandler<typeof routes.changefeed, AppEnv> = async 
 };
 
 // ---- webhook endpoints ----
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function toEndpoint(e: WebhookEndpointRecord) {
   return {

@@ -1,32 +1,22 @@
-import { requireOwnWorkspace } from '@parley/core';
-import type { MiddlewareHandler } from 'hono';
-import { createApp, requireApiKey, withWebhooks } from '../../shared/app.js';
-import type { AppDeps, AppEnv } from '../../shared/env.js';
+import { createGroupApp, operations, requireApiKey, requirePathWorkspace, withWebhooks } from '../../shared/app.js';
+import type { AppDeps } from '../../shared/env.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
 import { WEBHOOKS } from './schemas.js';
 
-const requirePathWorkspace: MiddlewareHandler<AppEnv> = async (c, next) => {
-  requireOwnWorkspace(c.get('principal'), c.req.param('workspace_uuid') ?? '');
-  await next();
-};
-
 /** Events: the changefeed and webhook endpoints of a workspace. */
 export function createEventsApp(deps: AppDeps) {
-  const app = createApp();
-  app.use('/api/v2/w/:workspace_uuid/events', requireApiKey(deps), requirePathWorkspace);
-  app.use('/api/v2/w/:workspace_uuid/webhook-endpoints', requireApiKey(deps), requirePathWorkspace, withWebhooks(deps));
-  app.use('/api/v2/w/:workspace_uuid/webhook-endpoints/*', requireApiKey(deps), requirePathWorkspace, withWebhooks(deps));
-  // What Parley sends to webhook endpoints, one entry per event type (the document's `webhooks`).
-  for (const webhook of WEBHOOKS) app.openAPIRegistry.registerWebhook(webhook);
-  return app
-    .openapi(routes.changefeed, handlers.changefeed)
-    .openapi(routes.createEndpoint, handlers.createEndpoint)
-    .openapi(routes.listEndpoints, handlers.listEndpoints)
-    .openapi(routes.getEndpoint, handlers.getEndpoint)
-    .openapi(routes.updateEndpoint, handlers.updateEndpoint)
-    .openapi(routes.deleteEndpoint, handlers.deleteEndpoint)
-    .openapi(routes.rotateSecret, handlers.rotateSecret)
-    .openapi(routes.listDeliveries, handlers.listDeliveries)
-    .openapi(routes.redeliver, handlers.redeliver);
+  const endpoints = '/api/v2/w/:workspace_uuid/webhook-endpoints';
+  return createGroupApp(
+    {
+      use: [
+        ['/api/v2/w/:workspace_uuid/events', requireApiKey(deps), requirePathWorkspace],
+        [endpoints, requireApiKey(deps), requirePathWorkspace, withWebhooks(deps)],
+        [`${endpoints}/*`, requireApiKey(deps), requirePathWorkspace, withWebhooks(deps)],
+      ],
+      // What Parley sends to webhook endpoints, one entry per event type (the document's `webhooks`).
+      webhooks: WEBHOOKS,
+    },
+    operations(routes, handlers, ['changefeed', 'createEndpoint', 'listEndpoints', 'getEndpoint', 'updateEndpoint', 'deleteEndpoint', 'rotateSecret', 'listDeliveries', 'redeliver']),
+  );
 }

@@ -1,6 +1,6 @@
 import { bodyErrorResponses, commonErrorResponses } from '../../shared/errors.js';
 import { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
-import { authorizedRoute, json } from '../../shared/route.js';
+import { authorizedRoute, body, json } from '../../shared/route.js';
 import {
   ChangefeedPage,
   ChangefeedQuery,
@@ -42,7 +42,6 @@ export const changefeed = authorizedRoute({ permission: 'chats:read', reach: 'ch
 const endpoints = `${base}/webhook-endpoints`;
 const one = `${endpoints}/{endpoint_id}`;
 const admin = { permission: 'chats:admin' as const };
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
 export const createEndpoint = authorizedRoute(admin, {
   operationId: 'createWebhookEndpoint',

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { EVENT_DESCRIPTIONS, EVENT_TYPES } from '@parley/core';
 import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
+import { DateTime } from '../../shared/wire.js';
 
 export { WorkspaceParams } from '../workspace-chats/schemas.js';
 
@@ -104,8 +105,6 @@ export const WEBHOOKS = EVENT_TYPES.map((type) => ({
 }));
 
 // ---- webhook endpoints ----
-
-const DateTime = z.string().openapi({ format: 'date-time' });
 
 export const EndpointParams = z.strictObject({
   workspace_uuid: z.string().openapi({ param: { name: 'workspace_uuid', in: 'path' }, format: 'uuid', description: "The workspace's id; it must be the API key's workspace (404 otherwise)." }),

@@ -1,9 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { AppEnv } from '../../shared/env.js';
+import { iso } from '../../shared/wire.js';
 import type * as routes from './routes.js';
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 function toApiKey(k: core.KeyView) {
   return {

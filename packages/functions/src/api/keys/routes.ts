@@ -1,10 +1,9 @@
 import { bodyErrorResponses, commonErrorResponses, ErrorBody } from '../../shared/errors.js';
-import { authorizedRoute } from '../../shared/route.js';
+import { authorizedRoute, body, json } from '../../shared/route.js';
 import { ApiKey, ApiKeyList, ApiKeyWithToken, CreateKeyBody, KeyParams, ListKeysQuery, RotateKeyBody, WorkspaceParams } from './schemas.js';
 
 const tags = ['API keys'];
 const base = '/api/v2/w/{workspace_uuid}/keys';
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const ADMIN = "The calling key must belong to an admin member of the workspace (403 otherwise).";
 const access = { permission: 'keys:admin' as const };
 
@@ -28,7 +27,7 @@ export const createApiKey = authorizedRoute(access, {
   description:
     'Creates a key with scopes, a name and an optional expiry, acting as a member of the workspace, and returns it with its token: the only copy. ' +
     `A key grants only scopes the calling key holds (403 otherwise). 404 for an unknown member. ${ADMIN}`,
-  request: { params: WorkspaceParams, body: { required: true, content: { 'application/json': { schema: CreateKeyBody } } } },
+  request: { params: WorkspaceParams, body: body(CreateKeyBody) },
   responses: { 201: json(ApiKeyWithToken, 'The new key, with its token.'), ...commonErrorResponses, ...bodyErrorResponses },
 });
 

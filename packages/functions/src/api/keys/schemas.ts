@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { KEY_NAME_MAX_CHARS, KEY_ROTATION_GRACE_MAX_SECONDS, MAX_KEY_LIFETIME_DAYS, MIN_KEY_LIFETIME_SECONDS, SCOPES } from '@parley/core';
-import { CursorParam, instant, IntegerParam, Uuid } from '../../shared/params.js';
+import { instant, pageCursor, pageLimit, Uuid } from '../../shared/params.js';
+import { pageOf } from '../../shared/wire.js';
 
 export const WorkspaceParams = z.object({
   workspace_uuid: Uuid.openapi({ param: { name: 'workspace_uuid', in: 'path' }, description: "The workspace's id: the API key's own (any other answers 404)." }),
@@ -41,17 +42,11 @@ export const ApiKeyWithToken = ApiKey.extend({
   token: z.string().openapi({ description: 'The whole key, to send as `Authorization: Bearer <token>`. Shown only in this answer: it is stored hashed.', example: 'prl_AbCdEf012345_…' }),
 }).openapi('ApiKeyWithToken');
 
-export const ApiKeyList = z
-  .object({
-    keys: z.array(ApiKey),
-    hasMore: z.boolean(),
-    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
-  })
-  .openapi('ApiKeyList');
+export const ApiKeyList = pageOf('keys', ApiKey, 'ApiKeyList');
 
 export const ListKeysQuery = z.strictObject({
-  limit: IntegerParam({ min: 1, max: 100 }).default(20).openapi({ default: 20, description: 'Keys per page, 1 to 100.' }),
-  cursor: CursorParam(500).openapi({ description: "The previous page's `nextCursor`." }),
+  limit: pageLimit('Keys', 20),
+  cursor: pageCursor(500),
 });
 
 export const CreateKeyBody = z

@@ -1,6 +1,6 @@
-import { requireChatbot } from '@parley/core';
+import { requireReportedAssistant } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
-import { createApp, requireApiKey, withExports } from '../../shared/app.js';
+import { createGroupApp, operations, requireApiKey, withExports } from '../../shared/app.js';
 import type { AppDeps, AppEnv } from '../../shared/env.js';
 import * as handlers from './handlers.js';
 import * as routes from './routes.js';
@@ -14,21 +14,21 @@ export const STATISTICS_KEY_HEADERS = ['x-chatcaptain-key'];
  * resolved chatbot from the context (pathChatbot) and pass it to the service they call.
  */
 const requirePathChatbot: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set('chatbot', await requireChatbot(c.get('db'), c.get('principal'), c.req.param('chatbotId') ?? ''));
+  c.set('chatbot', await requireReportedAssistant(c.get('db'), c.get('principal'), c.req.param('chatbotId') ?? ''));
   await next();
 };
 
 /** The chatbot statistics (tag Statistics of /openapi.json): reports, inbox, channels and CSV exports of one chatbot. */
 export function createStatisticsApp(deps: AppDeps) {
-  const app = createApp();
-  app.use('/v1/chatbots/:chatbotId/statistics/*', requireApiKey(deps, { extraHeaders: STATISTICS_KEY_HEADERS }), requirePathChatbot);
-  app.use('/v1/chatbots/:chatbotId/statistics/export', withExports(deps));
-  app.use('/v1/chatbots/:chatbotId/statistics/export/*', withExports(deps));
-  return app
-    .openapi(routes.overviewReport, handlers.overviewReport)
-    .openapi(routes.channelReport, handlers.channelReport)
-    .openapi(routes.channels, handlers.channels)
-    .openapi(routes.inbox, handlers.inbox)
-    .openapi(routes.exportStatistics, handlers.exportStatistics)
-    .openapi(routes.exportStatus, handlers.exportStatus);
+  const base = '/v1/chatbots/:chatbotId/statistics';
+  return createGroupApp(
+    {
+      use: [
+        [`${base}/*`, requireApiKey(deps, { extraHeaders: STATISTICS_KEY_HEADERS }), requirePathChatbot],
+        [`${base}/export`, withExports(deps)],
+        [`${base}/export/*`, withExports(deps)],
+      ],
+    },
+    operations(routes, handlers, ['overviewReport', 'channelReport', 'channels', 'inbox', 'exportStatistics', 'exportStatus']),
+  );
 }

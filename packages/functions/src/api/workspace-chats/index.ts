@@ -1,4 +1,4 @@
-import { createApp, requireApiKey, requirePathWorkspace, withExports, withProviders } from '../../shared/app.js';
+import { createGroupApp, operations, requireApiKey, requirePathWorkspace, withExports, withProviders } from '../../shared/app.js';
 import type { AppDeps } from '../../shared/env.js';
 import * as actionHandlers from './chat-actions/handlers.js';
 import * as actionRoutes from './chat-actions/routes.js';
@@ -16,36 +16,23 @@ import * as routes from './routes.js';
  * registered before the `/{chat_id}` routes so they are never read as a chat id.
  */
 export function createWorkspaceChatsApp(deps: AppDeps) {
-  const app = createApp();
-  // `/*` also matches the bare list path, so each request is authenticated once.
-  app.use('/api/v2/w/:workspace_uuid/chats/*', requireApiKey(deps), requirePathWorkspace, withProviders(deps));
-  // The members directory: what participants, assignees and the member filters name.
-  app.use('/api/v2/w/:workspace_uuid/members', requireApiKey(deps), requirePathWorkspace);
-  app.use('/api/v2/w/:workspace_uuid/chats/export', withExports(deps));
-  app.use('/api/v2/w/:workspace_uuid/chats/exports/*', withExports(deps));
-  return app
-    .openapi(routes.listChats, handlers.listChats)
-    .openapi(routes.needsResponse, handlers.needsResponse)
-    .openapi(routes.dailyCreation, handlers.dailyCreation)
-    .openapi(routes.toolCallNames, handlers.toolCallNames)
-    .openapi(exportRoutes.exportChats, exportHandlers.exportChats)
-    .openapi(exportRoutes.exportStatus, exportHandlers.exportStatus)
-    .openapi(memberRoutes.listMembers, memberHandlers.listMembers)
-    .openapi(routes.getChat, handlers.getChat)
-    .openapi(routes.replaceChat, handlers.replaceChat)
-    .openapi(routes.updateChat, handlers.updateChat)
-    .openapi(actionRoutes.listParticipants, actionHandlers.listParticipants)
-    .openapi(actionRoutes.addParticipant, actionHandlers.addParticipant)
-    .openapi(actionRoutes.removeParticipant, actionHandlers.removeParticipant)
-    .openapi(actionRoutes.sendAssistantMessage, actionHandlers.sendAssistantMessage)
-    .openapi(actionRoutes.summarize, actionHandlers.summarize)
-    .openapi(actionRoutes.listMessages, actionHandlers.listMessages)
-    .openapi(actionRoutes.recordMessage, actionHandlers.recordMessage)
-    .openapi(actionRoutes.rateMessage, actionHandlers.rateMessage)
-    .openapi(actionRoutes.listTools, actionHandlers.listTools)
-    .openapi(callRoutes.listCalls, callHandlers.listCalls)
-    .openapi(callRoutes.recordCall, callHandlers.recordCall)
-    .openapi(callRoutes.getCall, callHandlers.getCall)
-    .openapi(callRoutes.updateCall, callHandlers.updateCall)
-    .openapi(callRoutes.deleteCall, callHandlers.deleteCall);
+  const base = '/api/v2/w/:workspace_uuid';
+  return createGroupApp(
+    {
+      use: [
+        // `/*` also matches the bare list path, so each request is authenticated once.
+        [`${base}/chats/*`, requireApiKey(deps), requirePathWorkspace, withProviders(deps)],
+        // The members directory: what participants, assignees and the member filters name.
+        [`${base}/members`, requireApiKey(deps), requirePathWorkspace],
+        [`${base}/chats/export`, withExports(deps)],
+        [`${base}/chats/exports/*`, withExports(deps)],
+      ],
+    },
+    operations(routes, handlers, ['listChats', 'needsResponse', 'dailyCreation', 'toolCallNames']),
+    operations(exportRoutes, exportHandlers, ['exportChats', 'exportStatus']),
+    operations(memberRoutes, memberHandlers, ['listMembers']),
+    operations(routes, handlers, ['getChat', 'replaceChat', 'updateChat']),
+    operations(actionRoutes, actionHandlers, ['listParticipants', 'addParticipant', 'removeParticipant', 'sendAssistantMessage', 'summarize', 'listMessages', 'recordMessage', 'rateMessage', 'listTools']),
+    operations(callRoutes, callHandlers, ['listCalls', 'recordCall', 'getCall', 'updateCall', 'deleteCall']),
+  );
 }

@@ -1,6 +1,6 @@
 import { bodyErrorResponses, commonErrorResponses, ErrorBody } from '../../shared/errors.js';
 import { ChatParams } from './chat-actions/schemas.js';
-import { authorizedRoute, json } from '../../shared/route.js';
+import { authorizedRoute, body, json } from '../../shared/route.js';
 import {
   ChatIdList,
   ConditionalHeaders,
@@ -102,7 +102,7 @@ export const replaceChat = authorizedRoute({ permission: 'chats:write', reach: '
     'PUT replaces the writable part of the chat: title, summary, labels, archived, paused, muted, needsResponse, state and assignedMemberId, every one required ' +
     '(a missing field is a 400, never left as it was); the rest of the chat (owner, channel, messages, participants) is not written this way. ' +
     'For a partial update use PATCH. ' + CHANGE_RULES,
-  request: { params: ChatParams, headers: ConditionalHeaders, body: { required: true, content: { 'application/json': { schema: ReplaceChatBody } } } },
+  request: { params: ChatParams, headers: ConditionalHeaders, body: body(ReplaceChatBody) },
   responses: chatChangeResponses,
 });
 
@@ -115,6 +115,6 @@ export const updateChat = authorizedRoute({ permission: 'chats:write', reach: 'c
   description:
     'PATCH changes the fields it names (at least one) and keeps the others: title, summary, labels (the whole set), archived, paused, muted, needsResponse, ' +
     'state, assignedMemberId; null clears title, summary and assignedMemberId. ' + CHANGE_RULES,
-  request: { params: ChatParams, headers: ConditionalHeaders, body: { required: true, content: { 'application/json': { schema: UpdateChatBody } } } },
+  request: { params: ChatParams, headers: ConditionalHeaders, body: body(UpdateChatBody) },
   responses: chatChangeResponses,
 });

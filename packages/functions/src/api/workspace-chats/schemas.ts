@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES, type ChatRuleField } from '@parley/db';
 import { CHAT_RULE_FIELD_DESCRIPTIONS, INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
-import { CursorParam, enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
+import { CursorParam, enumList, instant, IntegerParam, pageLimit, SearchText, Uuid } from '../../shared/params.js';
 import { DateTime } from '../../shared/wire.js';
 
 export const WorkspaceParams = z.strictObject({
@@ -43,13 +43,7 @@ export const chatFilterParams = {
   chatType: enumList(CHAT_TYPES, 'Only chats of these types.'),
   memberId: MemberId.openapi({ description: 'Only chats this member takes part in (as owner, participant or assignee).' }),
   assistantMemberId: MemberId.openapi({ description: 'Only chats answered by the assistant with this member id.' }),
-  search: z
-    .string()
-    .trim()
-    .max(200, 'must be at most 200 characters')
-    .optional()
-    .transform((s) => (s ? s : undefined))
-    .openapi({ description: "Case-insensitive text to find in chat titles and message content." }),
+  search: SearchText,
   filters: z.string().optional().openapi({ description: FILTERS_DESCRIPTION }),
   isTest: QueryBoolean.openapi({ description: 'Only test chats (true) or real ones (false).' }),
   isAnonymous: QueryBoolean.openapi({
@@ -69,7 +63,7 @@ export const ListChatsQuery = z.strictObject({
       default: 1,
       description: `The page number, from 1. A page may start at most ${MAX_LIST_OFFSET} chats in ((page - 1) × pageSize ≤ ${MAX_LIST_OFFSET}, else 400); go deeper with \`cursor\`.`,
     }),
-  pageSize: IntegerParam({ min: 1, max: 100 }).default(20).openapi({ default: 20, description: 'Chats per page, 1 to 100.' }),
+  pageSize: pageLimit('Chats', 20),
   cursor: CursorParam(4096).openapi({ description: "The previous page's `nextCursor`: the page after it, however deep. Keep the other parameters unchanged." }),
 });
 

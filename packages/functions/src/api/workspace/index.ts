@@ -1,4 +1,4 @@
-import { createApp, requireApiKey, requirePathWorkspace } from '../../shared/app.js';
+import { createGroupApp, operations, requireApiKey, requirePathWorkspace } from '../../shared/app.js';
 import type { AppDeps } from '../../shared/env.js';
 import * as assistantHandlers from './assistants/handlers.js';
 import * as assistantRoutes from './assistants/routes.js';
@@ -19,43 +19,14 @@ import * as toolRoutes from './tools/routes.js';
  * follow the v2 cursor convention; reads need `chats:read`, changes `chats:admin` (core's policy).
  */
 export function createWorkspaceApp(deps: AppDeps) {
-  const app = createApp();
-  for (const resource of WORKSPACE_RESOURCES) {
+  return createGroupApp(
     // `/*` also matches the bare list path, so each request is authenticated once.
-    app.use(`/api/v2/w/:workspace_uuid/${resource}/*`, requireApiKey(deps), requirePathWorkspace);
-  }
-  return app
-    .openapi(contactRoutes.listContacts, contactHandlers.listContacts)
-    .openapi(contactRoutes.createContact, contactHandlers.createContact)
-    .openapi(contactRoutes.getContact, contactHandlers.getContact)
-    .openapi(contactRoutes.updateContact, contactHandlers.updateContact)
-    .openapi(contactRoutes.deleteContact, contactHandlers.deleteContact)
-    .openapi(channelRoutes.listChannels, channelHandlers.listChannels)
-    .openapi(channelRoutes.createChannel, channelHandlers.createChannel)
-    .openapi(channelRoutes.getChannel, channelHandlers.getChannel)
-    .openapi(channelRoutes.updateChannel, channelHandlers.updateChannel)
-    .openapi(channelRoutes.deleteChannel, channelHandlers.deleteChannel)
-    .openapi(assistantRoutes.listAssistants, assistantHandlers.listAssistants)
-    .openapi(assistantRoutes.createAssistant, assistantHandlers.createAssistant)
-    .openapi(assistantRoutes.getAssistant, assistantHandlers.getAssistant)
-    .openapi(assistantRoutes.updateAssistant, assistantHandlers.updateAssistant)
-    .openapi(assistantRoutes.deleteAssistant, assistantHandlers.deleteAssistant)
-    .openapi(assistantRoutes.listVersions, assistantHandlers.listVersions)
-    .openapi(assistantRoutes.createVersion, assistantHandlers.createVersion)
-    .openapi(assistantRoutes.getVersion, assistantHandlers.getVersion)
-    .openapi(squadRoutes.listSquads, squadHandlers.listSquads)
-    .openapi(squadRoutes.createSquad, squadHandlers.createSquad)
-    .openapi(squadRoutes.getSquad, squadHandlers.getSquad)
-    .openapi(squadRoutes.updateSquad, squadHandlers.updateSquad)
-    .openapi(squadRoutes.deleteSquad, squadHandlers.deleteSquad)
-    .openapi(toolRoutes.listTools, toolHandlers.listTools)
-    .openapi(toolRoutes.createTool, toolHandlers.createTool)
-    .openapi(toolRoutes.getTool, toolHandlers.getTool)
-    .openapi(toolRoutes.updateTool, toolHandlers.updateTool)
-    .openapi(toolRoutes.deleteTool, toolHandlers.deleteTool)
-    .openapi(labelRoutes.listLabels, labelHandlers.listLabels)
-    .openapi(labelRoutes.createLabel, labelHandlers.createLabel)
-    .openapi(labelRoutes.getLabel, labelHandlers.getLabel)
-    .openapi(labelRoutes.updateLabel, labelHandlers.updateLabel)
-    .openapi(labelRoutes.deleteLabel, labelHandlers.deleteLabel);
+    { use: WORKSPACE_RESOURCES.map((resource) => [`/api/v2/w/:workspace_uuid/${resource}/*`, requireApiKey(deps), requirePathWorkspace]) },
+    operations(contactRoutes, contactHandlers, ['listContacts', 'createContact', 'getContact', 'updateContact', 'deleteContact']),
+    operations(channelRoutes, channelHandlers, ['listChannels', 'createChannel', 'getChannel', 'updateChannel', 'deleteChannel']),
+    operations(assistantRoutes, assistantHandlers, ['listAssistants', 'createAssistant', 'getAssistant', 'updateAssistant', 'deleteAssistant', 'listVersions', 'createVersion', 'getVersion']),
+    operations(squadRoutes, squadHandlers, ['listSquads', 'createSquad', 'getSquad', 'updateSquad', 'deleteSquad']),
+    operations(toolRoutes, toolHandlers, ['listTools', 'createTool', 'getTool', 'updateTool', 'deleteTool']),
+    operations(labelRoutes, labelHandlers, ['listLabels', 'createLabel', 'getLabel', 'updateLabel', 'deleteLabel']),
+  );
 }

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { ErrorBody } from '../../shared/errors.js';
-import { CursorParam, IntegerParam, Uuid } from '../../shared/params.js';
+import { body, json } from '../../shared/route.js';
+import { pageCursor, pageLimit, searchText, Uuid } from '../../shared/params.js';
+import { pageOf } from '../../shared/wire.js';
 
 export { WorkspaceParams, QueryBoolean } from '../workspace-chats/schemas.js';
 export { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
@@ -12,29 +14,10 @@ export { DateTime } from '../../shared/wire.js';
 
 /** `limit`, `cursor`, `search`: every directory list takes these. */
 export function listQuery(what: string) {
-  return {
-    limit: IntegerParam({ min: 1, max: 100 }).default(50).openapi({ default: 50, description: `${what} per page, 1 to 100.` }),
-    cursor: CursorParam(2000).openapi({ description: "The previous page's `nextCursor`. Keep the other parameters unchanged." }),
-    search: z
-      .string()
-      .trim()
-      .max(200, 'must be at most 200 characters')
-      .optional()
-      .transform((s) => (s ? s : undefined))
-      .openapi({ description: 'Case-insensitive text to find in the name.' }),
-  };
+  return { limit: pageLimit(what, 50), cursor: pageCursor(2000, 'the other parameters'), search: searchText('Case-insensitive text to find in the name.') };
 }
 
-/** A page of `key`: the items, whether more follow, and the cursor of the next page. */
-export function pageOf<K extends string, T extends z.ZodType>(key: K, item: T, name: string) {
-  return z
-    .object({
-      [key]: z.array(item),
-      hasMore: z.boolean(),
-      nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
-    } as { [P in K]: z.ZodArray<T> } & { hasMore: z.ZodBoolean; nextCursor: z.ZodNullable<z.ZodString> })
-    .openapi(name);
-}
+export { pageOf };
 
 /** A name that identifies something: trimmed, 1 to `max` characters. */
 export function Name(max = 200) {
@@ -55,8 +38,7 @@ export const Deleted = z
   .object({ success: z.literal(true), message: z.string().openapi({ example: 'Contact deleted' }) })
   .openapi('DeletedResponse');
 
-export const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-export const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+export { body, json };
 
 export const conflictError = { 409: json(ErrorBody, 'The name is already taken in this workspace (`conflict`).') };
 

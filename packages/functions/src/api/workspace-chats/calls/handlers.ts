@@ -2,7 +2,8 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { CallRecord } from '@parley/db';
 import type { AppEnv } from '../../../shared/env.js';
-import { markReplay } from '../../../shared/idempotency.js';
+import { deletedBody, pageBody } from '../../../shared/handlers.js';
+import { replayedValue } from '../../../shared/idempotency.js';
 import type * as routes from './routes.js';
 
 function toCall(call: CallRecord) {
@@ -22,7 +23,7 @@ function toCall(call: CallRecord) {
 
 export const listCalls: RouteHandler<typeof routes.listCalls, AppEnv> = async (c) => {
   const page = await core.listCalls(c.get('db'), c.get('principal'), c.req.valid('param').chat_id, c.req.valid('query'));
-  return c.json({ calls: page.items.map(toCall), hasMore: page.hasMore, nextCursor: page.nextCursor }, 200);
+  return c.json(pageBody('calls', page, toCall), 200);
 };
 
 export const getCall: RouteHandler<typeof routes.getCall, AppEnv> = async (c) => {
@@ -42,9 +43,8 @@ export const recordCall: RouteHandler<typeof routes.recordCall, AppEnv> = async 
     transferTarget: body.transferTarget ?? null,
     userInputs: body.userInputs ?? null,
   };
-  const { value, replayed } = await core.recordCall(c.get('db'), c.get('principal'), c.req.valid('param').chat_id, input, c.req.valid('header')['idempotency-key']);
-  markReplay(c, replayed);
-  return c.json(toCall(value), 201);
+  const recorded = await core.recordCall(c.get('db'), c.get('principal'), c.req.valid('param').chat_id, input, c.req.valid('header')['idempotency-key']);
+  return c.json(toCall(replayedValue(c, recorded)), 201);
 };
 
 export const updateCall: RouteHandler<typeof routes.updateCall, AppEnv> = async (c) => {
@@ -55,5 +55,5 @@ export const updateCall: RouteHandler<typeof routes.updateCall, AppEnv> = async 
 export const deleteCall: RouteHandler<typeof routes.deleteCall, AppEnv> = async (c) => {
   const { chat_id, call_id } = c.req.valid('param');
   await core.deleteCall(c.get('db'), c.get('principal'), chat_id, call_id);
-  return c.json({ success: true as const, message: 'Call deleted' }, 200);
+  return c.json(deletedBody('Call'), 200);
 };

@@ -1,13 +1,11 @@
 import { bodyErrorResponses, commonErrorResponses } from '../../../shared/errors.js';
 import { idempotencyErrors, replayHeader } from '../../../shared/idempotency.js';
-import { authorizedRoute } from '../../../shared/route.js';
+import { authorizedRoute, body, json } from '../../../shared/route.js';
 import { ChatParams, IdempotencyHeaders } from '../chat-actions/schemas.js';
 import { Call, CallDeleted, CallPage, CallParams, ListCallsQuery, RecordCallBody, UpdateCallBody } from './schemas.js';
 
 export const tags = ['Workspace chat actions'];
 const base = '/api/v2/w/{workspace_uuid}/chats/{chat_id}/calls';
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
 const STATISTICS =
   "The chat's call totals (the sum of its calls' durations and user inputs, the latest call's outcome and exit step, the latest transfer) are what the " +

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CALL_DIRECTIONS } from '@parley/db';
-import { CursorParam, instant, IntegerParam, Uuid } from '../../../shared/params.js';
-import { DateTime } from '../../../shared/wire.js';
+import { instant, pageCursor, pageLimit, Uuid } from '../../../shared/params.js';
+import { DateTime, pageOf } from '../../../shared/wire.js';
 import { ChatParams } from '../chat-actions/schemas.js';
 
 export const CallParams = ChatParams.extend({
@@ -9,8 +9,8 @@ export const CallParams = ChatParams.extend({
 });
 
 export const ListCallsQuery = z.strictObject({
-  limit: IntegerParam({ min: 1, max: 100 }).default(50).openapi({ default: 50, description: 'Calls per page, 1 to 100.' }),
-  cursor: CursorParam(2000).openapi({ description: "The previous page's `nextCursor`." }),
+  limit: pageLimit('Calls', 50),
+  cursor: pageCursor(2000),
 });
 
 const label = (max: number, description: string, example: string) =>
@@ -62,12 +62,6 @@ export const Call = z
   })
   .openapi('Call');
 
-export const CallPage = z
-  .object({
-    calls: z.array(Call),
-    hasMore: z.boolean(),
-    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
-  })
-  .openapi('CallPage');
+export const CallPage = pageOf('calls', Call, 'CallPage');
 
 export const CallDeleted = z.object({ success: z.literal(true), message: z.string().openapi({ example: 'Call deleted' }) }).openapi('CallDeletedResponse');

@@ -2,6 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { ChatMessageRecord, ChatParticipantRecord, ChatToolRecord } from '@parley/db';
 import type { AppEnv } from '../../../shared/env.js';
+import { pageBody } from '../../../shared/handlers.js';
 import { markReplay } from '../../../shared/idempotency.js';
 import { toWorkspaceChat } from '../handlers.js';
 import type * as routes from './routes.js';
@@ -92,7 +93,7 @@ export const summarize: RouteHandler<typeof routes.summarize, AppEnv> = async (c
 export const listMessages: RouteHandler<typeof routes.listMessages, AppEnv> = async (c) => {
   const { chat_id } = c.req.valid('param');
   const page = await core.chatMessageHistory(c.get('db'), c.get('principal'), chat_id, c.req.valid('query'));
-  return c.json({ messages: page.items.map(toChatMessage), hasMore: page.hasMore, nextCursor: page.nextCursor }, 200);
+  return c.json(pageBody('messages', page, toChatMessage), 200);
 };
 
 export const recordMessage: RouteHandler<typeof routes.recordMessage, AppEnv> = async (c) => {

@@ -1,6 +1,6 @@
 import { bodyErrorResponses, commonErrorResponses } from '../../../shared/errors.js';
 import { idempotencyErrors, replayHeader } from '../../../shared/idempotency.js';
-import { authorizedRoute, json } from '../../../shared/route.js';
+import { authorizedRoute, body, json } from '../../../shared/route.js';
 import { WorkspaceChat } from '../schemas.js';
 import {
   AddParticipantBody,
@@ -24,7 +24,6 @@ import {
 
 export const tags = ['Workspace chat actions'];
 const base = '/api/v2/w/{workspace_uuid}/chats/{chat_id}';
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
 export const addParticipant = authorizedRoute({ permission: 'chats:write', reach: 'chat' }, {
   operationId: 'addChatParticipant',

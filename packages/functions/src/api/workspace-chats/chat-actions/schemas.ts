@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { PARTICIPANT_ROLES } from '@parley/db';
 import { MAX_SMS_CHARS } from '@parley/core';
-import { CursorParam, instant, IntegerParam, Uuid } from '../../../shared/params.js';
+import { instant, IntegerParam, pageCursor, pageLimit, Uuid } from '../../../shared/params.js';
 import { QueryBoolean, WorkspaceParams } from '../schemas.js';
-import { DateTime } from '../../../shared/wire.js';
+import { DateTime, pageOf } from '../../../shared/wire.js';
 
 export const ChatParams = WorkspaceParams.extend({
   chat_id: IntegerParam({ min: 1, max: Number.MAX_SAFE_INTEGER }).openapi({ param: { name: 'chat_id', in: 'path' }, description: "The chat's integer id." }),
@@ -175,18 +175,12 @@ export const RecordMessageBody = z
   .openapi('RecordMessageRequest');
 
 export const MessageHistoryQuery = z.strictObject({
-  limit: IntegerParam({ min: 1, max: 100 }).default(50).openapi({ default: 50, description: 'Messages per page, 1 to 100.' }),
+  limit: pageLimit('Messages', 50),
   order: z.enum(['asc', 'desc']).default('desc').openapi({ description: '`desc`: newest first (default); `asc`: oldest first.' }),
-  cursor: CursorParam(500).openapi({ description: "The previous page's `nextCursor`. Keep `order` unchanged." }),
+  cursor: pageCursor(500, '`order`'),
 });
 
-export const MessageHistory = z
-  .object({
-    messages: z.array(ChatMessage),
-    hasMore: z.boolean(),
-    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
-  })
-  .openapi('ChatMessageHistory');
+export const MessageHistory = pageOf('messages', ChatMessage, 'ChatMessageHistory');
 
 export const RateMessageBody = z
   .strictObject({

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { commonErrorResponses } from '../../../shared/errors.js';
-import { authorizedRoute } from '../../../shared/route.js';
+import { authorizedRoute, json } from '../../../shared/route.js';
 import { tags } from '../routes.js';
 import { CSV_COLUMNS_DESCRIPTION, ExportAccepted, ExportChatsQuery, ExportJob, ExportParams } from './schemas.js';
 import { WorkspaceParams } from '../schemas.js';
@@ -52,5 +52,5 @@ export const exportStatus = authorizedRoute({ permission: 'chats:read', reach: '
   description:
     "An export job's status, row count and error; when `completed`, a freshly signed download link with its expiry.",
   request: { params: ExportParams },
-  responses: { 200: { description: 'The export job.', content: { 'application/json': { schema: ExportJob } } }, ...commonErrorResponses },
+  responses: { 200: json(ExportJob, 'The export job.'), ...commonErrorResponses },
 });

@@ -1,6 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { AppEnv } from '../../../shared/env.js';
+import { pageBody } from '../../../shared/handlers.js';
 import type * as routes from './routes.js';
 
 function toWorkspaceMember(m: core.WorkspaceMember) {
@@ -9,5 +10,5 @@ function toWorkspaceMember(m: core.WorkspaceMember) {
 
 export const listMembers: RouteHandler<typeof routes.listMembers, AppEnv> = async (c) => {
   const page = await core.listWorkspaceMembers(c.get('db'), c.get('principal'), c.req.valid('query'));
-  return c.json({ members: page.items.map(toWorkspaceMember), hasMore: page.hasMore, nextCursor: page.nextCursor }, 200);
+  return c.json(pageBody('members', page, toWorkspaceMember), 200);
 };

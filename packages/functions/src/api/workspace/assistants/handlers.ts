@@ -1,54 +1,27 @@
-import type { RouteHandler } from '@hono/zod-openapi';
+import type { RouteHandler, z } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { AssistantDirectoryRecord, AssistantVersionRecord } from '@parley/db';
 import type { AppEnv } from '../../../shared/env.js';
-import { markReplay } from '../../../shared/idempotency.js';
+import { pageBody, resourceHandlers } from '../../../shared/handlers.js';
+import { replayedValue } from '../../../shared/idempotency.js';
+import { type matches, toWire, type Wire } from '../../../shared/wire.js';
 import type * as routes from './routes.js';
+import type { Assistant } from './schemas.js';
 
-function toAssistant(a: AssistantDirectoryRecord) {
-  return {
-    id: a.id,
-    memberId: a.memberId,
-    name: a.name,
-    description: a.description,
-    pictureUrl: a.pictureUrl,
-    currentVersion: a.currentVersion,
-    versionCount: a.versionCount,
-    createdAt: a.createdAt.toISOString(),
-  };
-}
+// The directory record is what the schema describes, written out: a field either gains and the other lacks fails the typecheck.
+const toAssistant = (a: AssistantDirectoryRecord) => toWire(a);
+const _assistant: matches<z.infer<typeof Assistant>, Wire<AssistantDirectoryRecord>> = true;
 
 function toVersion(v: AssistantVersionRecord) {
   return { id: v.id, number: v.number, config: v.config, current: v.isCurrent, createdAt: v.createdAt.toISOString() };
 }
 
-export const listAssistants: RouteHandler<typeof routes.listAssistants, AppEnv> = async (c) => {
-  const page = await core.listAssistantsPage(c.get('db'), c.get('principal'), c.req.valid('query'));
-  return c.json({ assistants: page.items.map(toAssistant), hasMore: page.hasMore, nextCursor: page.nextCursor }, 200);
-};
-
-export const getAssistant: RouteHandler<typeof routes.getAssistant, AppEnv> = async (c) => {
-  return c.json(toAssistant(await core.getAssistant(c.get('db'), c.get('principal'), c.req.valid('param').assistant_id)), 200);
-};
-
-export const createAssistant: RouteHandler<typeof routes.createAssistant, AppEnv> = async (c) => {
-  const { value, replayed } = await core.createAssistant(c.get('db'), c.get('principal'), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
-  markReplay(c, replayed);
-  return c.json(toAssistant(value), 201);
-};
-
-export const updateAssistant: RouteHandler<typeof routes.updateAssistant, AppEnv> = async (c) => {
-  return c.json(toAssistant(await core.updateAssistant(c.get('db'), c.get('principal'), c.req.valid('param').assistant_id, c.req.valid('json'))), 200);
-};
-
-export const deleteAssistant: RouteHandler<typeof routes.deleteAssistant, AppEnv> = async (c) => {
-  await core.deleteAssistant(c.get('db'), c.get('principal'), c.req.valid('param').assistant_id);
-  return c.json({ success: true as const, message: 'Assistant deleted' }, 200);
-};
+const services = { list: core.listAssistantsPage, get: core.getAssistant, create: core.createAssistant, update: core.updateAssistant, remove: core.deleteAssistant };
+export const { listAssistants, getAssistant, createAssistant, updateAssistant, deleteAssistant } = resourceHandlers<typeof routes>()('Assistant', 'Assistants', toAssistant, services);
 
 export const listVersions: RouteHandler<typeof routes.listVersions, AppEnv> = async (c) => {
   const page = await core.listVersions(c.get('db'), c.get('principal'), c.req.valid('param').assistant_id, c.req.valid('query'));
-  return c.json({ versions: page.items.map(toVersion), hasMore: page.hasMore, nextCursor: page.nextCursor }, 200);
+  return c.json(pageBody('versions', page, toVersion), 200);
 };
 
 export const getVersion: RouteHandler<typeof routes.getVersion, AppEnv> = async (c) => {
@@ -57,7 +30,6 @@ export const getVersion: RouteHandler<typeof routes.getVersion, AppEnv> = async 
 };
 
 export const createVersion: RouteHandler<typeof routes.createVersion, AppEnv> = async (c) => {
-  const { value, replayed } = await core.createVersion(c.get('db'), c.get('principal'), c.req.valid('param').assistant_id, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
-  markReplay(c, replayed);
-  return c.json(toVersion(value), 201);
+  const created = await core.createVersion(c.get('db'), c.get('principal'), c.req.valid('param').assistant_id, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+  return c.json(toVersion(replayedValue(c, created)), 201);
 };

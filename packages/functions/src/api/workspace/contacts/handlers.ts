@@ -1,8 +1,6 @@
-import type { RouteHandler } from '@hono/zod-openapi';
 import * as core from '@parley/core';
 import type { ContactRecord } from '@parley/db';
-import type { AppEnv } from '../../../shared/env.js';
-import { markReplay } from '../../../shared/idempotency.js';
+import { resourceHandlers } from '../../../shared/handlers.js';
 import type * as routes from './routes.js';
 
 export function toContact(c: ContactRecord) {
@@ -25,33 +23,5 @@ export function toContact(c: ContactRecord) {
   };
 }
 
-/** The body's names as core's: `blocked`/`anonymous` are the contact's `isBlocked`/`isAnonymous`. */
-function toPatch<T extends { blocked?: boolean; anonymous?: boolean }>(body: T) {
-  const { blocked, anonymous, ...rest } = body;
-  return { ...rest, ...(blocked !== undefined && { isBlocked: blocked }), ...(anonymous !== undefined && { isAnonymous: anonymous }) };
-}
-
-export const listContacts: RouteHandler<typeof routes.listContacts, AppEnv> = async (c) => {
-  const page = await core.listContacts(c.get('db'), c.get('principal'), c.req.valid('query'));
-  return c.json({ contacts: page.items.map(toContact), hasMore: page.hasMore, nextCursor: page.nextCursor }, 200);
-};
-
-export const getContact: RouteHandler<typeof routes.getContact, AppEnv> = async (c) => {
-  return c.json(toContact(await core.getContact(c.get('db'), c.get('principal'), c.req.valid('param').contact_id)), 200);
-};
-
-export const createContact: RouteHandler<typeof routes.createContact, AppEnv> = async (c) => {
-  const { value, replayed } = await core.createContact(c.get('db'), c.get('principal'), toPatch(c.req.valid('json')), c.req.valid('header')['idempotency-key']);
-  markReplay(c, replayed);
-  return c.json(toContact(value), 201);
-};
-
-export const updateContact: RouteHandler<typeof routes.updateContact, AppEnv> = async (c) => {
-  const contact = await core.updateContact(c.get('db'), c.get('principal'), c.req.valid('param').contact_id, toPatch(c.req.valid('json')));
-  return c.json(toContact(contact), 200);
-};
-
-export const deleteContact: RouteHandler<typeof routes.deleteContact, AppEnv> = async (c) => {
-  await core.deleteContact(c.get('db'), c.get('principal'), c.req.valid('param').contact_id);
-  return c.json({ success: true as const, message: 'Contact deleted' }, 200);
-};
+const services = { list: core.listContacts, get: core.getContact, create: core.createContact, update: core.updateContact, remove: core.deleteContact };
+export const { listContacts, getContact, createContact, updateContact, deleteContact } = resourceHandlers<typeof routes>()('Contact', 'Contacts', toContact, services, { body: { blocked: 'isBlocked', anonymous: 'isAnonymous' } });
