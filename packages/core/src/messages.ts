@@ -13,7 +13,7 @@ import { type Outcome, reviveDates, withIdempotency } from './idempotency.js';
 type Db = Kysely<Database>;
 
 /**
- * The agent answering the chat: the squad's current one, or the chat's own agent. A squad's chat that no
+ * The assistant answering the chat: the squad's current one, or the chat's own assistant. A squad's chat that no
  * assistant has answered yet is taken by the squad's first assistant (`takes`: the caller records it as
  * the chat's current responder, with the message).
  */
