@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createApiKey, type EventInput, recordEvent, recordEvents } from '@parley/core';
-import { insertChat, insertParticipant } from '@parley/db';
+import { currentSnapshot, type EventHead, type EventPosition, insertChat, insertParticipant, readEventHeadsForEndpoints } from '@parley/db';
 import { testDriver, useTestDb } from './harness/db.js';
 import { createTestWorkspace, type TestWorkspace } from './harness/workspace.js';
 
@@ -113,6 +114,42 @@ describe('the event log', () => {
     expect(n((await readAll(ws, { key: memberKey })).events)).toEqual([1, 3]);
     expect(n((await readAll(ws, { key: ws.keys.read })).events)).toEqual([1, 2, 3, 4]);
     expect(n((await readAll(ws)).events)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe("the webhook dispatcher's read", () => {
+  it('has the heads of the events of workspaces with an enabled endpoint only, in log order, and moves past the rest', async () => {
+    const [subscribed, quiet] = [await createTestWorkspace(t.db), await createTestWorkspace(t.db)];
+    const endpoint = await t.db
+      .insertInto('webhook_endpoints')
+      .values({ workspace_id: subscribed.workspace.id, url: 'https://hooks.example.test/in', event_types: [], description: null, disabled_reason: null, last_success_at: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const start = { seen: await currentSnapshot(t.db) };
+    const [a, b] = [await newChat(subscribed), await newChat(quiet)];
+    for (let n = 0; n < 5; n++) {
+      await recordEvents(t.db, [chatEvent(subscribed, a, n)]);
+      await recordEvents(t.db, [chatEvent(quiet, b, n)]);
+    }
+    const written = (await t.db.selectFrom('events').select('id').where('workspace_id', '=', subscribed.workspace.id).orderBy(sql`tx`).orderBy('seq').execute()).map((r) => r.id);
+    expect(written).toHaveLength(5);
+    // Pages of two: other test files' workspaces may hold endpoints too, so only these two workspaces count.
+    const heads: EventHead[] = [];
+    let after: EventPosition = start;
+    for (;;) {
+      const read = await readEventHeadsForEndpoints(t.db, { after, limit: 2 });
+      heads.push(...read.events);
+      after = read.next;
+      if (read.caughtUp) break;
+    }
+    expect(heads.filter((h) => h.workspaceId === subscribed.workspace.id).map((h) => h.id)).toEqual(written);
+    expect(heads.some((h) => h.workspaceId === quiet.workspace.id)).toBe(false);
+    expect(Object.keys(heads[0]!).sort()).toEqual(['id', 'seq', 'tx', 'type', 'workspaceId']);
+    // Disabled, the endpoint no longer brings its workspace's events; and nothing read before comes again.
+    await t.db.updateTable('webhook_endpoints').set({ enabled: false }).where('id', '=', endpoint.id).execute();
+    await recordEvents(t.db, [chatEvent(subscribed, a, 9)]);
+    const later = await readEventHeadsForEndpoints(t.db, { after, limit: 100 });
+    expect(later.events.filter((h) => h.workspaceId === subscribed.workspace.id || h.workspaceId === quiet.workspace.id)).toEqual([]);
   });
 });
 

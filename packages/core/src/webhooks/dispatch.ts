@@ -8,7 +8,7 @@ import {
   listStrandedWebhookDeliveries,
   lockDispatchPosition,
   markWebhookDeliveriesEnqueued,
-  readEvents,
+  readEventHeadsForEndpoints,
 } from '@parley/db';
 import type { Kysely } from 'kysely';
 import type { Database } from '@parley/db';
@@ -44,7 +44,7 @@ export async function dispatchEvents(db: Kysely<Database>, queue: WebhookQueue):
     const step = await db.transaction().execute(async (trx) => {
       const held = await lockDispatchPosition(trx);
       if (!held) return undefined;
-      const read = await readEvents(trx, { after: parsePosition(held.seen), limit: BATCH });
+      const read = await readEventHeadsForEndpoints(trx, { after: parsePosition(held.seen), limit: BATCH });
       const endpoints = await enabledWebhookEndpoints(trx, [...new Set(read.events.map((e) => e.workspaceId))]);
       const rows = read.events.flatMap((event) =>
         endpoints.filter((ep) => ep.workspaceId === event.workspaceId && endpointWants(ep, event.type)).map((ep) => ({ workspaceId: event.workspaceId, endpointId: ep.id, eventId: event.id })),

@@ -40,13 +40,17 @@ export interface NewEvent {
   schemaVersion?: number;
 }
 
-export interface EventRecord {
+/** Where an event stands in the log, whose it is and what type: what the webhook dispatcher reads. */
+export interface EventHead {
   id: string;
   /** Its transaction's id (xid8, decimal) and its place among that transaction's events. */
   tx: string;
   seq: number;
   workspaceId: string;
   type: string;
+}
+
+export interface EventRecord extends EventHead {
   resourceId: string;
   chatId: string | null;
   memberId: number | null;
@@ -138,23 +142,70 @@ export interface EventRead {
  * returned. A window left from an earlier read is finished first, then a fresh one is read.
  */
 export async function readEvents(db: Executor, read: EventRead): Promise<{ events: EventRecord[]; next: EventPosition; caughtUp: boolean }> {
-  const first = await readWindow(db, read);
+  return readLog(db, read, (query) =>
+    query.select(['events.resource_id', 'events.chat_id', 'events.member_id', 'events.schema_version', 'events.payload', 'events.occurred_at']).execute(),
+    (r): EventRecord => ({
+      ...head(r),
+      resourceId: r.resource_id,
+      chatId: r.chat_id,
+      memberId: r.member_id,
+      schemaVersion: r.schema_version,
+      payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+      occurredAt: r.occurred_at,
+    }),
+  );
+}
+
+/**
+ * What the webhook dispatcher reads: the events of the workspaces that have an enabled webhook endpoint, as
+ * readEvents reads them (same positions, same order; the others are passed over as a type filter passes
+ * over other types), without their payloads, which deliveries read when they are attempted.
+ */
+export async function readEventHeadsForEndpoints(db: Executor, read: Pick<EventRead, 'after' | 'limit'>): Promise<{ events: EventHead[]; next: EventPosition; caughtUp: boolean }> {
+  return readLog(
+    db,
+    read,
+    (query) =>
+      query
+        .where((eb) => eb.exists(eb.selectFrom('webhook_endpoints').select(sql.lit(1).as('one')).whereRef('webhook_endpoints.workspace_id', '=', 'events.workspace_id').where('webhook_endpoints.enabled', '=', true)))
+        .execute(),
+    head,
+  );
+}
+
+type HeadRow = { id: string; tx: string; seq: string | number | bigint; workspace_id: string; type: string };
+const head = (r: HeadRow): EventHead => ({ id: r.id, tx: r.tx, seq: Number(r.seq), workspaceId: r.workspace_id, type: r.type });
+
+/** A read of the log in two windows at most (see readEvents); `run` adds the columns or conditions it needs to the query of one window. */
+async function readLog<R extends HeadRow, E extends EventHead>(
+  db: Executor,
+  read: EventRead,
+  run: (query: ReturnType<typeof windowQuery>) => Promise<R[]>,
+  map: (row: R) => E,
+): Promise<{ events: E[]; next: EventPosition; caughtUp: boolean }> {
+  const window = async (r: EventRead) => {
+    const until = r.after.window?.until ?? (await currentSnapshot(db));
+    const rows = await run(windowQuery(db, r, until));
+    const events = rows.slice(0, r.limit).map(map);
+    const caughtUp = rows.length <= r.limit;
+    const last = events.at(-1);
+    const next: EventPosition = caughtUp || !last ? { seen: until } : { seen: r.after.seen, window: { until, tx: last.tx, seq: last.seq } };
+    return { events, next, caughtUp };
+  };
+  const first = await window(read);
   if (!read.after.window || !first.caughtUp) return first;
   // The window is done, but it was an earlier read's snapshot: not caught up until a fresh one says so.
   if (first.events.length >= read.limit) return { ...first, caughtUp: false };
-  const fresh = await readWindow(db, { ...read, after: first.next, limit: read.limit - first.events.length });
+  const fresh = await window({ ...read, after: first.next, limit: read.limit - first.events.length });
   return { events: [...first.events, ...fresh.events], next: fresh.next, caughtUp: fresh.caughtUp };
 }
 
-async function readWindow(db: Executor, read: EventRead): Promise<{ events: EventRecord[]; next: EventPosition; caughtUp: boolean }> {
-  const until = read.after.window?.until ?? (await currentSnapshot(db));
+/** One window's query: the events after `read.after` visible in the snapshot `until`, in log order, one more than `limit`. */
+function windowQuery(db: Executor, read: EventRead, until: string) {
   const seen = read.after.seen;
   let query = db
     .selectFrom('events')
-    .select([
-      'events.id', sql<string>`events.tx::text`.as('tx'), 'events.seq', 'events.workspace_id', 'events.type', 'events.resource_id',
-      'events.chat_id', 'events.member_id', 'events.schema_version', 'events.payload', 'events.occurred_at',
-    ])
+    .select(['events.id', sql<string>`events.tx::text`.as('tx'), 'events.seq', 'events.workspace_id', 'events.type'])
     .where(sql<SqlBool>`events.tx < pg_snapshot_xmax(${until}::pg_snapshot)`)
     .where(sql<SqlBool>`pg_visible_in_snapshot(events.tx, ${until}::pg_snapshot)`);
   if (seen !== null) {
@@ -169,26 +220,7 @@ async function readWindow(db: Executor, read: EventRead): Promise<{ events: Even
   if (read.workspaceId) query = query.where('events.workspace_id', '=', read.workspaceId);
   if (read.types?.length) query = query.where('events.type', 'in', [...read.types]);
   if (read.reach) query = query.where(visibleTo(read.reach));
-  const rows = await query.orderBy(sql`events.tx`).orderBy('events.seq').limit(read.limit + 1).execute();
-  const events = rows.slice(0, read.limit).map(
-    (r): EventRecord => ({
-      id: r.id,
-      tx: r.tx,
-      seq: Number(r.seq),
-      workspaceId: r.workspace_id,
-      type: r.type,
-      resourceId: r.resource_id,
-      chatId: r.chat_id,
-      memberId: r.member_id,
-      schemaVersion: r.schema_version,
-      payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
-      occurredAt: r.occurred_at,
-    }),
-  );
-  const caughtUp = rows.length <= read.limit;
-  const last = events.at(-1);
-  const next: EventPosition = caughtUp || !last ? { seen: until } : { seen, window: { until, tx: last.tx, seq: last.seq } };
-  return { events, next, caughtUp };
+  return query.orderBy(sql`events.tx`).orderBy('events.seq').limit(read.limit + 1);
 }
 
 /** The workspace's events since `since` (for redelivery), in log order, up to `limit`. */
