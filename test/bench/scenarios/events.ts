@@ -99,14 +99,17 @@ function startReader(base: string, ctx: BenchContext, cursor: string | undefined
   };
 }
 
-/** Two runs' figures as one: their requests and errors added, rates and medians averaged, the worse p99. */
-const combine = (a: Figures, b: Figures): Figures => ({
-  requests: a.requests + b.requests,
-  perSecond: (a.perSecond + b.perSecond) / 2,
-  p50: (a.p50 + b.p50) / 2,
-  p99: Math.max(a.p99, b.p99),
-  errors: a.errors + b.errors,
+/** Several runs' figures as one: their requests and errors added, rates and medians averaged, the worst p99. */
+const combine = (runs: Figures[]): Figures => ({
+  requests: runs.reduce((sum, f) => sum + f.requests, 0),
+  perSecond: runs.reduce((sum, f) => sum + f.perSecond, 0) / runs.length,
+  p50: runs.reduce((sum, f) => sum + f.p50, 0) / runs.length,
+  p99: Math.max(...runs.map((f) => f.p99)),
+  errors: runs.reduce((sum, f) => sum + f.errors, 0),
 });
+
+/** How many times the scenario writes off, on, on, off; each run is a quarter of the run's seconds over this. */
+const CYCLES = 2;
 
 export const eventsScenario: BenchScenario = {
   name: 'events',
@@ -145,12 +148,13 @@ export const eventsScenario: BenchScenario = {
       await writeMessages(base, paths, { ...ctx, seconds: 2 });
       await queue.drain();
 
-      // Off, on, on, off, each half the run's seconds: the server warms up and the tables grow as the
-      // runs go on, and this order gives both sides the same share of early and late.
-      const half = { ...ctx, seconds: Math.max(1, ctx.seconds / 2) };
+      // Off, on, on, off, CYCLES times, each run a share of the run's seconds (each side gets them all): the
+      // server warms up and the tables grow as the runs go on, by more early than late, and repeating this
+      // order gives both sides the same share of early and late.
+      const share = { ...ctx, seconds: Math.max(1, ctx.seconds / (2 * CYCLES)) };
       const onWindows: Array<{ from: Date; to: Date }> = [];
       const offRun = async () => {
-        const figures = await writeMessages(base, paths, half);
+        const figures = await writeMessages(base, paths, share);
         await queue.drain();
         return figures;
       };
@@ -158,7 +162,7 @@ export const eventsScenario: BenchScenario = {
         await setEnabled(true);
         await reader.resume();
         const from = new Date();
-        const figures = await writeMessages(base, paths, half);
+        const figures = await writeMessages(base, paths, share);
         onWindows.push({ from, to: new Date() });
         await catchUp();
         reader.pause();
@@ -187,12 +191,15 @@ export const eventsScenario: BenchScenario = {
           await new Promise((r) => setTimeout(r, 100));
         }
       };
-      const off1 = await offRun();
-      const on1 = await onRun();
-      const on2 = await onRun();
-      const off2 = await offRun();
-      const off = combine(off1, off2);
-      const on = combine(on1, on2);
+      const offs: Figures[] = [];
+      const ons: Figures[] = [];
+      for (let cycle = 0; cycle < CYCLES; cycle++) {
+        offs.push(await offRun());
+        ons.push(await onRun(), await onRun());
+        offs.push(await offRun());
+      }
+      const off = combine(offs);
+      const on = combine(ons);
       await reader.stop();
 
       const ids = await writtenIds();
