@@ -411,6 +411,15 @@ describe('the export worker under SQS semantics', () => {
     expect(filesOf(future.job.id)).toEqual([]);
   });
 
+  it('fails a job of a kind this release does not run on its last delivery, with its export.failed event', async () => {
+    const { job } = await createOrShareExportJob(t.db, { workspaceId: ws.workspace.id, kind: 'retired-kind', requestedBy: ws.admin.id, params: {}, paramsHash: `retired-${Date.now()}` });
+    const worker = workerFor(countingStore);
+    expect(await worker({ Records: [sqsRecord(encodeExportMessage(job.id), { receiveCount: 4 })] })).toEqual({ batchItemFailures: [expect.any(Object)] });
+    expect(await findExportJobById(t.db, job.id)).toMatchObject({ status: 'failed' });
+    const event = await t.db.selectFrom('events').select(['type', 'payload']).where('workspace_id', '=', ws.workspace.id).where('resource_id', '=', job.id).executeTakeFirst();
+    expect(event?.type).toBe('export.failed');
+  });
+
   it('runs a job once when two deliveries race; the loser is retried later and finds it done', async () => {
     const { jobId, body } = await queuedJob('sortBy=updatedAt');
     const worker = workerFor(countingStore);

@@ -15,8 +15,24 @@ export type ColumnName<F extends string> = F extends `${infer H}${infer T}` ? `$
  */
 export function fieldsOf<R extends object, K extends keyof R & string>(row: R, keys: readonly K[]): { [C in K as FieldName<C>]: R[C] } {
   const fields: Record<string, unknown> = {};
-  for (const key of keys) fields[key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())] = row[key];
+  for (const key of keys) fields[fieldName(key)] = row[key];
   return fields as never;
+}
+
+// Lists map every row of a page: each name is worked out once, not once a row.
+const fieldNames = new Map<string, string>();
+const columnNames = new Map<string, string>();
+
+function fieldName(column: string): string {
+  let name = fieldNames.get(column);
+  if (name === undefined) fieldNames.set(column, (name = column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())));
+  return name;
+}
+
+function columnName(field: string): string {
+  let name = columnNames.get(field);
+  if (name === undefined) columnNames.set(field, (name = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+  return name;
 }
 
 /**
@@ -26,7 +42,7 @@ export function fieldsOf<R extends object, K extends keyof R & string>(row: R, k
 export function definedColumns<P extends object, K extends keyof P & string>(patch: P, keys: readonly K[]): { [F in K as ColumnName<F>]?: Exclude<P[F], undefined> } {
   const columns: Record<string, unknown> = {};
   for (const key of keys) {
-    if (patch[key] !== undefined) columns[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = patch[key];
+    if (patch[key] !== undefined) columns[columnName(key)] = patch[key];
   }
   return columns as never;
 }

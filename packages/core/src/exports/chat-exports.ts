@@ -17,6 +17,7 @@ import { AppError } from '../errors.js';
 import { exportJobReach } from '../policy.js';
 import { buildChatFilter, type WorkspaceChatQuery } from '../chats/workspace.js';
 import { CsvLineEndings } from './csv-line-endings.js';
+import { workspaceExportStatusPath } from './events.js';
 import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from './jobs.js';
 import type { ExportServices } from './ports.js';
 
@@ -117,7 +118,7 @@ function chatExportParams(job: ExportJobRecord): ChatExportParams {
 
 /** The chats kind: the export's SELECT through COPY, its LF record ends made CRLF on the way. */
 export const chatExportKind: ExportKind = {
-  statusPath: (job) => `/api/v2/w/${job.workspaceId}/chats/exports/${job.id}`,
+  statusPath: workspaceExportStatusPath,
   filename: (job) => exportFilenameWith('chats', job),
   async produce(handle, job) {
     const { filter, sort } = chatExportParams(job);

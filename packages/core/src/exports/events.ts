@@ -5,13 +5,22 @@ import type { ExportKinds } from './jobs.js';
 // The events of export jobs: `export.completed` and `export.failed`, recorded in the transaction that
 // marks the job. They name no chat: the requester (memberId) decides who reads them (policy.ts, eventReach).
 
+/** The workspace's export status endpoint (`/chats/exports/{id}`): the chats kind's, and the fallback below. */
+export function workspaceExportStatusPath(job: Pick<ExportJobRecord, 'id' | 'workspaceId'>): string {
+  return `/api/v2/w/${job.workspaceId}/chats/exports/${job.id}`;
+}
+
 /**
- * The event of a job that just finished: completed (with its counts) or failed for good (with its reason).
- * Its `statusPath` is where the job's kind answers for it.
+ * Where the job's status is read: its kind's status endpoint. A job of a kind these kinds do not hold (one
+ * an earlier release recorded) can only fail; it names the workspace's export status path, as every job did
+ * before kinds named their own, rather than keep its event from being recorded.
  */
+export function exportStatusPath(kinds: ExportKinds, job: ExportJobRecord): string {
+  return kinds[job.kind]?.statusPath(job) ?? workspaceExportStatusPath(job);
+}
+
+/** The event of a job that just finished: completed (with its counts) or failed for good (with its reason). */
 export function exportEvent(kinds: ExportKinds, type: 'export.completed' | 'export.failed', job: ExportJobRecord): EventInput {
-  const kind = kinds[job.kind];
-  if (!kind) throw new Error(`unknown export kind ${job.kind}`);
   return {
     workspaceId: job.workspaceId,
     type,
@@ -25,7 +34,7 @@ export function exportEvent(kinds: ExportKinds, type: 'export.completed' | 'expo
         rowCount: job.rowCount,
         byteCount: job.byteCount,
         error: job.error,
-        statusPath: kind.statusPath(job),
+        statusPath: exportStatusPath(kinds, job),
       },
     },
   };

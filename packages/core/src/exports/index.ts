@@ -6,3 +6,4 @@ export * from './csv.js';
 export * from './csv-line-endings.js';
 export * from './local-store.js';
 export * from './delivery.js';
+export { exportStatusPath } from './events.js';

@@ -36,10 +36,11 @@ export const inbox: RouteHandler<typeof routes.inbox, AppEnv> = async (c) => {
 };
 
 export const exportStatistics: RouteHandler<typeof routes.exportStatistics, AppEnv> = async (c) => {
-  const { job, replayed } = await core.requestStatisticsExport(c.get('db'), exportServices(c), c.get('principal'), pathChatbot(c), c.req.valid('query'), c.req.valid('header')['idempotency-key']);
+  const services = exportServices(c);
+  const { job, replayed } = await core.requestStatisticsExport(c.get('db'), services, c.get('principal'), pathChatbot(c), c.req.valid('query'), c.req.valid('header')['idempotency-key']);
   markReplay(c, replayed);
-  // The job's own chatbot id: the path may spell it in capitals.
-  const statusUrl = absolute(c, `/v1/chatbots/${job.params.chatbotId}/statistics/export/${job.id}`);
+  // The kind's path, with the job's own chatbot id: the request's path may spell it in capitals.
+  const statusUrl = absolute(c, core.exportStatusPath(services.kinds, job));
   return c.json({ exportId: job.id, status: job.status, statusUrl }, 202, { Location: statusUrl, 'Retry-After': String(RETRY_AFTER_SECONDS) });
 };
 

@@ -35,7 +35,7 @@ export const exportChats: RouteHandler<typeof routes.exportChats, AppEnv> = asyn
     return c.body(null, 303, { Location: absolute(c, download!.url) }) as never;
   }
   if (settled.status === 'failed') throw new core.AppError('internal', `Export ${settled.id} failed: ${settled.error ?? 'unknown error'}`);
-  const statusUrl = absolute(c, `/api/v2/w/${principal.workspaceId}/chats/exports/${settled.id}`);
+  const statusUrl = absolute(c, core.exportStatusPath(services.kinds, settled));
   return c.json({ exportId: settled.id, status: settled.status, statusUrl, retryAfter: RETRY_AFTER_SECONDS }, 202, {
     Location: statusUrl,
     'Retry-After': String(RETRY_AFTER_SECONDS),
