@@ -1,4 +1,5 @@
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { commonJs } from '@parley/db';
 import { encodeWebhookMessage, type WebhookQueue } from '../webhooks/ports.js';
 import { encodeExportMessage, type ExportQueue } from './ports.js';
 
@@ -6,8 +7,15 @@ type SqsOptions = { queueUrl: string; region: string; endpoint?: string; credent
 
 /** Message bodies sent to one SQS queue, in batches of 10 (SQS's limit), each delayed up to 900 s. */
 export function createSqsSender(options: SqsOptions) {
-  const client = new SQSClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials });
+  // The SDK is loaded on the first send: a request that queues nothing does not pay for it at cold start.
+  let sqs: Promise<{ client: SQSClient; sdk: typeof import('@aws-sdk/client-sqs') }> | undefined;
+  const open = () =>
+    (sqs ??= import('@aws-sdk/client-sqs')
+      .then(commonJs)
+      .then((sdk) => ({ sdk, client: new sdk.SQSClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials }) })));
   return async (bodies: string[], delaySeconds = 0) => {
+    const { client, sdk } = await open();
+    const { SendMessageBatchCommand, SendMessageCommand } = sdk;
     // Left out when zero: the queue's own delay applies (none here), and the request stays as it was.
     const delay = Math.min(900, Math.max(0, Math.ceil(delaySeconds)));
     const DelaySeconds = delay > 0 ? delay : undefined;
