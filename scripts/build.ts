@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -38,6 +38,43 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+/**
+ * `@hono/zod-openapi` imports zod's `z` namespace only to hand it to `extendZodWithOpenApi`, which reads
+ * `z.ZodType` alone; passing the namespace as a value keeps every export of zod in the bundle (JSON Schema
+ * conversion, `z.compile`, ...), about 80 KB minified that no function uses. Its `zod` is replaced by an
+ * object holding `ZodType`, the same class, so the extension patches the one zod the schemas use. Our own
+ * modules import zod as `import * as z from 'zod'`, which esbuild shakes down to what they call; `z` from
+ * `@hono/zod-openapi` is this object and must not be imported (test/platform.test.ts checks).
+ */
+const zodNamespaceForOpenApi: Plugin = {
+  name: 'zod-namespace-for-openapi',
+  setup(b) {
+    b.onResolve({ filter: /^zod$/ }, (args) =>
+      args.namespace === 'file' && /[\\/]@hono[\\/]zod-openapi[\\/]/.test(args.importer) ? { path: args.importer, namespace: 'zod-for-openapi' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-for-openapi' }, (args) => ({
+      contents: `import { ZodType } from 'zod'; export const z = { ZodType };`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * Node's built-in modules, imported by an `import` statement, are required instead. An ESM import of a
+ * built-in makes Node build its module facade, which reads every export up front, lazy getters included:
+ * `node:http`'s load undici and the web streams (about 40 ms), `process`'s take about 8 ms. `require` hands
+ * the same module object without reading it; esbuild reads each named import where it is used.
+ */
+const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
+      args.kind === 'import-statement' && isBuiltin(args.path) ? { path: args.path, namespace: 'node-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 /** Handler strings are `path/to/file.export`, relative to the repository root. */
 function splitHandler(handler: string) {
   const dot = handler.lastIndexOf('.');
@@ -61,7 +98,7 @@ export async function buildFunctions(options: { outdir?: string; only?: string[]
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
       metafile: true,
-      plugins: [zodEnglishOnly],
+      plugins: [zodEnglishOnly, zodNamespaceForOpenApi, builtinsByRequire],
       bundle: true,
       minify: true,
       sourcemap: false,

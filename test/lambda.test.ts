@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { parseApiKey } from '@parley/core';
 import { createDb, type DbHandle, knownMigrations, migrateToLatest } from '@parley/db';
+import { buildOpenApiDocument } from '../packages/functions/src/api/docs/index.js';
 import { buildFunctions } from '../scripts/build.js';
 import { httpApiEvent } from './harness/lambda-events.js';
 import { servePglite } from './harness/pglite-server.js';
@@ -24,6 +25,7 @@ let outdir: string;
 let handler: Handler;
 let healthHandler: Handler;
 let workspaceHandler: Handler;
+let docsHandler: Handler;
 let fixtureDb: DbHandle;
 let stopPglite: (() => Promise<void>) | undefined;
 let ws: TestWorkspace;
@@ -46,7 +48,7 @@ beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'parley-lambda-'));
   // As infra/api.ts passes it to every function.
   process.env.CORS_ORIGINS = ORIGIN;
-  const built = await buildFunctions({ outdir, only: ['chats', 'health', 'workspace'] });
+  const built = await buildFunctions({ outdir, only: ['chats', 'health', 'workspace', 'docs'] });
   const load = async (name: string) => {
     const fn = built.find((b) => b.name === name)!;
     return (await import(pathToFileURL(fn.file).href))[fn.exportName] as Handler;
@@ -54,6 +56,7 @@ beforeAll(async () => {
   handler = await load('chats');
   healthHandler = await load('health');
   workspaceHandler = await load('workspace');
+  docsHandler = await load('docs');
 });
 
 afterAll(async () => {
@@ -223,5 +226,27 @@ describe('the HTTP conventions through the built bundles', () => {
     expect(ready.statusCode).toBe(200);
     expect(JSON.parse(ready.body!)).toEqual({ status: 'ready', database: 'ok', migrations: { applied: knownMigrations.length, pending: [], unknown: [] } });
     expect((await send(httpApiEvent('DELETE', '/health'), healthHandler)).statusCode).toBe(405);
+  });
+});
+
+describe('the built docs Lambda bundle', () => {
+  it('serves the same /openapi.json as the source builds', async () => {
+    const res = await docsHandler(httpApiEvent('GET', '/openapi.json'), context);
+    expect(res.statusCode).toBe(200);
+    const body = res.isBase64Encoded ? (await promisify(gunzip)(Buffer.from(res.body!, 'base64'))).toString() : res.body!;
+    expect(JSON.parse(body)).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument({ db: () => Promise.reject(new Error('no database')) }))));
+  });
+});
+
+describe('imports the bundles depend on', () => {
+  // scripts/build.ts hands @hono/zod-openapi a zod of `ZodType` alone, so its `z` is not zod; and only
+  // `import * as z from 'zod'` lets the bundler keep just the parts of zod a module uses.
+  it('takes zod as `import * as z from \'zod\'`, never `z` from @hono/zod-openapi nor `{ z }` from zod', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const offending = ['packages/core/src', 'packages/db/src', 'packages/functions/src']
+      .flatMap((dir) => sources(join(import.meta.dirname, '..', dir)))
+      .filter((file) => /^import \{[^}]*\bz\b[^}]*\} from '(@hono\/zod-openapi|zod)'/m.test(readFileSync(file, 'utf8').replace(/\btype z\b/g, '')));
+    expect(offending).toEqual([]);
   });
 });

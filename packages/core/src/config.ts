@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCorsOrigins } from './cors-origins.js';
 import { EXPORT_DELIVERY } from './exports/delivery.js';
 import { WEBHOOK_DELIVERY } from './webhooks/delivery.js';

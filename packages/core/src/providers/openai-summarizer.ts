@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fetchWithTimeout, ProviderError, snippet, type Summarizer, type SummaryRequest, type SummaryResult } from './ports.js';
 
 // Summaries from any OpenAI-compatible chat-completions endpoint (OpenAI, Azure-style proxies, vLLM,

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import type { Context } from 'hono';
 import type { AppEnv } from './env.js';
 import { ErrorBody } from './errors.js';

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { INSTANT_RANGE_TEXT, isInstantInRange, NOT_A_CURSOR } from '@parley/core';
 
 // Reusable request-parameter schemas. Query strings arrive as strings, or arrays when repeated.

@@ -1,4 +1,5 @@
-import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import * as z from 'zod';
 import { authorize, type Permission, scopesGranting } from '@parley/core';
 import type { MiddlewareHandler } from 'hono';
 import { security as defaultSecurity } from './app.js';

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 
 // What the groups' wire shapes share: instants are ISO-8601 text, and a group's response is its domain
 // object written out, not restated field by field. `toWire` writes a domain value as JSON would carry it

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { CHANNEL_TYPES, MESSAGE_ROLES, TICKET_STATUSES } from '@parley/db';
 import { DEFAULT_V1_CHANNEL_TYPES } from '@parley/core';
 import { instant, oneOrMany, PageNumber, PageSize, SearchText, Uuid } from '../../shared/params.js';

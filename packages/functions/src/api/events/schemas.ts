@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { EVENT_DESCRIPTIONS, EVENT_TYPES } from '@parley/core';
 import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
 import { DateTime } from '../../shared/wire.js';

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { publicRoute } from '../../shared/route.js';
 
 // Health checks for load balancers, uptime monitors and deploy scripts. They need no key: what they

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { KEY_NAME_MAX_CHARS, KEY_ROTATION_GRACE_MAX_SECONDS, MAX_KEY_LIFETIME_DAYS, MIN_KEY_LIFETIME_SECONDS, SCOPES } from '@parley/core';
 import { instant, pageCursor, pageLimit, Uuid } from '../../shared/params.js';
 import { pageOf } from '../../shared/wire.js';

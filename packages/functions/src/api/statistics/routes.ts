@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { INBOX_MAX_DAYS, MAX_BUCKETS } from '@parley/core';
 import { security as commonSecurity } from '../../shared/app.js';
 import { commonErrorResponses } from '../../shared/errors.js';

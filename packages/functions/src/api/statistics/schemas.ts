@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { CHANNEL_COMPONENTS, MAX_BUCKETS, METRIC_DEFINITIONS, metricOf, OVERVIEW_COMPONENTS, type ReportInterval } from '@parley/core';
 import { CHANNEL_TYPES, EXPORT_JOB_STATUSES } from '@parley/db';
 import { instant, Uuid } from '../../shared/params.js';

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES, type ChatRuleField } from '@parley/db';
 import { CHAT_RULE_FIELD_DESCRIPTIONS, INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
 import { CursorParam, enumList, instant, IntegerParam, pageLimit, SearchText, Uuid } from '../../shared/params.js';

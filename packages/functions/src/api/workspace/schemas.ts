@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { ErrorBody } from '../../shared/errors.js';
 import { body, json } from '../../shared/route.js';
 import { pageCursor, pageLimit, searchText, Uuid } from '../../shared/params.js';

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { CALL_DIRECTIONS } from '@parley/db';
 import { instant, pageCursor, pageLimit, Uuid } from '../../../shared/params.js';
 import { DateTime, pageOf } from '../../../shared/wire.js';

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { PARTICIPANT_ROLES } from '@parley/db';
 import { MAX_SMS_CHARS } from '@parley/core';
 import { instant, IntegerParam, pageCursor, pageLimit, Uuid } from '../../../shared/params.js';

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { commonErrorResponses } from '../../../shared/errors.js';
 import { authorizedRoute, json } from '../../../shared/route.js';
 import { tags } from '../routes.js';

@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { CHAT_EXPORT_COLUMNS, EXPORT_JOB_STATUSES } from '@parley/db';
 import { Uuid } from '../../../shared/params.js';
 import { chatFilterParams, WorkspaceParams } from '../schemas.js';

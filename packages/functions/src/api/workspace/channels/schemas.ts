@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { CHANNEL_TYPES } from '@parley/db';
 import { DateTime, HttpUrl, listQuery, Name, pageOf, QueryBoolean, Uuid, WorkspaceParams } from '../schemas.js';
 

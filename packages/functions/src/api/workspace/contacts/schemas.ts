@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { DateTime, HttpUrl, listQuery, Name, pageOf, QueryBoolean, Text, Uuid, WorkspaceParams } from '../schemas.js';
 
 export const ContactParams = WorkspaceParams.extend({

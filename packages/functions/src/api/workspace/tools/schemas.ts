@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import '@hono/zod-openapi'; // first: it gives zod's schemas .openapi()
+import * as z from 'zod';
 import { MAX_TOOL_TIMEOUT_MS } from '@parley/core';
 import { DateTime, HttpUrl, listQuery, pageOf, Text, Uuid, WorkspaceParams } from '../schemas.js';
 
