@@ -75,6 +75,40 @@ const builtinsByRequire: Plugin = {
   },
 };
 
+/**
+ * Outside the docs function nothing reads the OpenAPI registry or a schema's OpenAPI metadata: the
+ * document is the docs function's alone (api/docs). There `@asteasolutions/zod-to-openapi` (the registry,
+ * the document generators, and `.openapi()`, which clones the schema it is called on and records its
+ * metadata) is replaced by a registry that keeps nothing and an `.openapi()` that returns its schema:
+ * validation is zod's own either way, and no function serves a document it cannot build.
+ */
+const openApiOnlyInDocs: Plugin = {
+  name: 'openapi-only-in-docs',
+  setup(b) {
+    b.onResolve({ filter: /^@asteasolutions\/zod-to-openapi$/ }, () => ({ path: 'zod-to-openapi', namespace: 'openapi-outside-docs' }));
+    b.onLoad({ filter: /.*/, namespace: 'openapi-outside-docs' }, () => ({
+      contents: `
+const noDocument = () => { throw new Error('The OpenAPI document is built by the docs function only'); };
+export class OpenAPIRegistry {
+  definitions = [];
+  register(_refId, schema) { return schema; }
+  registerParameter(_refId, schema) { return schema; }
+  registerPath() {}
+  registerWebhook() {}
+  registerComponent(_type, _name, component) { return { name: _name, ref: { $ref: '#/components/' + _type + '/' + _name }, component }; }
+}
+export class OpenApiGeneratorV3 { constructor() { noDocument(); } }
+export class OpenApiGeneratorV31 { constructor() { noDocument(); } }
+export function extendZodWithOpenApi(zod) {
+  if (typeof zod.ZodType.prototype.openapi === 'undefined') zod.ZodType.prototype.openapi = function () { return this; };
+}
+export function getOpenApiMetadata() { return {}; }
+`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Handler strings are `path/to/file.export`, relative to the repository root. */
 function splitHandler(handler: string) {
   const dot = handler.lastIndexOf('.');
@@ -98,7 +132,7 @@ export async function buildFunctions(options: { outdir?: string; only?: string[]
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
       metafile: true,
-      plugins: [zodEnglishOnly, zodNamespaceForOpenApi, builtinsByRequire],
+      plugins: [zodEnglishOnly, zodNamespaceForOpenApi, builtinsByRequire, ...(group.name === 'docs' ? [] : [openApiOnlyInDocs])],
       bundle: true,
       minify: true,
       sourcemap: false,
