@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { parseApiKey } from '@parley/core';
 import { createDb, type DbHandle, knownMigrations, migrateToLatest } from '@parley/db';
-import { buildOpenApiDocument } from '../packages/functions/src/api/docs/index.js';
+import { buildOpenApiDocument } from '../packages/functions/src/api/docs/document.js';
 import { buildFunctions } from '../scripts/build.js';
 import { httpApiEvent } from './harness/lambda-events.js';
 import { servePglite } from './harness/pglite-server.js';

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { createHttpApp } from './http.js';
-import { lambdaConfig } from './lambda-deps.js';
+import { lambdaConfig } from './lambda-config.js';
 import { emfSink } from './metrics.js';
 import { jsonLines } from './request-log.js';
 
