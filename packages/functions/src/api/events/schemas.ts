@@ -4,7 +4,7 @@ import { EVENT_DESCRIPTIONS, EVENT_TYPES } from '@parley/core';
 import { enumList, instant, IntegerParam, Uuid } from '../../shared/params.js';
 import { DateTime } from '../../shared/wire.js';
 
-export { WorkspaceParams } from '../workspace-chats/schemas.js';
+export { WorkspaceParams } from '../../shared/workspace-params.js';
 
 export const EventTypeName = z.enum(EVENT_TYPES).openapi('EventType', { description: 'An event type.' });
 

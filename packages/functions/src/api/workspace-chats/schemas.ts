@@ -4,17 +4,9 @@ import { CHANNEL_TYPES, CHAT_RULE_FIELDS, CHAT_SORT_FIELDS, CHAT_TYPES, type Cha
 import { CHAT_RULE_FIELD_DESCRIPTIONS, INSTANT_RANGE_TEXT, MAX_LIST_OFFSET, RULE_LIMITS } from '@parley/core';
 import { CursorParam, enumList, instant, IntegerParam, pageLimit, SearchText, Uuid } from '../../shared/params.js';
 import { DateTime } from '../../shared/wire.js';
+import { QueryBoolean } from '../../shared/workspace-params.js';
 
-export const WorkspaceParams = z.strictObject({
-  workspace_uuid: Uuid.openapi({ param: { name: 'workspace_uuid', in: 'path' }, description: "The workspace's id; it must be the API key's workspace (404 otherwise)." }),
-});
-
-/** `true` or `false` in a query string; anything else is a 400 rather than a silent default. */
-export const QueryBoolean = z
-  .enum(['true', 'false'], { message: 'must be true or false' })
-  .transform((v) => v === 'true')
-  .optional()
-  .openapi({ type: 'boolean' });
+export { QueryBoolean, WorkspaceParams } from '../../shared/workspace-params.js';
 
 const MemberId = IntegerParam({ min: 1, max: 2_147_483_647 }).optional();
 

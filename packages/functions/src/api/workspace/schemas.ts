@@ -5,7 +5,7 @@ import { body, json } from '../../shared/route.js';
 import { pageCursor, pageLimit, searchText, Uuid } from '../../shared/params.js';
 import { pageOf } from '../../shared/wire.js';
 
-export { WorkspaceParams, QueryBoolean } from '../workspace-chats/schemas.js';
+export { WorkspaceParams, QueryBoolean } from '../../shared/workspace-params.js';
 export { IdempotencyHeaders, idempotencyErrors, replayHeader } from '../../shared/idempotency.js';
 
 // What every resource of the workspace group shares: the list parameters and page shape (the v2 cursor
