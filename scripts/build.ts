@@ -41,10 +41,10 @@ const zodEnglishOnly: Plugin = {
 /**
  * `@hono/zod-openapi` imports zod's `z` namespace only to hand it to `extendZodWithOpenApi`, which reads
  * `z.ZodType` alone; passing the namespace as a value keeps every export of zod in the bundle (JSON Schema
- * conversion, `z.compile`, ...), about 80 KB minified that no function uses. Its `zod` is replaced by an
+ * conversion, `z.compile`, ...), about 95 KB minified that no function uses. Its `zod` is replaced by an
  * object holding `ZodType`, the same class, so the extension patches the one zod the schemas use. Our own
  * modules import zod as `import * as z from 'zod'`, which esbuild shakes down to what they call; `z` from
- * `@hono/zod-openapi` is this object and must not be imported (test/platform.test.ts checks).
+ * `@hono/zod-openapi` is this object and must not be imported (test/lambda.test.ts checks).
  */
 const zodNamespaceForOpenApi: Plugin = {
   name: 'zod-namespace-for-openapi',
