@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -671,6 +671,57 @@ describe('the S3 store against a local S3-compatible server', () => {
     expect(file.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(csvRecords(await file.text()).map((r) => Number(r.chat_id))).toEqual(await listIds('channel=whatsapp'));
     await s3Queue.drain();
+  });
+
+  /** What the presigned link of `key` serves: its status and bytes. */
+  const download = async (key: string) => {
+    const res = await fetch(await s3Store.downloadUrl(key, { filename: 'f.csv', expiresInSeconds: 60 }));
+    return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+  };
+  /** `bytes` as a stream of chunks of `size` (the last shorter). */
+  const chunked = (bytes: Buffer, size: number) =>
+    Readable.from((function* () {
+      for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+    })());
+
+  it('stores every byte in order when the part buffers are reused, with one or several parts in flight', async () => {
+    // Random bytes, so a part buffer overwritten before its part went up would change the file. 23 MB:
+    // four full parts of 5 MB and a short last one, in chunks that straddle the part boundaries.
+    const bytes = randomBytes(23 * 1024 * 1024 + 12345);
+    for (const queueSize of [1, 2]) {
+      const store = createS3ExportStore({ bucket: 'exports', region: 'us-east-1', endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS, partSize: 5 * 1024 * 1024, queueSize });
+      await store.upload(`exports/random-${queueSize}.bin`, chunked(bytes, 100_003), 'application/octet-stream');
+      const file = await download(`exports/random-${queueSize}.bin`);
+      expect(file.status).toBe(200);
+      expect(file.bytes.length).toBe(bytes.length);
+      expect(file.bytes.equals(bytes)).toBe(true);
+    }
+  });
+
+  it('stores a file of exactly two parts, and a file smaller than one part, whole', async () => {
+    const two = randomBytes(10 * 1024 * 1024);
+    await s3Store.upload('exports/two.bin', chunked(two, 65_536), 'application/octet-stream');
+    expect((await download('exports/two.bin')).bytes.equals(two)).toBe(true);
+    const small = Buffer.from('chat_id,title\r\n1,one\r\n');
+    await s3Store.upload('exports/small.csv', chunked(small, 7), 'text/csv; charset=utf-8');
+    expect((await download('exports/small.csv')).bytes.equals(small)).toBe(true);
+    await s3Store.upload('exports/empty.csv', Readable.from([]), 'text/csv; charset=utf-8');
+    expect(await download('exports/empty.csv')).toEqual({ status: 200, bytes: Buffer.alloc(0) });
+  });
+
+  it('fails, stops reading the file and stores nothing when S3 refuses the upload', async () => {
+    const store = createS3ExportStore({ bucket: 'no-such-bucket', region: 'us-east-1', endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS, partSize: 5 * 1024 * 1024 });
+    let produced = 0;
+    const body = new Readable({
+      read() {
+        produced += 1;
+        this.push(produced > 1000 ? null : Buffer.alloc(64 * 1024, 'x'));
+      },
+    });
+    await expect(store.upload('exports/refused.csv', body, 'text/csv')).rejects.toThrow();
+    expect(body.destroyed).toBe(true);
+    // The first part (80 chunks of 64 KB) and the next filled while S3 answered; not the whole file.
+    expect(produced).toBeLessThan(1000);
   });
 
   it('leaves no object behind when the COPY fails midway', async () => {
