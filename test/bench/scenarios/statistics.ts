@@ -29,6 +29,8 @@ export const statisticsScenario: BenchScenario = {
     await sql`vacuum analyze stats_rollups`.execute(db);
     const messages = Number((await sql<{ n: string }>`select count(*) as n from messages where workspace_id = ${ds.workspaceId}`.execute(db)).rows[0]!.n);
     targets.push({ target: `full backfill of ${messages.toLocaleString('en-US')} messages < 120 s (${(backfill.ms / 1000).toFixed(1)} s, ${backfill.rows.toLocaleString('en-US')} rollup rows)`, ratio: backfill.ms / 120_000, pass: backfill.ms < 120_000 });
+    // Issue 17's headroom: half of that.
+    targets.push({ target: `full backfill of ${messages.toLocaleString('en-US')} messages <= 60 s (${(backfill.ms / 1000).toFixed(1)} s)`, ratio: backfill.ms / 60_000, pass: backfill.ms <= 60_000 });
 
     // 2. The overview report of the busiest chatbot, 365 local days ending at the data's last day.
     const busiest = await sql<{ id: string; n: number }>`
@@ -102,6 +104,7 @@ export const statisticsScenario: BenchScenario = {
       from c cross join generate_series(0, 9) j`.execute(db);
     const fold = await rollupStatistics(db);
     targets.push({ target: `rollup pass over one day of 100,000 new messages < 2 s (${(fold.ms / 1000).toFixed(2)} s, ${fold.slices} slices)`, ratio: fold.ms / 2000, pass: fold.ms < 2000 });
+    targets.push({ target: `rollup pass over one day of 100,000 new messages <= 1 s (${(fold.ms / 1000).toFixed(2)} s)`, ratio: fold.ms / 1000, pass: fold.ms <= 1000 });
     await sql`delete from chats where workspace_id = ${ds.workspaceId} and created_at >= ${new Date(day)} and title like 'bench day %'`.execute(db);
     await rollupStatistics(db);
     return { rows, targets };
