@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKey, createLocalExportStore, createProviders, type ExportServices, parseConfig, type Scope, SCOPES, EXPORT_KINDS } from '@parley/core';
+import { createApiKey, createLocalExportStore, type ExportServices, parseConfig, type Scope, SCOPES, EXPORT_KINDS } from '@parley/core';
+import { createProviders } from '@parley/core/providers';
 import { insertAssistant, insertCall, insertChannel, insertChat, insertContact, insertLabel, insertParticipant, insertSquad, insertUser, insertWorkspaceTool, updateOrgChatAttributes } from '@parley/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';

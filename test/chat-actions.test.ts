@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate, createApiKey, createProviders, parseConfig, type Providers, withIdempotency } from '@parley/core';
+import { authenticate, createApiKey, parseConfig, type Providers, withIdempotency } from '@parley/core';
+import { createProviders } from '@parley/core/providers';
 import { type ChannelType, insertChannel, insertChat, insertChatTool, insertLabel, insertSquad, insertUser, listDeliveries } from '@parley/db';
 import { sql } from 'kysely';
 import { useTestDb } from './harness/db.js';

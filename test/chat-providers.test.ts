@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLazyProviders, markdownToHtml, parseConfig, ProviderError, transcriptWindow } from '@parley/core';
 import {
   buildSummaryPrompt,
   createHttpToolInvoker,
@@ -8,12 +9,8 @@ import {
   createProviders,
   createSmtpEmail,
   createTwilioSms,
-  markdownToHtml,
-  parseConfig,
-  ProviderError,
   summarizeExtractively,
-  transcriptWindow,
-} from '@parley/core';
+} from '@parley/core/providers';
 import { insertChannel, insertChat, insertLabel, insertUser, listDeliveries } from '@parley/db';
 import { useTestDb } from './harness/db.js';
 import { createTestWorkspace } from './harness/workspace.js';
@@ -318,5 +315,31 @@ describe('HTTP tool invoker', () => {
     } finally {
       await stub.close();
     }
+  });
+});
+
+describe('lazy providers (what the Lambda functions use)', () => {
+  it('name the adapters createProviders makes, and hand each call to them once loaded', async () => {
+    const configured = [
+      {},
+      { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'x', TWILIO_FROM: '+15550000', EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SUMMARIZER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:9', OPENAI_MODEL: 'm' },
+    ];
+    for (const env of configured) {
+      const { providers } = parseConfig(env);
+      const eager = createProviders(providers);
+      const lazy = createLazyProviders(providers);
+      expect([lazy.sms.provider, lazy.email.provider, lazy.summarizer.provider, lazy.summaryMaxInputChars]).toEqual([
+        eager.sms.provider,
+        eager.email.provider,
+        eager.summarizer.provider,
+        eager.summaryMaxInputChars,
+      ]);
+    }
+    const lines: string[] = [];
+    const outbox = createLazyProviders(parseConfig({}).providers, { log: (line) => lines.push(line) });
+    expect(await outbox.sms.send({ to: '+15550001', body: 'hello' })).toEqual({ status: 'queued', providerMessageId: null });
+    expect(lines).toHaveLength(1);
+    const summary = await outbox.summarizer.summarize({ title: null, messages: [{ role: 'user', content: 'My order has not arrived.', createdAt: new Date() }], omittedMessages: 0 });
+    expect(summary).toEqual(summarizeExtractively({ title: null, messages: [{ role: 'user', content: 'My order has not arrived.', createdAt: new Date() }], omittedMessages: 0 }));
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createParleyClient } from '@parley/client';
-import { createProviders, parseConfig } from '@parley/core';
+import { parseConfig } from '@parley/core';
+import { createProviders } from '@parley/core/providers';
 import { insertChat } from '@parley/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';

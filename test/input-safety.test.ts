@@ -6,7 +6,6 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import {
   canonicalJson,
   createApiKey,
-  createProviders,
   cursorCodec,
   type ExportServices,
   findJsonProblem,
@@ -16,6 +15,7 @@ import {
   EXPORT_KINDS,
   type Providers,
 } from '@parley/core';
+import { createProviders } from '@parley/core/providers';
 import { type Database, insertChat, insertChatTool, listDeliveries } from '@parley/db';
 import type { Kysely } from 'kysely';
 import { createLocalApp } from '../packages/functions/src/local/app.js';

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
-import { createProviders, parseApiKey, parseConfig } from '@parley/core';
+import { parseApiKey, parseConfig } from '@parley/core';
+import { createProviders } from '@parley/core/providers';
 import { createDb, insertChannel, insertChat, insertContact, insertUser, knownMigrations } from '@parley/db';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLocalApp, type LocalAppOptions } from '../packages/functions/src/local/app.js';

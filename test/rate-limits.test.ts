@@ -1,4 +1,5 @@
-import { createApiKey, createProviders, parseConfig, type RateLimits } from '@parley/core';
+import { createApiKey, parseConfig, type RateLimits } from '@parley/core';
+import { createProviders } from '@parley/core/providers';
 import { describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 import { useTestDb } from './harness/db.js';

@@ -1,4 +1,5 @@
-import { createApiKey, createProviders, parseConfig, provisionWorkspace, rollupStatistics, SCOPES } from '@parley/core';
+import { createApiKey, parseConfig, provisionWorkspace, rollupStatistics, SCOPES } from '@parley/core';
+import { createProviders } from '@parley/core/providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../packages/functions/src/local/app.js';
 import { useTestDb } from './harness/db.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createApiKey, createProviders, type ExportServices, parseConfig, type Providers, provisionWorkspace, type RateLimits, type Scope, SCOPES } from '@parley/core';
+import { createApiKey, type ExportServices, parseConfig, type Providers, provisionWorkspace, type RateLimits, type Scope, SCOPES } from '@parley/core';
+import { createProviders } from '@parley/core/providers';
 import {
   appendMessages,
   type ChannelType,

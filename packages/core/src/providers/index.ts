@@ -1,28 +1,9 @@
-import type { ProvidersConfig } from '../config.js';
-import { createExtractiveSummarizer } from './extractive-summarizer.js';
-import { createHttpToolInvoker } from './http-tools.js';
-import { createOpenAiSummarizer } from './openai-summarizer.js';
-import { createOutboxEmail, createOutboxSms, type Log } from './outbox.js';
-import type { Providers } from './ports.js';
-import { createSmtpEmail } from './smtp.js';
-import { createTwilioSms } from './twilio.js';
-
+// The ports and the lazy adapters, for every function. The adapters themselves (and createProviders, which
+// makes them at once) are '@parley/core/providers' (adapters.ts): a bundle that imports them from here
+// would load them at a cold start, even where only createLazyProviders() reaches them.
 export * from './ports.js';
-export { createOutboxEmail, createOutboxSms, type Log } from './outbox.js';
-export { createTwilioSms, type TwilioOptions } from './twilio.js';
-export { createSmtpEmail, type SmtpOptions } from './smtp.js';
-export { createHttpToolInvoker, MAX_TOOL_RESULT_BYTES } from './http-tools.js';
-export { createExtractiveSummarizer, matchLabels, summarizeExtractively } from './extractive-summarizer.js';
-export { buildSummaryPrompt, createOpenAiSummarizer, type OpenAiOptions } from './openai-summarizer.js';
-
-/** The adapters the configuration names; `log` is where the outbox prints. */
-export function createProviders(config: ProvidersConfig, options: { log?: Log } = {}): Providers {
-  const { sms, email, summarizer, tools } = config;
-  return {
-    sms: sms.kind === 'twilio' ? createTwilioSms(sms) : createOutboxSms(options.log),
-    email: email.kind === 'smtp' ? createSmtpEmail(email) : createOutboxEmail(options.log),
-    tools: createHttpToolInvoker(tools),
-    summarizer: summarizer.kind === 'openai' ? createOpenAiSummarizer(summarizer) : createExtractiveSummarizer(),
-    summaryMaxInputChars: summarizer.maxInputChars,
-  };
-}
+export { createLazyProviders } from './lazy.js';
+export type { Log } from './outbox.js';
+export type { TwilioOptions } from './twilio.js';
+export type { SmtpOptions } from './smtp.js';
+export type { OpenAiOptions } from './openai-summarizer.js';

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AppError, config, ConfigError, createOutboxEmail, createOutboxSms, createProviders, databaseFiles, databaseOptions, httpWebhookTransport, lazyDatabase, migrateToLatest, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
+import { AppError, config, ConfigError, databaseFiles, databaseOptions, httpWebhookTransport, lazyDatabase, migrateToLatest, sweepWebhookDeliveries, WEBHOOK_DELIVERY, type WebhookServices } from '@parley/core';
+import { createOutboxEmail, createOutboxSms, createProviders } from '@parley/core/providers';
 import { findBusiestAssistant, findOldestWorkspace } from '@parley/db';
 import { parseCommandLine, type Tool, UsageError } from '../cli/command-line.js';
 import { exportServicesFor, exportStoreFor, exportWorkerSettingsFor, isLocalExportStore, sqsExportQueueFor } from '../shared/export-adapters.js';

@@ -1,5 +1,5 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
-import { AppError, authenticate, config, createProviders, type Providers, rateLimitedError, rateLimitState, requireOwnWorkspace } from '@parley/core';
+import { AppError, authenticate, config, createLazyProviders, type Providers, rateLimitedError, rateLimitState, requireOwnWorkspace } from '@parley/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -166,7 +166,7 @@ let configuredProviders: Providers | undefined;
 /** Makes the providers (the deps' own, else the configuration's, built once) available to handlers. */
 export function withProviders(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set('providers', deps.providers?.() ?? (configuredProviders ??= createProviders(config().providers)));
+    c.set('providers', deps.providers?.() ?? (configuredProviders ??= createLazyProviders(config().providers)));
     await next();
   };
 }

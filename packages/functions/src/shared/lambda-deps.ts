@@ -1,4 +1,4 @@
-import { createProviders, databaseOptions, lazyDatabase, type Providers } from '@parley/core';
+import { createLazyProviders, databaseOptions, lazyDatabase, type Providers } from '@parley/core';
 import type { AppDeps } from './env.js';
 import { lambdaConfig } from './lambda-config.js';
 
@@ -19,5 +19,5 @@ export const lambdaDeps: AppDeps = {
     const { lambdaWebhookServices } = await import('./lambda-webhook-deps.js');
     await lambdaWebhookServices().queue.send([{ kind: 'dispatch' }]);
   },
-  providers: () => (providers ??= createProviders(lambdaConfig().providers)),
+  providers: () => (providers ??= createLazyProviders(lambdaConfig().providers)),
 };
