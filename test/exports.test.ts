@@ -9,6 +9,7 @@ import {
   createApiKey,
   createLocalExportStore,
   encodeExportMessage,
+  EXPORT_KIND_INFOS,
   EXPORT_KINDS,
   type ExportQueue,
   type ExportServices,
@@ -148,6 +149,16 @@ async function listIds(query: string): Promise<number[]> {
   expect(body.hasMore).toBe(false);
   return body.chats.map((c) => c.id);
 }
+
+describe('export kind registries', () => {
+  it('the HTTP side knows every kind the worker runs, with the same status path and file name', () => {
+    expect(Object.keys(EXPORT_KIND_INFOS).sort()).toEqual(Object.keys(EXPORT_KINDS).sort());
+    for (const [name, kind] of Object.entries(EXPORT_KINDS)) {
+      expect(EXPORT_KIND_INFOS[name]!.statusPath).toBe(kind.statusPath);
+      expect(EXPORT_KIND_INFOS[name]!.filename).toBe(kind.filename);
+    }
+  });
+});
 
 describe('GET /chats/export', () => {
   it('answers 303 to a signed link of the CSV when the file is ready in time', async () => {

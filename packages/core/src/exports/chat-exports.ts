@@ -18,7 +18,7 @@ import { exportJobReach } from '../policy.js';
 import { buildChatFilter, type WorkspaceChatQuery } from '../chats/workspace.js';
 import { CsvLineEndings } from './csv-line-endings.js';
 import { workspaceExportStatusPath } from './events.js';
-import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from './jobs.js';
+import { type ExportKind, type ExportKindInfo, exportFilenameWith, recordExportJob, settleAbandonedJob } from './jobs.js';
 import type { ExportServices } from './ports.js';
 
 // CSV exports of the v2 workspace chats: a request records a job and queues its id (jobs.ts); the
@@ -116,10 +116,15 @@ function chatExportParams(job: ExportJobRecord): ChatExportParams {
   return { sort: params.sort, filter: { reach, rules, search } };
 }
 
+const chatExportFilename = (job: ExportJobRecord) => exportFilenameWith('chats', job);
+
+/** The chats kind as the HTTP side knows it (EXPORT_KIND_INFOS): a bundle of the API loads none of the worker's code. */
+export const chatExportKindInfo: ExportKindInfo = { statusPath: workspaceExportStatusPath, filename: chatExportFilename };
+
 /** The chats kind: the export's SELECT through COPY, its LF record ends made CRLF on the way. */
 export const chatExportKind: ExportKind = {
   statusPath: workspaceExportStatusPath,
-  filename: (job) => exportFilenameWith('chats', job),
+  filename: chatExportFilename,
   async produce(handle, job) {
     const { filter, sort } = chatExportParams(job);
     const copy = await handle.copyCsv(compileChatExportQuery(handle.db, filter, sort));

@@ -1,6 +1,6 @@
 import type { ExportJobRecord } from '@parley/db';
 import type { EventInput } from '../events/log.js';
-import type { ExportKinds } from './jobs.js';
+import type { ExportKindInfos } from './jobs.js';
 
 // The events of export jobs: `export.completed` and `export.failed`, recorded in the transaction that
 // marks the job. They name no chat: the requester (memberId) decides who reads them (policy.ts, eventReach).
@@ -15,12 +15,12 @@ export function workspaceExportStatusPath(job: Pick<ExportJobRecord, 'id' | 'wor
  * an earlier release recorded) can only fail; it names the workspace's export status path, as every job did
  * before kinds named their own, rather than keep its event from being recorded.
  */
-export function exportStatusPath(kinds: ExportKinds, job: ExportJobRecord): string {
+export function exportStatusPath(kinds: ExportKindInfos, job: ExportJobRecord): string {
   return kinds[job.kind]?.statusPath(job) ?? workspaceExportStatusPath(job);
 }
 
 /** The event of a job that just finished: completed (with its counts) or failed for good (with its reason). */
-export function exportEvent(kinds: ExportKinds, type: 'export.completed' | 'export.failed', job: ExportJobRecord): EventInput {
+export function exportEvent(kinds: ExportKindInfos, type: 'export.completed' | 'export.failed', job: ExportJobRecord): EventInput {
   return {
     workspaceId: job.workspaceId,
     type,

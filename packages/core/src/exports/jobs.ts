@@ -32,18 +32,25 @@ export interface ExportFile {
   rowsSoFar?(): number;
 }
 
-/** One kind of export: where its status is read, and how the worker writes its file. */
-export interface ExportKind {
+/** What the HTTP side knows of an export kind: where its status is read, and its file's name. */
+export interface ExportKindInfo {
   /** The path of the kind's status endpoint for the job (its events name it). */
   statusPath(job: ExportJobRecord): string;
   /** The file's name as the browser saves it. */
   filename(job: ExportJobRecord): string;
+}
+
+/** One kind of export: where its status is read, and how the worker writes its file. */
+export interface ExportKind extends ExportKindInfo {
   /** Starts writing the job's file; errors of the source surface through `body`. */
   produce(handle: Pick<DbHandle, 'db' | 'copyCsv'>, job: ExportJobRecord): Promise<ExportFile>;
 }
 
 /** The kinds a pipeline runs, by the name their jobs record (export-kinds.ts assembles them). */
 export type ExportKinds = Readonly<Record<string, ExportKind>>;
+
+/** The kinds as the HTTP side knows them (EXPORT_KIND_INFOS), without the code that writes their files. */
+export type ExportKindInfos = Readonly<Record<string, ExportKindInfo>>;
 
 /** `<prefix>-export-<day requested>-<first 8 of the id>.csv`. */
 export function exportFilenameWith(prefix: string, job: ExportJobRecord): string {

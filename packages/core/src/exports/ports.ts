@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ExportKinds } from './jobs.js';
+import type { ExportKindInfos } from './jobs.js';
 
 // The export pipeline's ports. Production: SQS and S3. Locally: an in-process queue and a folder served
 // through signed links. The code around them is the same in every mode.
@@ -21,8 +21,8 @@ export interface ExportStore {
 export interface ExportServices {
   queue: ExportQueue;
   store: ExportStore;
-  /** The export kinds by the name their jobs record: EXPORT_KINDS (export-kinds.ts) outside tests. */
-  kinds: ExportKinds;
+  /** The export kinds by the name their jobs record: EXPORT_KIND_INFOS (export-kinds.ts) outside tests. */
+  kinds: ExportKindInfos;
   /** How long a request waits for its file before answering 202. */
   waitMs: number;
   linkTtlSeconds: number;

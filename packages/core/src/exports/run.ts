@@ -2,7 +2,7 @@ import { claimExportJob, completeExportJob, type DbHandle, type ExportJobRecord,
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/log.js';
 import { exportEvent } from './events.js';
-import type { ExportKinds } from './jobs.js';
+import type { ExportKindInfos, ExportKinds } from './jobs.js';
 import type { ExportServices, ExportStore } from './ports.js';
 
 // The worker side of every export: claim the job, have its kind write the file into the store, record
@@ -15,7 +15,7 @@ export interface ExportJobView {
 }
 
 /** The file's name as the browser saves it, as the job's kind names it. */
-export function exportFilename(kinds: ExportKinds, job: ExportJobRecord): string {
+export function exportFilename(kinds: ExportKindInfos, job: ExportJobRecord): string {
   return kinds[job.kind]?.filename(job) ?? `export-${job.id.slice(0, 8)}.csv`;
 }
 

@@ -3,7 +3,7 @@ import type { Principal } from '../auth.js';
 import { AppError } from '../errors.js';
 import { withIdempotency } from '../idempotency.js';
 import { csvStream } from '../exports/csv.js';
-import { type ExportKind, exportFilenameWith, recordExportJob, settleAbandonedJob } from '../exports/jobs.js';
+import { type ExportKind, type ExportKindInfo, exportFilenameWith, recordExportJob, settleAbandonedJob } from '../exports/jobs.js';
 import type { ExportServices } from '../exports/ports.js';
 import { exportJobReach } from '../policy.js';
 import { isValidTimeZone } from '../workspaces.js';
@@ -78,12 +78,18 @@ export async function findStatisticsExportJob(
 /** Where a statistics export's rows come from: statisticsCsvRows, or a stand-in in tests. */
 export type StatisticsRowsSource = (db: Executor, workspaceId: string, params: StatisticsExportParams) => Promise<string[][]>;
 
+// The statistics group's contract calls the assistant a chatbot (docs/glossary.md).
+const statisticsExportStatusPath = (job: ExportJobRecord) => `/v1/chatbots/${String(job.params.chatbotId)}/statistics/export/${job.id}`;
+const statisticsExportFilename = (job: ExportJobRecord) => exportFilenameWith('statistics', job);
+
+/** The statistics kind as the HTTP side knows it (EXPORT_KIND_INFOS), without the report code that writes its rows. */
+export const statisticsExportKindInfo: ExportKindInfo = { statusPath: statisticsExportStatusPath, filename: statisticsExportFilename };
+
 /** The statistics kind: the rows, computed whole, written as CSV in TypeScript. */
 export function statisticsExportKind(rows: StatisticsRowsSource = statisticsCsvRows): ExportKind {
   return {
-    // The statistics group's contract calls the assistant a chatbot (docs/glossary.md).
-    statusPath: (job) => `/v1/chatbots/${String(job.params.chatbotId)}/statistics/export/${job.id}`,
-    filename: (job) => exportFilenameWith('statistics', job),
+    statusPath: statisticsExportStatusPath,
+    filename: statisticsExportFilename,
     async produce(handle, job) {
       const all = await rows(handle.db, job.workspaceId, job.params as unknown as StatisticsExportParams);
       const csv = csvStream(all);

@@ -1,4 +1,4 @@
-import { type Config, createLocalExportStore, EXPORT_KINDS, type ExportKinds, type ExportQueue, type ExportServices, type ExportStore, type LocalExportStore } from '@parley/core';
+import { type Config, createLocalExportStore, EXPORT_KIND_INFOS, EXPORT_KINDS, type ExportKinds, type ExportQueue, type ExportServices, type ExportStore, type LocalExportStore } from '@parley/core';
 import { createS3ExportStore, createSqsExportQueue } from '@parley/core/aws';
 
 // The export adapters the configuration names: S3 and SQS when a bucket and a queue are configured
@@ -16,14 +16,14 @@ export function isLocalExportStore(store: ExportStore): store is LocalExportStor
 }
 
 /**
- * The export services of a process, assembled here only: the configured timings and every export kind,
+ * The export services of a process, assembled here only: the configured timings and every export kind (as the HTTP side knows it),
  * with the store and the queue the process runs (SQS, or the local server's in-process queue).
  */
 export function exportServicesFor(cfg: ExportsConfig, parts: { queue: ExportQueue; store: ExportStore; publicUrl: string | undefined }): ExportServices {
   return {
     queue: parts.queue,
     store: parts.store,
-    kinds: EXPORT_KINDS,
+    kinds: EXPORT_KIND_INFOS,
     waitMs: cfg.waitMs,
     linkTtlSeconds: cfg.linkTtlSeconds,
     maxReceives: cfg.maxReceives,
