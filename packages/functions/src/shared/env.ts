@@ -1,5 +1,8 @@
 import type { ReportedAssistant, Database } from '@parley/db';
 import type { Config, ExportServices, Principal, Providers, RateLimits, WebhookServices } from '@parley/core';
+
+/** What the webhook endpoint routes use of the webhook services: the queue (redeliveries) and the private-network setting. */
+export type ApiWebhookServices = Pick<WebhookServices, 'queue' | 'allowPrivateNetworks'>;
 import type { Kysely } from 'kysely';
 
 export interface AppDeps {
@@ -9,8 +12,8 @@ export interface AppDeps {
   providers?: () => Providers;
   /** The export queue and store, built on first use; without them the export routes answer 500. */
   exports?: () => ExportServices;
-  /** The webhook queue and transport, built on first use; without them redeliveries wait for the sweep. */
-  webhooks?: () => WebhookServices;
+  /** The webhook queue, built on first use; without it redeliveries wait for the sweep. */
+  webhooks?: () => ApiWebhookServices;
   /** Called after each successful change (a non-GET request answered below 400): asks the webhook dispatcher to fan out new events. */
   notifyEvents?: () => Promise<void>;
   /** Key settings (the rotation grace period); the configuration's when absent. */
@@ -28,7 +31,7 @@ export interface AppEnv {
     /** Set on the export routes: the export queue and store. */
     exports: ExportServices | undefined;
     /** Set on the webhook endpoint routes. */
-    webhooks: WebhookServices | undefined;
+    webhooks: ApiWebhookServices | undefined;
     /** Set on the statistics routes: the chatbot of the path, resolved once by the group's middleware. */
     chatbot: ReportedAssistant | undefined;
     /** Set on the keys routes. */

@@ -16,8 +16,8 @@ export const lambdaDeps: AppDeps = {
   // Loaded on the first change, so functions that serve only reads never bundle-load the SQS client.
   notifyEvents: async () => {
     if (!lambdaConfig().webhooks.queueUrl) return;
-    const { lambdaWebhookServices } = await import('./lambda-webhook-deps.js');
-    await lambdaWebhookServices().queue.send([{ kind: 'dispatch' }]);
+    const { lambdaWebhookQueueServices } = await import('./lambda-webhook-queue.js');
+    await lambdaWebhookQueueServices().queue.send([{ kind: 'dispatch' }]);
   },
   providers: () => (providers ??= createLazyProviders(lambdaConfig().providers)),
 };
